@@ -1,0 +1,43 @@
+# Two commands: `make run` serves Parla on Ray Serve, `make test` runs the whole suite.
+# Both build .venv from the pinned lock files on first use (Python 3.11+ is all they need).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.9.30
+
+.PHONY: run test install install-test lock lint clean
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# uv pip sync makes the venv match the lock exactly; the stamp records which lock it matches.
+$(VENV)/.synced-run: requirements.lock pyproject.toml | $(UV)
+	$(UV) pip sync --quiet --python $(BIN)/python requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	rm -f $(VENV)/.synced-*; touch $@
+
+$(VENV)/.synced-test: requirements-test.lock pyproject.toml | $(UV)
+	$(UV) pip sync --quiet --python $(BIN)/python requirements-test.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	rm -f $(VENV)/.synced-*; touch $@
+
+install: $(VENV)/.synced-run
+install-test: $(VENV)/.synced-test
+
+run: install
+	$(BIN)/python -m deployments.launch
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest
+
+# Re-pin after changing dependencies in pyproject.toml.
+lock: | $(UV)
+	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml -o requirements.lock
+	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra test -o requirements-test.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
