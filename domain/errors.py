@@ -1,0 +1,50 @@
+"""Errors a use case or an adapter raises; the HTTP adapter maps each kind to one status code.
+
+`code` is the machine-readable name that clients see in the error body's "error" field."""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "Error"
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class InvalidInput(DomainError):
+    code = "ValidationError"
+
+
+class Unauthenticated(DomainError):
+    code = "Unauthorized"
+
+
+class Forbidden(DomainError):
+    code = "Forbidden"
+
+
+class NotFound(DomainError):
+    code = "NotFound"
+
+
+class Conflict(DomainError):
+    code = "Conflict"
+
+
+class PayloadTooLarge(DomainError):
+    code = "PayloadTooLarge"
+
+
+class Unprocessable(DomainError):
+    """The input is well-formed but holds nothing usable (e.g. audio without speech)."""
+
+    code = "UnprocessableEntity"
+
+
+class ServiceUnavailable(DomainError):
+    """A provider is down, timed out, or is not configured (details name the setting)."""
+
+    code = "ServiceUnavailable"

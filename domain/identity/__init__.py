@@ -1,0 +1,1 @@
+"""Identity: accounts, passwords, social login and login sessions with rotating tokens."""

@@ -1,0 +1,211 @@
+"""Use cases that start, renew and end login sessions."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from domain.errors import Conflict, InvalidInput, ServiceUnavailable, Unauthenticated
+from domain.identity.rules import check_password_strength, clean_name, normalize_email
+from domain.identity.tokens import (
+    TokenPolicy,
+    end_session,
+    open_session,
+    rotate_refresh_token,
+    token_pair,
+)
+from ports.identity import (
+    AuthProvider,
+    IdentityProvider,
+    LoginSession,
+    PasswordHasher,
+    Role,
+    SessionRevocations,
+    TokenClaims,
+    TokenCodec,
+    User,
+)
+from ports.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the identity use cases need to check passwords and mint tokens."""
+
+    hasher: PasswordHasher
+    codec: TokenCodec
+    revocations: SessionRevocations
+    policy: TokenPolicy
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    user: User
+    access_token: str
+    refresh_token: str
+
+
+@dataclass(frozen=True)
+class Register:
+    email: str
+    password: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LogIn:
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class SocialLogIn:
+    provider: AuthProvider
+    token: str
+    name: str | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _start_session(uow: UnitOfWork, user: User, creds: Credentials) -> Authenticated:
+    now = _now()
+    session = open_session(user, creds.policy, now)
+    await uow.login_sessions.add(session)
+    pair = token_pair(user, session, creds.policy, now)
+    return Authenticated(user, creds.codec.encode(pair.access), creds.codec.encode(pair.refresh))
+
+
+async def register(cmd: Register, uow: UnitOfWork, creds: Credentials) -> Authenticated:
+    email = normalize_email(cmd.email)
+    check_password_strength(cmd.password)
+    name = clean_name(cmd.name)
+    password_hash = await creds.hasher.hash(cmd.password)
+    async with uow:
+        if await uow.users.get_by_email(email) is not None:
+            raise Conflict("Email already registered", {"field": "email"})
+        now = _now()
+        user = User(
+            id=uuid4(),
+            email=email,
+            name=name,
+            avatar_url=None,
+            auth_provider=AuthProvider.EMAIL,
+            auth_provider_id=None,
+            password_hash=password_hash,
+            role=Role.STUDENT,
+            created_at=now,
+            updated_at=now,
+        )
+        await uow.users.add(user)
+        result = await _start_session(uow, user, creds)
+        await uow.commit()
+    return result
+
+
+async def log_in(cmd: LogIn, uow: UnitOfWork, creds: Credentials) -> Authenticated:
+    invalid = Unauthenticated("Invalid email or password")
+    try:
+        email = normalize_email(cmd.email)
+    except InvalidInput:
+        raise invalid from None
+    async with uow:
+        user = await uow.users.get_by_email(email)
+        # Verified even without a user, so that response times don't tell which emails exist.
+        password_hash = user.password_hash if user is not None else None
+        if not await creds.hasher.verify(password_hash, cmd.password) or user is None:
+            raise invalid
+        result = await _start_session(uow, user, creds)
+        await uow.commit()
+    return result
+
+
+async def social_log_in(
+    cmd: SocialLogIn,
+    uow: UnitOfWork,
+    creds: Credentials,
+    providers: Mapping[AuthProvider, IdentityProvider],
+) -> Authenticated:
+    """Finds the account of a verified social identity, linking by verified email or
+    creating it on first sign-in."""
+    provider = providers.get(cmd.provider)
+    if provider is None:
+        raise ServiceUnavailable(
+            f"{cmd.provider} sign-in is not configured on this server",
+            {"provider": cmd.provider.value},
+        )
+    identity = await provider.verify(cmd.token)
+    async with uow:
+        user = await uow.users.get_by_provider(identity.provider, identity.subject)
+        if user is None:
+            if not identity.email or not identity.email_verified:
+                raise InvalidInput(
+                    f"{cmd.provider} did not share a verified email address; allow email "
+                    "access and try again",
+                    {"field": "token"},
+                )
+            email = normalize_email(identity.email)
+            user = await uow.users.get_by_email(email)
+            if user is None:
+                now = _now()
+                user = User(
+                    id=uuid4(),
+                    email=email,
+                    name=clean_name(identity.name or cmd.name or email.split("@")[0]),
+                    avatar_url=identity.picture_url,
+                    auth_provider=identity.provider,
+                    auth_provider_id=identity.subject,
+                    password_hash=None,
+                    role=Role.STUDENT,
+                    created_at=now,
+                    updated_at=now,
+                )
+                await uow.users.add(user)
+        result = await _start_session(uow, user, creds)
+        await uow.commit()
+    return result
+
+
+async def refresh(refresh_token: str, uow: UnitOfWork, creds: Credentials) -> Authenticated:
+    """Rotates the refresh token: the one presented is spent, a new pair is returned."""
+    claims = creds.codec.decode(refresh_token, "refresh")
+    async with uow:
+        session = await uow.login_sessions.get(claims.session_id)
+        user = await uow.users.get(claims.user_id)
+        if session is None or user is None or session.user_id != user.id:
+            raise Unauthenticated("Session has ended; log in again")
+        now = _now()
+        try:
+            rotate_refresh_token(session, claims, now)
+        except Unauthenticated:
+            if session.revoked_at is not None:
+                await uow.login_sessions.save(session)
+                await uow.commit()
+                await creds.revocations.revoke(session.id, now + creds.policy.access_ttl)
+            raise
+        await uow.login_sessions.save(session)
+        pair = token_pair(user, session, creds.policy, now)
+        await uow.commit()
+    return Authenticated(user, creds.codec.encode(pair.access), creds.codec.encode(pair.refresh))
+
+
+async def authenticate(access_token: str, creds: Credentials) -> TokenClaims:
+    """The claims of a valid access token whose session has not been ended."""
+    claims = creds.codec.decode(access_token, "access")
+    if await creds.revocations.is_revoked(claims.session_id):
+        raise Unauthenticated("Session has ended; log in again")
+    return claims
+
+
+async def log_out(claims: TokenClaims, uow: UnitOfWork, creds: Credentials) -> None:
+    """Ends the caller's session: its refresh token stops working at once, and so does every
+    access token issued for it."""
+    async with uow:
+        session: LoginSession | None = await uow.login_sessions.get(claims.session_id)
+        now = _now()
+        if session is not None:
+            end_session(session, now)
+            await uow.login_sessions.save(session)
+            await uow.commit()
+    await creds.revocations.revoke(claims.session_id, now + creds.policy.access_ttl)

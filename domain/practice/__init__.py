@@ -1,0 +1,1 @@
+"""Practice: listen-and-repeat game sessions and their per-sentence results."""

@@ -1,0 +1,27 @@
+"""Blob storage for audio and uploads."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Blob:
+    key: str
+    data: bytes
+    content_type: str
+
+
+class BlobStore(Protocol):
+    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    async def get(self, key: str) -> Blob:
+        """Raises domain.errors.NotFound for an unknown key."""
+
+    async def exists(self, key: str) -> bool: ...
+
+    async def delete(self, key: str) -> None:
+        """Deleting an unknown key is not an error."""
+
+    def signed_url(self, key: str, expires_in: timedelta) -> str:
+        """An absolute URL that serves the blob until `expires_in` has passed."""

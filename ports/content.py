@@ -1,0 +1,60 @@
+"""Ports of the content context: tags and speeches (sentences with reference audio)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+from uuid import UUID
+
+from ports.cefr import CefrLevel
+
+
+class SpeechType(StrEnum):
+    QUESTION = "question"
+    ANSWER = "answer"
+
+
+@dataclass(frozen=True)
+class Tag:
+    id: UUID
+    name: str
+    category: str | None
+    created_at: datetime
+
+
+@dataclass
+class Speech:
+    id: UUID
+    text: str
+    level: CefrLevel
+    type: SpeechType
+    audio_key: str
+    created_at: datetime
+    updated_at: datetime
+    tags: list[Tag] = field(default_factory=list)
+
+
+class TagRepository(Protocol):
+    async def add(self, tag: Tag) -> None: ...
+
+    async def list_all(self) -> list[Tag]:
+        """Ordered by category, then name."""
+
+    async def get_many(self, tag_ids: list[UUID]) -> list[Tag]: ...
+
+    async def get_by_names(self, names: list[str]) -> list[Tag]: ...
+
+
+class SpeechRepository(Protocol):
+    async def add(self, speech: Speech) -> None:
+        """Stores the speech with its tag links."""
+
+    async def pick_random(
+        self, level: CefrLevel, type: SpeechType, tag_ids: list[UUID], limit: int
+    ) -> list[Speech]:
+        """Speeches of that level AND type AND any of the tags, in random order, with tags."""
+
+    async def get_many(self, speech_ids: list[UUID]) -> list[Speech]:
+        """The speeches among `speech_ids` that exist, with their tags (any order)."""
+
+    async def count(self) -> int: ...

@@ -1,0 +1,30 @@
+"""The unit of work: one transaction, with the repositories that take part in it."""
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from ports.content import SpeechRepository, TagRepository
+from ports.identity import LoginSessionRepository, UserRepository
+from ports.practice import GameSessionRepository
+
+
+class UnitOfWork(Protocol):
+    """`async with uow:` opens a transaction; leaving the block without `commit()` rolls it
+    back, so a use case that raises writes nothing."""
+
+    users: UserRepository
+    login_sessions: LoginSessionRepository
+    tags: TagRepository
+    speeches: SpeechRepository
+    game_sessions: GameSessionRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
