@@ -1,0 +1,1 @@
+"""Adapters: implementations of ports, one package per technology."""

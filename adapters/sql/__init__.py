@@ -1,0 +1,1 @@
+"""SQL persistence: SQLAlchemy models, repositories, the unit of work and Alembic migrations."""

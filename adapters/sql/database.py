@@ -1,0 +1,82 @@
+"""Engines and sessions for PostgreSQL (asyncpg) and SQLite (aiosqlite)."""
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, event, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+# Bare scheme names (as found in DATABASE_URL settings) -> the async drivers we ship.
+_ASYNC_DRIVERS = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+}
+
+
+def normalize_url(url: str) -> URL:
+    """`url` with a bare `postgresql://`, `postgres://` or `sqlite:///` scheme given its
+    async driver; URLs naming a driver are kept as they are."""
+    parsed = make_url(url)
+    return parsed.set(drivername=_ASYNC_DRIVERS.get(parsed.drivername, parsed.drivername))
+
+
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 20,
+    max_overflow: int = 10,
+    connect_args: dict[str, Any] | None = None,
+    sqlite_foreign_keys: bool = True,
+) -> AsyncEngine:
+    """An engine for `url`.
+
+    PostgreSQL gets a pre-pinged pool of `pool_size` (+ `max_overflow`) connections.
+    SQLite gets WAL, a busy timeout, real transactions (so savepoints and DDL are
+    transactional) and enforced foreign keys unless `sqlite_foreign_keys` is False, which
+    migrations need: batch mode copies and drops tables, and a drop would cascade."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(
+            parsed,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_pre_ping=True,
+            connect_args=connect_args or {},
+        )
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(parsed, connect_args=connect_args or {})
+    _configure_sqlite(engine, foreign_keys=sqlite_foreign_keys)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
+    # The recipe of SQLAlchemy's SQLite docs: take BEGIN away from the sqlite3 driver, which
+    # would otherwise run SELECT, DDL and SAVEPOINT outside the transaction.
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Objects stay readable after commit; repositories copy them into dataclasses anyway.
+    return async_sessionmaker(engine, expire_on_commit=False)

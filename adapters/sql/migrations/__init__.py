@@ -1,0 +1,1 @@
+"""Alembic migrations of the SQL adapter (a package so that wheels ship them)."""

@@ -1,0 +1,223 @@
+"""SQLAlchemy models of Parla's schema: the seed's tables plus login sessions.
+
+Types are portable between PostgreSQL and SQLite: enums are strings guarded by CHECK
+constraints, ids are `Uuid`, timestamps are stored in UTC and always read back aware.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    Uuid,
+    func,
+    literal_column,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Deterministic constraint names, so that Alembic migrations (batch mode on SQLite
+# included) can refer to constraints by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
+# The seed's speech catalogue stops at C1.
+SPEECH_LEVELS = CEFR_LEVELS[:-1]
+AUTH_PROVIDERS = ("email", "google", "apple", "facebook")
+ROLES = ("student", "teacher", "admin")
+SPEECH_TYPES = ("question", "answer")
+GAME_MODES = ("listen_only", "listen_and_repeat")
+USER_RESPONSES = ("correct", "incorrect", "skipped")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored in UTC.
+
+    SQLite keeps no time zone, so values are converted to UTC before they are written and
+    marked UTC when read; rejecting naive values keeps stored instants unambiguous."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: persist aware datetimes only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: dict[Any, Any] = {datetime: UtcDateTime, UUID: Uuid}
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    # Stored lower-cased by the repository, so uniqueness and lookup are case-insensitive.
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    avatar_url: Mapped[str | None] = mapped_column(Text)
+    auth_provider: Mapped[str] = mapped_column(String(50))
+    auth_provider_id: Mapped[str | None] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), server_default="student")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("auth_provider", AUTH_PROVIDERS), name="auth_provider"),
+        CheckConstraint(_one_of("role", ROLES), name="role"),
+        # One account per social identity; email accounts have no provider id.
+        Index(
+            "idx_users_auth_provider",
+            "auth_provider",
+            "auth_provider_id",
+            unique=True,
+            postgresql_where=text("auth_provider_id IS NOT NULL"),
+            sqlite_where=text("auth_provider_id IS NOT NULL"),
+        ),
+    )
+
+
+class LoginSessionRow(Base):
+    __tablename__ = "login_sessions"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    refresh_token_id: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("idx_login_sessions_user_id", "user_id"),)
+
+
+class TagRow(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    category: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("idx_tags_category", "category"),)
+
+
+class SpeechRow(Base):
+    __tablename__ = "speeches"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    # A blob key; the seed's audio_url is derived from it when a speech is served.
+    audio_key: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(2))
+    type: Mapped[str] = mapped_column(String(10), server_default="answer")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("level", SPEECH_LEVELS), name="level"),
+        CheckConstraint(_one_of("type", SPEECH_TYPES), name="type"),
+        Index("idx_speeches_level_type", "level", "type"),
+        # PostgreSQL only, like in the migration; declared so autogenerate compares it there.
+        Index(
+            "idx_speech_text_fts",
+            func.to_tsvector(literal_column("'english'"), literal_column("text")),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+
+class SpeechTagRow(Base):
+    __tablename__ = "speech_tags"
+
+    speech_id: Mapped[UUID] = mapped_column(
+        ForeignKey("speeches.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[UUID] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (Index("idx_speech_tags_tag_id", "tag_id"),)
+
+
+class GameSessionRow(Base):
+    __tablename__ = "game_sessions"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    mode: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(2))
+    sentence_type: Mapped[str] = mapped_column(String(10))
+    # A list of tag ids as strings; JSONB on PostgreSQL as in the seed.
+    selected_tags: Mapped[list[str]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
+    total_sentences: Mapped[int] = mapped_column(Integer)
+    correct_count: Mapped[int] = mapped_column(Integer)
+    max_streak: Mapped[int] = mapped_column(Integer)
+    avg_pronunciation_score: Mapped[float | None] = mapped_column(Float)
+    duration_seconds: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    completed_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("mode", GAME_MODES), name="mode"),
+        CheckConstraint(_one_of("level", CEFR_LEVELS), name="level"),
+        CheckConstraint(_one_of("sentence_type", SPEECH_TYPES), name="sentence_type"),
+        Index("idx_game_sessions_user_completed", "user_id", literal_column("completed_at").desc()),
+        Index("idx_game_sessions_mode_level", "mode", "level"),
+    )
+
+
+class GameResultRow(Base):
+    __tablename__ = "game_results"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    session_id: Mapped[UUID] = mapped_column(ForeignKey("game_sessions.id", ondelete="CASCADE"))
+    # Deleting a speech keeps the history: its results lose the reference instead.
+    speech_id: Mapped[UUID | None] = mapped_column(ForeignKey("speeches.id", ondelete="SET NULL"))
+    sequence_number: Mapped[int] = mapped_column(Integer)
+    user_response: Mapped[str] = mapped_column(String(10))
+    pronunciation_score: Mapped[float | None] = mapped_column(Float)
+    recognized_text: Mapped[str | None] = mapped_column(Text)
+    response_time_ms: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("user_response", USER_RESPONSES), name="user_response"),
+        # The seed's (session_id, sequence_number) index, made unique: one result per step.
+        Index("idx_game_results_session_sequence", "session_id", "sequence_number", unique=True),
+        Index("idx_game_results_speech_id", "speech_id"),
+    )

@@ -1,0 +1,82 @@
+"""Fixtures that run the SQL contract suite on SQLite and on PostgreSQL.
+
+Each database is migrated once per test session with Alembic (PostgreSQL in a throwaway
+schema); every test starts from empty tables."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.sql.database import create_engine, session_factory
+from adapters.sql.migrate import upgrade_to_head
+from adapters.sql.tables import Base
+from adapters.sql.unit_of_work import SqlUnitOfWork
+
+POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'parla.db'}"
+    await _require_postgres()
+    return POSTGRES_URL
+
+
+async def _require_postgres() -> None:
+    engine = create_engine(POSTGRES_URL, pool_size=1, connect_args={"timeout": 5})
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:  # any failure to connect means "unavailable"
+        reason = f"PostgreSQL is not reachable at {POSTGRES_URL}: {error!r}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The migrated database; on PostgreSQL a schema of its own, dropped at the end."""
+    if not database_url.startswith("postgresql"):
+        await upgrade_to_head(database_url)
+        engine = create_engine(database_url)
+        try:
+            yield engine
+        finally:
+            await engine.dispose()
+        return
+
+    schema = f"parla_test_{uuid.uuid4().hex[:12]}"
+    connect_args: dict[str, Any] = {"server_settings": {"search_path": schema}}
+    admin = create_engine(database_url, pool_size=1)
+    async with admin.begin() as connection:
+        await connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = create_engine(database_url, pool_size=5, connect_args=connect_args)
+    try:
+        await upgrade_to_head(database_url, connect_args=connect_args)
+        yield engine
+    finally:
+        await engine.dispose()
+        async with admin.begin() as connection:
+            await connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        await admin.dispose()
+
+
+@pytest.fixture
+async def uow_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
+    # Children first, so that this also works without cascades.
+    async with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(delete(table))
+    sessions = session_factory(engine)
+    return lambda: SqlUnitOfWork(sessions)
