@@ -1,0 +1,1 @@
+"""Identity adapters: verification of social sign-in tokens (Google, Apple, Facebook)."""
