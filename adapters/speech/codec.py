@@ -1,0 +1,66 @@
+"""Audio decoding and encoding with the ffmpeg binary shipped by imageio-ffmpeg.
+
+Each call runs one ffmpeg process and blocks: callers run these functions in a thread.
+ffmpeg is driven through pipes rather than through pydub, whose decoding probes the input with
+ffprobe (imageio-ffmpeg ships none) and whose encoding goes through temporary files that it
+leaves behind when ffmpeg fails."""
+
+import subprocess
+from dataclasses import dataclass
+
+import imageio_ffmpeg
+
+from domain.errors import InvalidInput, ServiceUnavailable
+
+_FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+_TIMEOUT_SECONDS = 120
+# The input is stdin only: the protocol whitelist stops an uploaded playlist or reference file
+# from making ffmpeg open local files or URLs. "cache:" makes the pipe seekable, which M4A files
+# with their index at the end need; ffmpeg unlinks its cache file as soon as it creates it.
+_STDIN = ["-protocol_whitelist", "cache,pipe", "-read_ahead_limit", "-1", "-i", "cache:pipe:0"]
+_ACCEPTED = "WAV, MP3, M4A/AAC, Ogg or WebM (Opus)"
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    samples: bytes  # 16-bit little-endian mono PCM
+    sample_rate: int
+    duration_seconds: float
+
+
+def encode_mp3(wav: bytes, bitrate: str = "64k") -> bytes:
+    """MP3 (constant `bitrate`) of a WAV file."""
+    args = ["-f", "wav", *_STDIN, "-map", "0:a:0", "-c:a", "libmp3lame", "-b:a", bitrate]
+    return _ffmpeg([*args, "-f", "mp3", "pipe:1"], wav, "Audio is not a valid WAV file.")
+
+
+def decode_to_pcm(data: bytes, sample_rate: int = 16000) -> DecodedAudio:
+    """Mono 16-bit PCM at `sample_rate` of audio in any format browsers record."""
+    if not data:
+        raise InvalidInput("Audio is empty.")
+    args = [*_STDIN, "-map", "0:a:0", "-ac", "1", "-ar", str(sample_rate)]
+    samples = _ffmpeg(
+        [*args, "-c:a", "pcm_s16le", "-f", "s16le", "pipe:1"],
+        data,
+        f"Audio cannot be decoded: send {_ACCEPTED}.",
+    )
+    return DecodedAudio(samples, sample_rate, len(samples) / 2 / sample_rate)
+
+
+def _ffmpeg(args: list[str], stdin: bytes, failure: str) -> bytes:
+    """ffmpeg's stdout; InvalidInput(`failure`) when it fails or outputs nothing."""
+    command = [_FFMPEG, "-hide_banner", "-nostats", "-loglevel", "error", *args]
+    try:
+        done = subprocess.run(command, input=stdin, capture_output=True, timeout=_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired as exc:
+        raise ServiceUnavailable(f"ffmpeg took over {_TIMEOUT_SECONDS} s.") from exc
+    if done.returncode == 0 and done.stdout:
+        return done.stdout
+    raise InvalidInput(failure, {"reason": _reason(done) if done.returncode else "no audio"})
+
+
+def _reason(done: subprocess.CompletedProcess[bytes]) -> str:
+    """ffmpeg's last error, without the cache protocol's harmless complaints about the pipe."""
+    lines = done.stderr.decode(errors="replace").splitlines()
+    errors = [line for line in lines if line.strip() and not line.startswith(("[cache", " "))]
+    return errors[-1] if errors else f"ffmpeg exit status {done.returncode}"
