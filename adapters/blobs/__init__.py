@@ -1,0 +1,1 @@
+"""Blob stores: local filesystem (default) and S3-compatible object storage."""

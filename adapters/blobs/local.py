@@ -1,0 +1,83 @@
+"""Blobs as files under one directory, served by the Gateway through signed URLs.
+
+A signed URL carries its expiry and an HMAC-SHA256 of key and expiry, so any replica that
+shares the secret can check it without a lookup."""
+
+import asyncio
+import hashlib
+import hmac
+import mimetypes
+import os
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, urlencode
+
+from domain.errors import Forbidden, InvalidInput, NotFound
+from ports.blobs import Blob
+
+# The Gateway route that serves local blobs; the HTTP adapter mounts it at this path.
+BLOB_ROUTE = "/api/v1/blobs"
+
+
+class LocalBlobStore:
+    def __init__(self, root: Path, public_base_url: str, signing_key: bytes) -> None:
+        self._root = root.resolve()
+        self._root.mkdir(parents=True, exist_ok=True)
+        self._base_url = public_base_url.rstrip("/")
+        self._signing_key = signing_key
+
+    def _path(self, key: str) -> Path:
+        parts = PurePosixPath(key).parts
+        if not parts or key.startswith("/") or any(p in ("..", ".", "") for p in parts):
+            raise InvalidInput(f"Invalid blob key: {key!r}")
+        return self._root.joinpath(*parts)
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(self._write, self._path(key), data)
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write then rename, so a reader never sees half a file.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+    async def get(self, key: str) -> Blob:
+        path = self._path(key)
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except (FileNotFoundError, IsADirectoryError):
+            raise NotFound("Blob not found") from None
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return Blob(key=key, data=data, content_type=content_type)
+
+    async def exists(self, key: str) -> bool:
+        return await asyncio.to_thread(self._path(key).is_file)
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+
+    def signed_url(self, key: str, expires_in: timedelta) -> str:
+        self._path(key)
+        expires = int(time.time() + expires_in.total_seconds())
+        query = urlencode({"expires": expires, "signature": self._sign(key, expires)})
+        return f"{self._base_url}{BLOB_ROUTE}/{quote(key)}?{query}"
+
+    def check_signature(self, key: str, expires: int, signature: str) -> None:
+        """Raises Forbidden unless the URL was signed here and has not expired."""
+        if not hmac.compare_digest(self._sign(key, expires), signature):
+            raise Forbidden("Invalid signature")
+        if expires < time.time():
+            raise Forbidden("This link has expired")
+
+    def _sign(self, key: str, expires: int) -> str:
+        message = f"{key}\n{expires}".encode()
+        return hmac.new(self._signing_key, message, hashlib.sha256).hexdigest()

@@ -1,0 +1,1 @@
+"""The driving adapter: FastAPI routers, schemas, error mapping and auth dependencies."""

@@ -1,0 +1,49 @@
+"""Builds the FastAPI application from the services the composition root hands over."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from adapters.blobs.local import LocalBlobStore
+from adapters.http.errors import ERROR_RESPONSES, install_error_handlers
+from adapters.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from adapters.http.routers import auth, blobs, game, health, tags, users
+from adapters.http.services import HttpServices
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    services: HttpServices,
+    *,
+    max_json_bytes: int = 1 << 20,
+    max_upload_bytes: int = 11 << 20,
+    on_shutdown: Callable[[], Awaitable[None]] | None = None,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if on_shutdown is not None:
+            await on_shutdown()
+
+    app = FastAPI(
+        title="Parla",
+        version="0.1.0",
+        description="Backend for AI English tutoring.",
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,
+    )
+    app.state.services = services
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (health.router, auth.router, users.router, tags.router, game.router):
+        api.include_router(router)
+    app.include_router(api)
+    if isinstance(services.blobs, LocalBlobStore):
+        app.include_router(blobs.blob_router(services.blobs))
+    install_error_handlers(app)
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes
+    )
+    app.add_middleware(RequestIdMiddleware)
+    return app

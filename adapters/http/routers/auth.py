@@ -1,0 +1,100 @@
+"""/auth: register, log in (password or social), refresh and log out."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
+
+from adapters.http.security import CurrentUser
+from adapters.http.services import Services
+from domain.identity import authentication as auth
+from ports.identity import AuthProvider, User
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class UserSummary(BaseModel):
+    id: UUID
+    email: str
+    name: str
+    avatar_url: str | None
+
+    @classmethod
+    def of(cls, user: User) -> "UserSummary":
+        return cls(id=user.id, email=user.email, name=user.name, avatar_url=user.avatar_url)
+
+
+class AuthResponse(BaseModel):
+    user: UserSummary
+    access_token: str
+    refresh_token: str
+    token_type: str = "Bearer"
+
+    @classmethod
+    def of(cls, result: auth.Authenticated) -> "AuthResponse":
+        return cls(
+            user=UserSummary.of(result.user),
+            access_token=result.access_token,
+            refresh_token=result.refresh_token,
+        )
+
+
+class RegisterRequest(BaseModel):
+    email: str = Field(max_length=320, examples=["user@example.com"])
+    password: str = Field(max_length=1024, examples=["SecurePass123"])
+    name: str = Field(max_length=1024, examples=["Nguyen Van A"])
+
+
+class LoginRequest(BaseModel):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1024)
+
+
+class SocialLoginRequest(BaseModel):
+    provider: AuthProvider = Field(examples=["google"])
+    token: str = Field(min_length=1, max_length=16384)
+    name: str | None = Field(default=None, max_length=1024)
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(max_length=4096)
+
+
+class RefreshResponse(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "Bearer"
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=AuthResponse)
+async def register(body: RegisterRequest, services: Services) -> AuthResponse:
+    cmd = auth.Register(email=body.email, password=body.password, name=body.name)
+    return AuthResponse.of(await auth.register(cmd, services.unit_of_work(), services.credentials))
+
+
+@router.post("/login", response_model=AuthResponse)
+async def log_in(body: LoginRequest, services: Services) -> AuthResponse:
+    cmd = auth.LogIn(email=body.email, password=body.password)
+    return AuthResponse.of(await auth.log_in(cmd, services.unit_of_work(), services.credentials))
+
+
+@router.post("/social", response_model=AuthResponse)
+async def social_log_in(body: SocialLoginRequest, services: Services) -> AuthResponse:
+    cmd = auth.SocialLogIn(provider=body.provider, token=body.token, name=body.name)
+    result = await auth.social_log_in(
+        cmd, services.unit_of_work(), services.credentials, services.identity_providers
+    )
+    return AuthResponse.of(result)
+
+
+@router.post("/refresh", response_model=RefreshResponse)
+async def refresh(body: RefreshRequest, services: Services) -> RefreshResponse:
+    """Returns a new access token and a new refresh token; the one presented is spent."""
+    result = await auth.refresh(body.refresh_token, services.unit_of_work(), services.credentials)
+    return RefreshResponse(access_token=result.access_token, refresh_token=result.refresh_token)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def log_out(claims: CurrentUser, services: Services) -> None:
+    """Ends this login session: its refresh and access tokens stop working."""
+    await auth.log_out(claims, services.unit_of_work(), services.credentials)

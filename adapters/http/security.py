@@ -1,0 +1,25 @@
+"""Bearer-token dependencies: who is calling, and with which role."""
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from adapters.http.services import Services
+from domain.errors import Unauthenticated
+from domain.identity.authentication import authenticate
+from ports.identity import TokenClaims
+
+_bearer = HTTPBearer(auto_error=False, description="Access token from /auth/login")
+
+
+async def _claims(
+    services: Services,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> TokenClaims:
+    if credentials is None:
+        raise Unauthenticated("Missing bearer token")
+    return await authenticate(credentials.credentials, services.credentials)
+
+
+CurrentUser = Annotated[TokenClaims, Depends(_claims)]

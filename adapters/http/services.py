@@ -1,0 +1,29 @@
+"""What the HTTP adapter needs from the composition root, and how routes reach it."""
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from domain.identity.authentication import Credentials
+from ports.blobs import BlobStore
+from ports.identity import AuthProvider, IdentityProvider
+from ports.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class HttpServices:
+    unit_of_work: Callable[[], UnitOfWork]
+    credentials: Credentials
+    identity_providers: Mapping[AuthProvider, IdentityProvider]
+    blobs: BlobStore
+    check_ready: Callable[[], Awaitable[None]]
+    """Raises domain.errors.ServiceUnavailable when a dependency (the database) is down."""
+
+
+def _services(request: Request) -> HttpServices:
+    return request.app.state.services
+
+
+Services = Annotated[HttpServices, Depends(_services)]
