@@ -1,0 +1,9 @@
+"""The application builder that serve_config.yaml imports."""
+
+from ray.serve import Application
+
+from deployments.gateway import Gateway
+
+
+def build_app(args: dict[str, str]) -> Application:
+    return Gateway.bind()

@@ -1,0 +1,1 @@
+"""Demo content: sentences with synthesized audio, loaded into an empty database."""

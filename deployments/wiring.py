@@ -1,0 +1,123 @@
+"""The composition root: settings in, adapters out. Ray deployments, the launcher and the
+tests all build the product here."""
+
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.blobs.local import LocalBlobStore
+from adapters.http.services import HttpServices
+from adapters.identity.argon2_passwords import Argon2PasswordHasher
+from adapters.identity.jwt_tokens import JwtTokenCodec
+from adapters.identity.social import (
+    AppleIdentityProvider,
+    FacebookIdentityProvider,
+    GoogleIdentityProvider,
+)
+from adapters.memory.revocations import InMemorySessionRevocations
+from adapters.redis.revocations import RedisSessionRevocations
+from adapters.sql.database import create_engine, session_factory
+from adapters.sql.unit_of_work import SqlUnitOfWork
+from deployments.settings import Settings, client_ids
+from domain.errors import ServiceUnavailable
+from domain.identity.authentication import Credentials
+from domain.identity.tokens import TokenPolicy
+from ports.blobs import BlobStore
+from ports.identity import AuthProvider, IdentityProvider, SessionRevocations
+from ports.unit_of_work import UnitOfWork
+
+
+def derive_key(secret: str, purpose: str) -> bytes:
+    """One secret setting, a separate key per use, so a leak of one use reveals no other."""
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: AsyncEngine
+    unit_of_work: Callable[[], UnitOfWork]
+    credentials: Credentials
+    identity_providers: dict[AuthProvider, IdentityProvider]
+    blobs: BlobStore
+    _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def check_ready(self) -> None:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as e:  # any driver error means the same thing here: not ready
+            raise ServiceUnavailable("Database is unreachable") from e
+
+    def http_services(self) -> HttpServices:
+        return HttpServices(
+            unit_of_work=self.unit_of_work,
+            credentials=self.credentials,
+            identity_providers=self.identity_providers,
+            blobs=self.blobs,
+            check_ready=self.check_ready,
+        )
+
+    async def aclose(self) -> None:
+        for close in reversed(self._closers):
+            await close()
+
+
+def _identity_providers(settings: Settings) -> dict[AuthProvider, IdentityProvider]:
+    providers: dict[AuthProvider, IdentityProvider] = {}
+    if ids := client_ids(settings.google_client_id):
+        providers[AuthProvider.GOOGLE] = GoogleIdentityProvider(ids, settings.google_jwks_url)
+    if ids := client_ids(settings.apple_client_id):
+        providers[AuthProvider.APPLE] = AppleIdentityProvider(ids, settings.apple_jwks_url)
+    if settings.facebook_app_id and settings.facebook_app_secret:
+        providers[AuthProvider.FACEBOOK] = FacebookIdentityProvider(
+            settings.facebook_app_id, settings.facebook_app_secret, settings.facebook_graph_url
+        )
+    return providers
+
+
+def bootstrap(settings: Settings | None = None) -> Container:
+    settings = settings or Settings()
+    secret = settings.resolved_secret_key()
+    engine = create_engine(settings.resolved_database_url, pool_size=settings.database_pool_size)
+    sessions = session_factory(engine)
+    closers: list[Callable[[], Awaitable[None]]] = [engine.dispose]
+
+    revocations: SessionRevocations
+    if settings.redis_url:
+        redis = Redis.from_url(settings.redis_url)
+        revocations = RedisSessionRevocations(redis)
+        closers.append(redis.aclose)
+    else:
+        revocations = InMemorySessionRevocations()
+
+    providers = _identity_providers(settings)
+    closers.extend(p.aclose for p in providers.values())  # type: ignore[attr-defined]
+
+    return Container(
+        settings=settings,
+        engine=engine,
+        unit_of_work=lambda: SqlUnitOfWork(sessions),
+        credentials=Credentials(
+            hasher=Argon2PasswordHasher(),
+            codec=JwtTokenCodec(derive_key(secret, "access-tokens").hex()),
+            revocations=revocations,
+            policy=TokenPolicy(
+                access_ttl=timedelta(minutes=settings.access_token_expire_minutes),
+                refresh_ttl=timedelta(days=settings.refresh_token_expire_days),
+            ),
+        ),
+        identity_providers=providers,
+        blobs=LocalBlobStore(
+            settings.resolved_blob_dir,
+            settings.resolved_public_base_url,
+            derive_key(secret, "blob-urls"),
+        ),
+        _closers=closers,
+    )
