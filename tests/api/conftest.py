@@ -1,0 +1,39 @@
+"""The real FastAPI app over the composition root, on a migrated SQLite database with a
+small slice of the demo catalog (real synthesized audio)."""
+
+import itertools
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from adapters.http.app import create_app
+from adapters.speech.espeak import EspeakSynthesizer
+from adapters.sql.migrate import upgrade_to_head
+from deployments.demo.catalog import load_demo_catalog, read_speeches
+from deployments.wiring import Container, bootstrap
+from ports.cefr import CefrLevel
+from tests.support.api import BASE_URL, isolated_settings
+
+
+@pytest.fixture(scope="session")
+async def container(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Container]:
+    settings = isolated_settings(tmp_path_factory.mktemp("api"))
+    await upgrade_to_head(settings.resolved_database_url)
+    container = bootstrap(settings)
+    # Twelve speeches of each level and type for A1 and B1: enough to filter and page.
+    entries = [e for e in read_speeches() if e.level in (CefrLevel.A1, CefrLevel.B1)]
+    by_kind = itertools.groupby(
+        sorted(entries, key=lambda e: (e.level, e.type)), key=lambda e: (e.level, e.type)
+    )
+    chosen = [e for _, group in by_kind for e in itertools.islice(group, 12)]
+    await load_demo_catalog(container.unit_of_work, container.blobs, EspeakSynthesizer(), chosen)
+    yield container
+    await container.aclose()
+
+
+@pytest.fixture
+async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(container.http_services())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as c:
+        yield c
