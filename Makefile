@@ -31,7 +31,6 @@ run: install
 
 test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # Re-pin after changing dependencies in pyproject.toml.

@@ -11,7 +11,7 @@ import os
 import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from domain.errors import Forbidden, InvalidInput, NotFound
@@ -29,8 +29,8 @@ class LocalBlobStore:
         self._signing_key = signing_key
 
     def _path(self, key: str) -> Path:
-        parts = PurePosixPath(key).parts
-        if not parts or key.startswith("/") or any(p in ("..", ".", "") for p in parts):
+        parts = key.split("/")
+        if any(p in ("", ".", "..") for p in parts):
             raise InvalidInput(f"Invalid blob key: {key!r}")
         return self._root.joinpath(*parts)
 
