@@ -1,0 +1,144 @@
+"""The product as `make run` starts it: the launcher migrates, loads the demo catalog, and
+hands over to `serve run` with serve_config.yaml; then 004's flow through the Ray Serve proxy."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from adapters.speech.codec import decode_to_pcm
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_SECONDS = 300
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    var_dir = tmp_path_factory.mktemp("make-run")
+    port = free_port()
+    settings = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "BLOB_DIR", "PUBLIC_BASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in settings}
+    env.update({"VAR_DIR": str(var_dir), "HOST": "127.0.0.1", "PORT": str(port)})
+    log = (var_dir / "launch.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deployments.launch"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"launcher exited with {process.returncode}; see {log.name}")
+        try:
+            if httpx.get(f"{base}/api/v1/ready", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"not ready after {STARTUP_SECONDS} s; see {log.name}")
+        time.sleep(1)
+    yield base
+    # Ctrl-C, as a person stops `make run`: Serve and Ray shut down cleanly.
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=90)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("`serve run` did not stop within 90 s of Ctrl-C")
+    finally:
+        log.close()
+
+
+def test_the_004_flow_through_the_ray_serve_proxy(server: str):
+    with httpx.Client(base_url=server, timeout=30) as client:
+        email = "serve-learner@example.com"
+        registered = client.post(
+            "/api/v1/auth/register",
+            json={"email": email, "password": "SecurePass123", "name": "Serve Learner"},
+        )
+        assert registered.status_code == 201, registered.text
+        assert registered.headers["x-request-id"]
+        login = client.post(
+            "/api/v1/auth/login", json={"email": email, "password": "SecurePass123"}
+        )
+        assert login.status_code == 200
+        refreshed = client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": login.json()["refresh_token"]}
+        )
+        assert refreshed.status_code == 200
+        headers = {"Authorization": f"Bearer {refreshed.json()['access_token']}"}
+
+        tags = client.get("/api/v1/tags").json()["tags"]
+        assert len(tags) >= 20
+        food = next(t["id"] for t in tags if t["name"] == "Food")
+        picked = client.post(
+            "/api/v1/game/speeches/random",
+            json={"level": "B2", "type": "answer", "tags": [food], "limit": 5},
+            headers=headers,
+        )
+        assert picked.status_code == 200, picked.text
+        speeches = picked.json()["speeches"]
+        assert len(speeches) == 5
+
+        audio = client.get(speeches[0]["audio_url"])
+        assert audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg"
+        assert decode_to_pcm(audio.content).duration_seconds > 0.5
+
+        session = {
+            "mode": "listen_and_repeat",
+            "level": "B2",
+            "sentence_type": "answer",
+            "selected_tags": [food],
+            "total_sentences": 5,
+            "correct_count": 4,
+            "max_streak": 3,
+            "avg_pronunciation_score": 78.5,
+            "duration_seconds": 240,
+            "started_at": "2025-12-10T10:00:00Z",
+            "completed_at": "2025-12-10T10:04:00Z",
+            "results": [
+                {
+                    "speech_id": s["id"],
+                    "sequence_number": n,
+                    "user_response": "incorrect" if n == 4 else "correct",
+                    "pronunciation_score": 78.5,
+                    "recognized_text": s["text"],
+                    "response_time_ms": 3000,
+                }
+                for n, s in enumerate(speeches, start=1)
+            ],
+        }
+        saved = client.post("/api/v1/game/sessions", json=session, headers=headers)
+        assert saved.status_code == 201, saved.text
+        session_id = saved.json()["session_id"]
+
+        history = client.get("/api/v1/game/sessions?level=B2", headers=headers).json()
+        assert [s["id"] for s in history["sessions"]] == [session_id]
+        detail = client.get(f"/api/v1/game/sessions/{session_id}", headers=headers).json()
+        assert [r["speech"]["id"] for r in detail["results"]] == [s["id"] for s in speeches]
+        assert detail["selected_tags"] == ["Food"]
+
+        bad = client.post(
+            "/api/v1/game/sessions",
+            content=b"{",
+            headers={**headers, "content-type": "application/json"},
+        )
+        assert bad.status_code == 400 and bad.json()["error"] == "ValidationError"
+        assert client.get("/docs").status_code == 200
