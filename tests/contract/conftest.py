@@ -3,7 +3,6 @@
 Each database is migrated once per test session with Alembic (PostgreSQL in a throwaway
 schema); every test starts from empty tables."""
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -16,6 +15,7 @@ from adapters.sql.database import create_engine, session_factory
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.tables import Base
 from adapters.sql.unit_of_work import SqlUnitOfWork
+from tests.support.services import unavailable
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
@@ -36,10 +36,7 @@ async def _require_postgres() -> None:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception as error:  # any failure to connect means "unavailable"
-        reason = f"PostgreSQL is not reachable at {POSTGRES_URL}: {error!r}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error!r}")
     finally:
         await engine.dispose()
 
