@@ -44,6 +44,16 @@ class TagRepository(Protocol):
 
     async def get_by_names(self, names: list[str]) -> list[Tag]: ...
 
+    async def get(self, tag_id: UUID) -> Tag | None: ...
+
+    async def save(self, tag: Tag) -> None:
+        """Updates name and category; Conflict when the name is taken."""
+
+    async def delete(self, tag_id: UUID) -> None: ...
+
+    async def speech_counts(self) -> dict[UUID, int]:
+        """How many speeches carry each tag (tags on no speech are absent)."""
+
 
 class SpeechRepository(Protocol):
     async def add(self, speech: Speech) -> None:

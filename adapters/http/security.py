@@ -6,9 +6,9 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from adapters.http.services import Services
-from domain.errors import Unauthenticated
+from domain.errors import Forbidden, Unauthenticated
 from domain.identity.authentication import authenticate
-from ports.identity import TokenClaims
+from ports.identity import Role, TokenClaims
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from /auth/login")
 
@@ -23,3 +23,12 @@ async def _claims(
 
 
 CurrentUser = Annotated[TokenClaims, Depends(_claims)]
+
+
+async def _admin(claims: CurrentUser) -> TokenClaims:
+    if claims.role is not Role.ADMIN:
+        raise Forbidden("This action needs the admin role")
+    return claims
+
+
+AdminUser = Annotated[TokenClaims, Depends(_admin)]

@@ -205,6 +205,25 @@ class SqlTagRepository:
     async def get_by_names(self, names: list[str]) -> list[Tag]:
         return await self._list(TagRow.name.in_(names)) if names else []
 
+    async def get(self, tag_id: UUID) -> Tag | None:
+        row = await self._session.get(TagRow, tag_id)
+        return _tag(row) if row is not None else None
+
+    async def save(self, tag: Tag) -> None:
+        statement = (
+            update(TagRow).where(TagRow.id == tag.id).values(name=tag.name, category=tag.category)
+        )
+        await _update(self._session, "tag", statement)
+
+    async def delete(self, tag_id: UUID) -> None:
+        await self._session.execute(delete(TagRow).where(TagRow.id == tag_id))
+
+    async def speech_counts(self) -> dict[UUID, int]:
+        rows = await self._session.execute(
+            select(SpeechTagRow.tag_id, func.count()).group_by(SpeechTagRow.tag_id)
+        )
+        return {tag_id: count for tag_id, count in rows.tuples()}
+
     async def _list(self, *conditions: Any) -> list[Tag]:
         rows = await self._session.scalars(select(TagRow).where(*conditions).order_by(*_TAG_ORDER))
         return [_tag(row) for row in rows]

@@ -37,11 +37,6 @@ def audio_url(speech: Speech, blobs: BlobStore) -> str:
     return blobs.signed_url(speech.audio_key, AUDIO_URL_LIFETIME)
 
 
-async def list_tags(uow: UnitOfWork) -> list[Tag]:
-    async with uow:
-        return await uow.tags.list_all()
-
-
 async def pick_speeches(cmd: PickSpeeches, uow: UnitOfWork) -> list[Speech]:
     """Random speeches of the level AND type AND any of the tags."""
     check_speech_level(cmd.level)

@@ -326,6 +326,34 @@ async def test_duplicate_tag_name_is_a_conflict(uow_factory: UowFactory) -> None
             await uow.tags.add(make_tag("food", "other"))
 
 
+async def test_tag_get_save_and_delete(uow_factory: UowFactory) -> None:
+    food, travel = make_tag("food"), make_tag("travel")
+    await add_all(uow_factory, food, travel)
+
+    async with uow_factory() as uow:
+        assert await uow.tags.get(food.id) == food
+        assert await uow.tags.get(uuid4()) is None
+        await uow.tags.save(replace(food, name="cooking", category=None))
+        with pytest.raises(Conflict):
+            await uow.tags.save(replace(travel, name="cooking"))
+        with pytest.raises(NotFound):
+            await uow.tags.save(make_tag("ghost"))
+        await uow.tags.delete(travel.id)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.tags.list_all() == [replace(food, name="cooking", category=None)]
+
+
+async def test_tag_speech_counts(uow_factory: UowFactory) -> None:
+    food, travel, unused = make_tag("food"), make_tag("travel"), make_tag("unused")
+    both = make_speech([food, travel], text="Lunch on the train.")
+    await add_all(uow_factory, food, travel, unused, both, make_speech([food]))
+
+    async with uow_factory() as uow:
+        assert await uow.tags.speech_counts() == {food.id: 2, travel.id: 1}
+
+
 # --- speeches ---------------------------------------------------------------------------
 
 

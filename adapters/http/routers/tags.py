@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from adapters.http.services import Services
-from domain.content.speeches import list_tags
+from domain.content.tags import list_tags
 
 router = APIRouter(tags=["content"])
 

@@ -1,0 +1,96 @@
+"""Use cases on tags: the public list, and the admin's curation of it."""
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from domain.errors import Conflict, InvalidInput, NotFound
+from ports.content import Tag
+from ports.unit_of_work import UnitOfWork
+
+NAME_MAX_LENGTH = 100
+CATEGORY_MAX_LENGTH = 50
+
+
+@dataclass(frozen=True)
+class TagUsage:
+    tag: Tag
+    speech_count: int
+
+
+@dataclass(frozen=True)
+class TagChanges:
+    """None leaves a field as it is; `clear_category` removes the category."""
+
+    name: str | None = None
+    category: str | None = None
+    clear_category: bool = False
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > NAME_MAX_LENGTH:
+        raise InvalidInput(f"Tag name must be 1 to {NAME_MAX_LENGTH} characters", {"field": "name"})
+    return name
+
+
+def _clean_category(category: str | None) -> str | None:
+    if category is None:
+        return None
+    category = " ".join(category.split())
+    if not category or len(category) > CATEGORY_MAX_LENGTH:
+        raise InvalidInput(
+            f"Tag category must be 1 to {CATEGORY_MAX_LENGTH} characters", {"field": "category"}
+        )
+    return category
+
+
+async def list_tags(uow: UnitOfWork) -> list[Tag]:
+    async with uow:
+        return await uow.tags.list_all()
+
+
+async def list_tag_usage(uow: UnitOfWork) -> list[TagUsage]:
+    async with uow:
+        counts = await uow.tags.speech_counts()
+        return [TagUsage(t, counts.get(t.id, 0)) for t in await uow.tags.list_all()]
+
+
+async def create_tag(name: str, category: str | None, uow: UnitOfWork) -> TagUsage:
+    tag = Tag(uuid4(), _clean_name(name), _clean_category(category), datetime.now(UTC))
+    async with uow:
+        if await uow.tags.get_by_names([tag.name]):
+            raise Conflict(f"A tag named '{tag.name}' already exists", {"field": "name"})
+        await uow.tags.add(tag)
+        await uow.commit()
+    return TagUsage(tag, 0)
+
+
+async def update_tag(tag_id: UUID, changes: TagChanges, uow: UnitOfWork) -> TagUsage:
+    name = _clean_name(changes.name) if changes.name is not None else None
+    category = _clean_category(changes.category)
+    async with uow:
+        tag = await uow.tags.get(tag_id)
+        if tag is None:
+            raise NotFound("Tag not found")
+        tag = replace(
+            tag,
+            name=name or tag.name,
+            category=None if changes.clear_category else category or tag.category,
+        )
+        await uow.tags.save(tag)
+        count = (await uow.tags.speech_counts()).get(tag_id, 0)
+        await uow.commit()
+    return TagUsage(tag, count)
+
+
+async def delete_tag(tag_id: UUID, uow: UnitOfWork) -> None:
+    """Only a tag that no speech carries can go."""
+    async with uow:
+        if await uow.tags.get(tag_id) is None:
+            raise NotFound("Tag not found")
+        count = (await uow.tags.speech_counts()).get(tag_id, 0)
+        if count:
+            raise Conflict(f"Tag is still used by {count} speeches", {"speech_count": count})
+        await uow.tags.delete(tag_id)
+        await uow.commit()
