@@ -1,0 +1,11 @@
+# Parla on Ray Serve. The image installs exactly the pinned runtime lock.
+FROM python:3.11-slim
+WORKDIR /app
+RUN pip install --no-cache-dir uv==0.9.30
+COPY requirements.lock ./
+RUN uv pip install --system --no-cache -r requirements.lock
+COPY . .
+RUN uv pip install --system --no-cache --no-deps -e .
+ENV HOST=0.0.0.0 PORT=8000 VAR_DIR=/var/lib/parla
+EXPOSE 8000
+CMD ["python", "-m", "deployments.launch"]
