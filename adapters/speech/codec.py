@@ -5,12 +5,15 @@ ffmpeg is driven through pipes rather than through pydub, whose decoding probes 
 ffprobe (imageio-ffmpeg ships none) and whose encoding goes through temporary files that it
 leaves behind when ffmpeg fails."""
 
+import asyncio
+import io
 import subprocess
-from dataclasses import dataclass
+import wave
 
 import imageio_ffmpeg
 
 from domain.errors import InvalidInput, ServiceUnavailable
+from ports.scoring import PcmAudio
 
 _FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 _TIMEOUT_SECONDS = 120
@@ -21,30 +24,50 @@ _STDIN = ["-protocol_whitelist", "cache,pipe", "-read_ahead_limit", "-1", "-i", 
 _ACCEPTED = "WAV, MP3, M4A/AAC, Ogg or WebM (Opus)"
 
 
-@dataclass(frozen=True)
-class DecodedAudio:
-    samples: bytes  # 16-bit little-endian mono PCM
-    sample_rate: int
-    duration_seconds: float
-
-
 def encode_mp3(wav: bytes, bitrate: str = "64k") -> bytes:
     """MP3 (constant `bitrate`) of a WAV file."""
     args = ["-f", "wav", *_STDIN, "-map", "0:a:0", "-c:a", "libmp3lame", "-b:a", bitrate]
     return _ffmpeg([*args, "-f", "mp3", "pipe:1"], wav, "Audio is not a valid WAV file.")
 
 
-def decode_to_pcm(data: bytes, sample_rate: int = 16000) -> DecodedAudio:
+def decode_to_pcm(data: bytes, sample_rate: int = 16000) -> PcmAudio:
     """Mono 16-bit PCM at `sample_rate` of audio in any format browsers record."""
     if not data:
         raise InvalidInput("Audio is empty.")
+    if (pcm := _pcm_wav(data, sample_rate)) is not None:
+        return pcm
     args = [*_STDIN, "-map", "0:a:0", "-ac", "1", "-ar", str(sample_rate)]
     samples = _ffmpeg(
         [*args, "-c:a", "pcm_s16le", "-f", "s16le", "pipe:1"],
         data,
         f"Audio cannot be decoded: send {_ACCEPTED}.",
     )
-    return DecodedAudio(samples, sample_rate, len(samples) / 2 / sample_rate)
+    return PcmAudio(samples, sample_rate)
+
+
+def _pcm_wav(data: bytes, sample_rate: int) -> PcmAudio | None:
+    """The samples of a WAV that is already mono 16-bit PCM at `sample_rate`, read without
+    starting ffmpeg (what most apps upload); None for anything else."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return None
+    try:
+        with wave.open(io.BytesIO(data)) as wav:
+            if (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) != (1, 2, sample_rate):
+                return None
+            samples = wav.readframes(wav.getnframes())
+    except (wave.Error, EOFError):
+        return None
+    return PcmAudio(samples, sample_rate) if samples else None
+
+
+class FfmpegAudioDecoder:
+    """The AudioDecoder port: decoding runs in a worker thread (and an ffmpeg process)."""
+
+    def __init__(self, sample_rate: int = 16000) -> None:
+        self._sample_rate = sample_rate
+
+    async def decode(self, data: bytes) -> PcmAudio:
+        return await asyncio.to_thread(decode_to_pcm, data, self._sample_rate)
 
 
 def _ffmpeg(args: list[str], stdin: bytes, failure: str) -> bytes:

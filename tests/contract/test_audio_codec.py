@@ -13,9 +13,11 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
-from adapters.speech.codec import DecodedAudio, decode_to_pcm, encode_mp3
+from adapters.speech import codec
+from adapters.speech.codec import decode_to_pcm, encode_mp3
 from adapters.speech.espeak import EspeakSynthesizer
 from domain.errors import InvalidInput
+from ports.scoring import PcmAudio
 
 SENTENCE = "I would like a cup of tea and a slice of lemon cake, please."
 
@@ -48,7 +50,7 @@ def wav_duration(wav: bytes) -> float:
         return reader.getnframes() / reader.getframerate()
 
 
-def rms(audio: DecodedAudio) -> float:
+def rms(audio: PcmAudio) -> float:
     samples = array.array("h", audio.samples)
     return math.sqrt(sum(s * s for s in samples) / len(samples))
 
@@ -141,3 +143,19 @@ def test_leaves_no_temporary_files(
     assert os.listdir(scratch) == []
     # ffmpeg's cache protocol writes to /tmp whatever TMPDIR says, and unlinks its file at once.
     assert not list(Path("/tmp").glob("ffcache*"))
+
+
+def test_pcm_wav_at_the_target_rate_decodes_without_ffmpeg(monkeypatch):
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\x01\x00" * 16000)
+
+    def no_ffmpeg(*args: object) -> bytes:
+        raise AssertionError("ffmpeg was started")
+
+    monkeypatch.setattr(codec, "_ffmpeg", no_ffmpeg)
+    audio = decode_to_pcm(buffer.getvalue())
+    assert audio.samples == b"\x01\x00" * 16000 and audio.duration_seconds == 1.0
