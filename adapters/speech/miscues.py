@@ -1,0 +1,80 @@
+"""Word-level rules of pronunciation scoring, free of any speech library: how a reference text
+splits into words, and which miscue (Azure's Omission, Insertion, Mispronunciation) the
+acoustic evidence about a word or a pause points to."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ports.scoring import WordError
+
+# Letters or digits, joined by the apostrophe of contractions ("don't") or by the dot and comma
+# of numbers ("3.5", "1,000"); hyphens, dashes and other punctuation separate words.
+_TOKEN = re.compile(r"[^\W_]+(?:['.,][^\W_]+)*")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
+def reference_words(text: str) -> list[str]:
+    """The words a learner is expected to say, in order and in lower case, as a pronunciation
+    dictionary spells them."""
+    normalized = unicodedata.normalize("NFC", text).translate(_APOSTROPHES).lower()
+    return _TOKEN.findall(normalized)
+
+
+@dataclass(frozen=True)
+class MiscueThresholds:
+    mispronounced_below: float  # word accuracy (0-100) under which a word is mispronounced
+    omitted_below: float  # accuracy under which a word laid over silence or squeezed is absent
+    silent_share: float  # share of a word's frames heard as silence that makes it "over silence"
+    squeezed_ratio: float  # duration / shortest possible duration that counts as squeezed
+    extra_speech_frames: int  # speech frames in a pause that can be an extra word
+    extra_speech_share: float  # share of the pause those frames must fill
+    extra_speech_gop: float  # nats/frame the silence model must lose to the free phone loop
+
+
+@dataclass(frozen=True)
+class WordEvidence:
+    """What the acoustics say about one reference word."""
+
+    accuracy: float | None  # 0-100; None when the forced alignment skipped the word
+    frames: int = 0
+    min_frames: int = 0  # the shortest alignment the acoustic model allows
+    silent_share: float = 0.0  # share of its frames an unconstrained recognizer heard as silence
+
+
+@dataclass(frozen=True)
+class PauseEvidence:
+    """What the acoustics say about a pause the forced alignment put between words."""
+
+    frames: int
+    speech_frames: int  # frames an unconstrained recognizer heard as speech
+    gop: float  # silence model against the free phone loop, nats per frame
+
+
+def classify(word: WordEvidence, thresholds: MiscueThresholds) -> WordError:
+    """Omission needs the word to be absent from the audio: skipped by the alignment, or badly
+    scored while laid over silence or squeezed into the shortest span the model allows (a
+    forced alignment has to put every word it keeps somewhere). A word said badly is a
+    mispronunciation."""
+    if word.accuracy is None:
+        return WordError.OMISSION
+    absent = (
+        word.silent_share >= thresholds.silent_share
+        or word.frames <= word.min_frames * thresholds.squeezed_ratio
+    )
+    if absent and word.accuracy < thresholds.omitted_below:
+        return WordError.OMISSION
+    if word.accuracy < thresholds.mispronounced_below:
+        return WordError.MISPRONUNCIATION
+    return WordError.NONE
+
+
+def holds_extra_word(pause: PauseEvidence, thresholds: MiscueThresholds) -> bool:
+    """A pause holds an inserted word when it is mostly speech to an unconstrained recognizer
+    and silence explains it badly: both, because either alone also fits a breath, a lengthened
+    sound at a word's edge or a noisy pause."""
+    return (
+        pause.speech_frames >= thresholds.extra_speech_frames
+        and pause.speech_frames >= thresholds.extra_speech_share * pause.frames
+        and pause.gop <= thresholds.extra_speech_gop
+    )
