@@ -3,7 +3,8 @@
 from ray.serve import Application
 
 from deployments.gateway import Gateway
+from deployments.speech_scoring import SpeechScoring
 
 
 def build_app(args: dict[str, str]) -> Application:
-    return Gateway.bind()
+    return Gateway.bind(SpeechScoring.bind())

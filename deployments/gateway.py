@@ -5,22 +5,26 @@ hop; heavy work reaches its own deployment through handle adapters."""
 
 from fastapi import FastAPI
 from ray import serve
+from ray.serve.handle import DeploymentHandle
 
 from adapters.http.app import create_app
+from deployments.handles import SpeechScoringHandle
 from deployments.log_format import configure_logging
 from deployments.settings import Settings
 from deployments.wiring import bootstrap
 
 
-def build_gateway_app() -> FastAPI:
-    """Evaluated once in each Gateway replica: settings come from the replica's environment."""
-    settings = Settings()
-    configure_logging(settings.log_level)
-    container = bootstrap(settings)
-    return create_app(container.http_services(), on_shutdown=container.aclose)
-
-
 @serve.deployment
-@serve.ingress(build_gateway_app)
+@serve.ingress()
 class Gateway:
-    pass
+    def __init__(self, speech_scoring: DeploymentHandle) -> None:
+        # Settings come from the replica's environment, as in every other process.
+        settings = Settings()
+        configure_logging(settings.log_level)
+        scorer = SpeechScoringHandle(
+            speech_scoring, settings.speech_provider, settings.speech_scoring_timeout_seconds
+        )
+        self._container = bootstrap(settings, speech_scorer=scorer)
+
+    def __serve_build_asgi_app__(self) -> FastAPI:
+        return create_app(self._container.http_services(), on_shutdown=self._container.aclose)

@@ -3,8 +3,9 @@
 import os
 import secrets
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,8 +32,21 @@ class Settings(BaseSettings):
     facebook_app_id: str | None = None
     facebook_app_secret: str | None = None
     facebook_graph_url: str = "https://graph.facebook.com"
+    speech_provider: Literal["pocketsphinx", "azure"] = "pocketsphinx"
+    azure_speech_key: str | None = None
+    azure_speech_region: str | None = None
+    speech_scoring_timeout_seconds: float = Field(default=60, gt=0)
     demo_content: bool = True
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _provider_is_configured(self) -> Self:
+        # A named provider without its credentials is a start-up error, never a fallback.
+        if self.speech_provider == "azure" and not (
+            self.azure_speech_key and self.azure_speech_region
+        ):
+            raise ValueError("SPEECH_PROVIDER=azure needs AZURE_SPEECH_KEY and AZURE_SPEECH_REGION")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -22,6 +22,7 @@ from adapters.identity.social import (
 )
 from adapters.memory.revocations import InMemorySessionRevocations
 from adapters.redis.revocations import RedisSessionRevocations
+from adapters.speech.codec import FfmpegAudioDecoder
 from adapters.sql.database import create_engine, session_factory
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from deployments.settings import Settings, client_ids
@@ -30,6 +31,7 @@ from domain.identity.authentication import Credentials
 from domain.identity.tokens import TokenPolicy
 from ports.blobs import BlobStore
 from ports.identity import AuthProvider, IdentityProvider, SessionRevocations
+from ports.scoring import AudioDecoder, SpeechScorer
 from ports.unit_of_work import UnitOfWork
 
 
@@ -46,6 +48,8 @@ class Container:
     credentials: Credentials
     identity_providers: dict[AuthProvider, IdentityProvider]
     blobs: BlobStore
+    audio_decoder: AudioDecoder
+    speech_scorer: SpeechScorer
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def check_ready(self) -> None:
@@ -61,6 +65,8 @@ class Container:
             credentials=self.credentials,
             identity_providers=self.identity_providers,
             blobs=self.blobs,
+            audio_decoder=self.audio_decoder,
+            speech_scorer=self.speech_scorer,
             check_ready=self.check_ready,
         )
 
@@ -82,7 +88,24 @@ def _identity_providers(settings: Settings) -> dict[AuthProvider, IdentityProvid
     return providers
 
 
-def bootstrap(settings: Settings | None = None) -> Container:
+def build_speech_scorer(settings: Settings) -> SpeechScorer:
+    """The scorer SPEECH_PROVIDER names, loaded in this process. Imported here, not at the
+    top, so that a process that never scores loads neither models nor native SDKs."""
+    if settings.speech_provider == "azure":
+        from adapters.speech.azure_scorer import AzureSpeechScorer
+
+        assert settings.azure_speech_key and settings.azure_speech_region  # Settings checks
+        return AzureSpeechScorer(settings.azure_speech_key, settings.azure_speech_region)
+    from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
+
+    return PocketsphinxScorer()
+
+
+def bootstrap(
+    settings: Settings | None = None, *, speech_scorer: SpeechScorer | None = None
+) -> Container:
+    """Every adapter from settings; `speech_scorer` replaces the in-process scorer (the
+    Gateway passes a handle to the SpeechScoring deployment)."""
     settings = settings or Settings()
     secret = settings.resolved_secret_key()
     engine = create_engine(settings.resolved_database_url, pool_size=settings.database_pool_size)
@@ -119,5 +142,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
             settings.resolved_public_base_url,
             derive_key(secret, "blob-urls"),
         ),
+        audio_decoder=FfmpegAudioDecoder(),
+        speech_scorer=speech_scorer or build_speech_scorer(settings),
         _closers=closers,
     )

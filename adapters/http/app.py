@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 from adapters.blobs.local import LocalBlobStore
 from adapters.http.errors import ERROR_RESPONSES, install_error_handlers
 from adapters.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
-from adapters.http.routers import admin_tags, auth, blobs, game, health, tags, users
+from adapters.http.routers import admin_tags, auth, blobs, game, health, speech, tags, users
 from adapters.http.services import HttpServices
 
 API_PREFIX = "/api/v1"
@@ -36,7 +36,7 @@ def create_app(
     )
     app.state.services = services
     api = APIRouter(prefix=API_PREFIX)
-    routers = (health, auth, users, tags, game, admin_tags)
+    routers = (health, auth, users, tags, game, speech, admin_tags)
     for module in routers:
         api.include_router(module.router)
     app.include_router(api)

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from domain.identity.authentication import Credentials
 from ports.blobs import BlobStore
 from ports.identity import AuthProvider, IdentityProvider
+from ports.scoring import AudioDecoder, SpeechScorer
 from ports.unit_of_work import UnitOfWork
 
 
@@ -18,6 +19,8 @@ class HttpServices:
     credentials: Credentials
     identity_providers: Mapping[AuthProvider, IdentityProvider]
     blobs: BlobStore
+    audio_decoder: AudioDecoder
+    speech_scorer: SpeechScorer
     check_ready: Callable[[], Awaitable[None]]
     """Raises domain.errors.ServiceUnavailable when a dependency (the database) is down."""
 

@@ -1,6 +1,7 @@
 """The product as `make run` starts it: the launcher migrates, loads the demo catalog, and
 hands over to `serve run` with serve_config.yaml; then 004's flow through the Ray Serve proxy."""
 
+import asyncio
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from adapters.speech.codec import decode_to_pcm
+from adapters.speech.espeak import EspeakSynthesizer
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 300
@@ -142,3 +144,33 @@ def test_the_004_flow_through_the_ray_serve_proxy(server: str):
         )
         assert bad.status_code == 400 and bad.json()["error"] == "ValidationError"
         assert client.get("/docs").status_code == 200
+
+
+def test_scoring_crosses_to_the_speech_scoring_deployment(server: str):
+    text = "Where is the nearest train station"
+    wav = asyncio.run(EspeakSynthesizer().synthesize(text)).audio
+    with httpx.Client(base_url=server, timeout=60) as client:
+        token = client.post(
+            "/api/v1/auth/register",
+            json={"email": "scorer@example.com", "password": "SecurePass123", "name": "S"},
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        scored = client.post(
+            "/api/v1/speech/score",
+            headers=headers,
+            data={"reference_text": text},
+            files={"audio": ("take.wav", wav, "audio/wav")},
+        )
+        assert scored.status_code == 200, scored.text
+        body = scored.json()
+        assert body["provider"] == "pocketsphinx"
+        assert len(body["word_scores"]) >= len(text.split())
+        # A domain error raised inside the SpeechScoring replica keeps its status.
+        silent = client.post(
+            "/api/v1/speech/score",
+            headers=headers,
+            data={"reference_text": text},
+            files={"audio": ("take.wav", wav[:44] + b"\0" * 64000, "audio/wav")},
+        )
+        assert silent.status_code == 422, silent.text
+        assert silent.json()["error"] == "UnprocessableEntity"

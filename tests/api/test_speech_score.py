@@ -1,0 +1,128 @@
+"""POST /speech/score through the real app with the offline scorer, on real synthesized speech."""
+
+import io
+import subprocess
+import wave
+
+import imageio_ffmpeg
+import pytest
+
+from adapters.speech.espeak import EspeakSynthesizer
+from tests.support.api import assert_error, sign_up
+
+pytestmark = pytest.mark.asyncio
+SENTENCE = "I would like a cup of coffee with milk please"
+
+
+@pytest.fixture(scope="module")
+async def recording() -> bytes:
+    """A WAV of SENTENCE in an offline voice."""
+    return (await EspeakSynthesizer().synthesize(SENTENCE, voice="en-us", speed=0.9)).audio
+
+
+def convert(wav: bytes, *args: str) -> bytes:
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "wav", "-i", "pipe:0"]
+    return subprocess.run(
+        [*command, *args, "pipe:1"], input=wav, capture_output=True, check=True
+    ).stdout
+
+
+def silence(seconds: float) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\0\0" * int(16000 * seconds))
+    return buffer.getvalue()
+
+
+async def score(client, headers, audio: bytes, text: str | None = SENTENCE, **form: str):
+    data = {"reference_text": text, **form} if text is not None else form
+    return await client.post(
+        "/api/v1/speech/score",
+        headers=headers,
+        data=data,
+        files={"audio": ("take.wav", audio, "application/octet-stream")},
+    )
+
+
+async def test_scores_a_good_reading_word_by_word(client, recording):
+    learner = await sign_up(client)
+    response = await score(client, learner["headers"], recording)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {
+        "recognized_text",
+        "pronunciation_score",
+        "accuracy_score",
+        "fluency_score",
+        "completeness_score",
+        "word_scores",
+        "provider",
+    }
+    assert body["provider"] == "pocketsphinx"
+    words = [w["word"].lower() for w in body["word_scores"] if w["error_type"] != "Insertion"]
+    assert words == SENTENCE.lower().split()
+    for name in ("pronunciation_score", "accuracy_score", "fluency_score", "completeness_score"):
+        assert 0 <= body[name] <= 100
+    assert body["completeness_score"] >= 80
+
+
+async def test_the_right_sentence_scores_higher_than_another(client, recording):
+    learner = await sign_up(client)
+    right = (await score(client, learner["headers"], recording)).json()
+    wrong = (
+        await score(client, learner["headers"], recording, "The train leaves at seven tonight")
+    ).json()
+    assert right["pronunciation_score"] > wrong["pronunciation_score"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("-f", "mp3"),
+        ("-c:a", "libopus", "-f", "ogg"),
+        ("-c:a", "libopus", "-f", "webm"),
+        ("-c:a", "aac", "-movflags", "frag_keyframe+empty_moov", "-f", "mp4"),
+    ],
+    ids=["mp3", "ogg-opus", "webm-opus", "m4a"],
+)
+async def test_browser_and_phone_formats_are_accepted(client, recording, args):
+    learner = await sign_up(client)
+    response = await score(client, learner["headers"], convert(recording, *args))
+    assert response.status_code == 200, response.text
+
+
+async def test_bad_requests_are_400(client, recording):
+    headers = (await sign_up(client))["headers"]
+    assert_error(await score(client, headers, b"not audio at all"), 400, "ValidationError")
+    assert_error(await score(client, headers, b""), 400, "ValidationError")
+    assert_error(await score(client, headers, recording, text=None), 400, "ValidationError")
+    assert_error(await score(client, headers, recording, "   "), 400, "ValidationError")
+    assert_error(
+        await score(client, headers, recording, language="english please"), 400, "ValidationError"
+    )
+    assert_error(await score(client, headers, recording, language="fr-FR"), 400, "ValidationError")
+    missing_file = await client.post(
+        "/api/v1/speech/score", headers=headers, data={"reference_text": SENTENCE}
+    )
+    assert_error(missing_file, 400, "ValidationError")
+
+
+async def test_limits_are_413(client):
+    headers = (await sign_up(client))["headers"]
+    too_long = await score(client, headers, silence(31))
+    body = assert_error(too_long, 413, "PayloadTooLarge")
+    assert body["details"]["limit_seconds"] == 30
+    too_big = await score(client, headers, b"\0" * (10 * 1024 * 1024 + 1))
+    assert_error(too_big, 413, "PayloadTooLarge")
+
+
+async def test_audio_without_speech_is_422(client):
+    headers = (await sign_up(client))["headers"]
+    assert_error(await score(client, headers, silence(2)), 422, "UnprocessableEntity")
+
+
+async def test_scoring_needs_a_login(client, recording):
+    assert_error(await score(client, {}, recording), 401, "Unauthorized")
