@@ -92,9 +92,10 @@ _GRAMMAR_WEIGHT = 1.0  # grammar probabilities count as they are, in nats
 # The grammar is small: a wide beam costs little (scoring every senone costs far more than the
 # search) and keeps every path.
 _WIDE_BEAM = 1e-300
-# Gaussians per codebook PocketSphinx evaluates (its default): the scoring is most of the
-# decoding time.
-_TOP_GAUSSIANS = 4
+# Gaussians per codebook PocketSphinx evaluates (its default is 4): the acoustic scoring is
+# most of the decoding time. Measured on tests/quality: 3 scores as well as 4 in three
+# quarters of the time; 2 and 1 are faster still but tell correct from altered text less well.
+_TOP_GAUSSIANS = 3
 
 # PocketSphinx acoustic scores are integer logs in base 1.0001 shifted right by 10 bits; its
 # Python API returns them exponentiated in base 1.0001, so ln(score) * 2**10 is in nats.
