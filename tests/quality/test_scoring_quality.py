@@ -6,6 +6,10 @@ text without one of its words, so the audio holds an extra word, (e) a different
 and (d) a clip synthesized without one word is scored against the full text. The assertions
 are conservative versions of the measured values (see the module's report in the log): a
 regression fails them, run-to-run noise does not (the pipeline is deterministic anyway).
+
+A few clips are also committed as MP3 recordings (tests/fixtures/speech), scored as uploads
+are: they hold the scorer to the same audio whatever synthesizer a later install brings.
+Rewrite them with `.venv/bin/python -m tests.quality.test_scoring_quality`.
 """
 
 import asyncio
@@ -13,10 +17,11 @@ import logging
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
-from adapters.speech.codec import decode_to_pcm
+from adapters.speech.codec import decode_to_pcm, encode_mp3
 from adapters.speech.espeak import EspeakSynthesizer
 from adapters.speech.miscues import reference_words
 from ports.scoring import PcmAudio, ScoringResult, SpeechScorer, WordError
@@ -235,3 +240,42 @@ def test_scores_spread_between_correct_and_altered(report: Report) -> None:
     assert correct >= 70, report.summary()
     assert correct - statistics.mean(report.altered["other"]) >= 25, report.summary()
     assert correct - statistics.mean(report.altered["substituted"]) >= 3, report.summary()
+
+
+# (sentence, voice, speed) of the committed recordings.
+RECORDINGS = [(0, "en-us", 1.0), (3, "en-gb+f3", 1.0), (7, "en-029", 1.25), (9, "en-us", 1.25)]
+RECORDINGS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "speech"
+
+
+def recording_path(sentence: int, voice: str, speed: float) -> Path:
+    return RECORDINGS_DIR / f"sentence{sentence:02d}-{voice.replace('+', '-')}-{speed:g}x.mp3"
+
+
+@pytest.mark.parametrize("sentence, voice, speed", RECORDINGS)
+def test_recordings_score_their_own_text_highest(
+    scorer, sentence: int, voice: str, speed: float
+) -> None:
+    audio = decode_to_pcm(recording_path(sentence, voice, speed).read_bytes())
+    text = SENTENCES[sentence].text
+    swapped = substituted(text, *SENTENCES[sentence].substitute)
+    own, altered, other = (
+        scorer.score_blocking(audio, t, "en-US")
+        for t in (text, swapped, SENTENCES[(sentence + 1) % len(SENTENCES)].text)
+    )
+    assert own.pronunciation_score > altered.pronunciation_score
+    assert own.pronunciation_score > other.pronunciation_score + 15
+    words = reference_entries(altered)
+    target = words[word_index(swapped, SENTENCES[sentence].substitute[1])]
+    assert target.error_type != WordError.NONE or target.score == min(w.score for w in words)
+
+
+async def record() -> None:
+    synthesizer = EspeakSynthesizer()
+    RECORDINGS_DIR.mkdir(parents=True, exist_ok=True)
+    for sentence, voice, speed in RECORDINGS:
+        speech = await synthesizer.synthesize(SENTENCES[sentence].text, voice=voice, speed=speed)
+        recording_path(sentence, voice, speed).write_bytes(encode_mp3(speech.audio))
+
+
+if __name__ == "__main__":
+    asyncio.run(record())
