@@ -3,6 +3,8 @@
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.sql.repositories import (
@@ -12,6 +14,7 @@ from adapters.sql.repositories import (
     SqlTagRepository,
     SqlUserRepository,
 )
+from domain.errors import ServiceUnavailable
 
 
 class SqlUnitOfWork:
@@ -49,6 +52,11 @@ class SqlUnitOfWork:
         if session is not None:
             # close() rolls back whatever was not committed and returns the connection.
             await session.close()
+        if isinstance(exc, OperationalError | InterfaceError | PoolTimeout | ConnectionError):
+            # Unreachable (asyncpg raises ConnectionError unwrapped), locked or out of
+            # connections: the database is unavailable (503), which a client may retry;
+            # nothing was written.
+            raise ServiceUnavailable("The database is unavailable; try again") from exc
 
     async def commit(self) -> None:
         if self._session is None:

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import delete, event, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.database import create_engine, session_factory
 from adapters.sql.tables import GameResultRow, SpeechRow
 from adapters.sql.unit_of_work import SqlUnitOfWork
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict, NotFound, ServiceUnavailable
 from ports.cefr import CefrLevel
 from ports.content import Speech, SpeechType, Tag
 from ports.identity import AuthProvider, LoginSession, Role, User
@@ -631,3 +632,18 @@ async def test_the_migration_creates_the_seed_indexes(engine: AsyncEngine) -> No
     assert ("users", "unique:uq_users_email") in indexes
     assert ("tags", "unique:uq_tags_name") in indexes
     assert (("speeches", "idx_speech_text_fts") in indexes) is postgresql
+
+
+@pytest.mark.parametrize("database", ["unreachable PostgreSQL", "SQLite without the schema"])
+async def test_an_unusable_database_is_service_unavailable(database: str, tmp_path) -> None:
+    if database.startswith("unreachable"):
+        engine = create_engine("postgresql://postgres@127.0.0.1:1/parla")  # nothing listens
+    else:
+        engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    uow = SqlUnitOfWork(session_factory(engine))
+    try:
+        with pytest.raises(ServiceUnavailable):
+            async with uow:
+                await uow.users.get_by_email("ana@example.com")
+    finally:
+        await engine.dispose()
