@@ -40,9 +40,9 @@ def create_engine(
     """An engine for `url`.
 
     PostgreSQL gets a pre-pinged pool of `pool_size` (+ `max_overflow`) connections.
-    SQLite gets WAL, a busy timeout, real transactions (so savepoints and DDL are
-    transactional) and enforced foreign keys unless `sqlite_foreign_keys` is False, which
-    migrations need: batch mode copies and drops tables, and a drop would cascade."""
+    A SQLite file gets one connection, WAL, a busy timeout, real transactions (so savepoints
+    and DDL are transactional) and enforced foreign keys unless `sqlite_foreign_keys` is False,
+    which migrations need: batch mode copies and drops tables, and a drop would cascade."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(
@@ -55,7 +55,12 @@ def create_engine(
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(parsed, connect_args=connect_args or {})
+    # One connection per process: SQLite has one writer at a time, and a transaction that
+    # read before another connection committed cannot write at all (SQLITE_BUSY, whatever
+    # the busy timeout). Queueing transactions on the pool instead keeps concurrent writes
+    # correct; each is a few milliseconds.
+    pool = {} if database in ("", ":memory:") else {"pool_size": 1, "max_overflow": 0}
+    engine = create_async_engine(parsed, connect_args=connect_args or {}, **pool)
     _configure_sqlite(engine, foreign_keys=sqlite_foreign_keys)
     return engine
 

@@ -112,11 +112,17 @@ async def log_in(cmd: LogIn, uow: UnitOfWork, creds: Credentials) -> Authenticat
         raise invalid from None
     async with uow:
         user = await uow.users.get_by_email(email)
-        # Verified even without a user, so that response times don't tell which emails exist.
-        password_hash = user.password_hash if user is not None else None
-        if not await creds.hasher.verify(password_hash, cmd.password) or user is None:
+    # Verified outside any transaction (it takes tens of milliseconds of CPU), and even without
+    # a user, so that response times don't tell which emails exist.
+    password_hash = user.password_hash if user is not None else None
+    if not await creds.hasher.verify(password_hash, cmd.password) or user is None:
+        raise invalid
+    async with uow:
+        # The account may have been deleted or its password changed meanwhile.
+        current = await uow.users.get(user.id)
+        if current is None or current.password_hash != password_hash:
             raise invalid
-        result = await _start_session(uow, user, creds)
+        result = await _start_session(uow, current, creds)
         await uow.commit()
     return result
 

@@ -1,5 +1,6 @@
 """/game/sessions: save, list and read back (004's contract), atomically."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,7 +10,7 @@ import pytest
 
 from deployments.wiring import Container
 from ports.practice import GameSessionFilter
-from tests.support.api import assert_error, sign_up
+from tests.support.api import PASSWORD, assert_error, sign_up
 
 pytestmark = pytest.mark.asyncio
 
@@ -276,3 +277,27 @@ async def test_deleting_the_account_deletes_its_game_history(client, container):
     assert await count_sessions(container, learner["user"]["id"]) == 2
     assert (await client.delete("/api/v1/users/me", headers=learner["headers"])).status_code == 204
     assert await count_sessions(container, learner["user"]["id"]) == 0
+
+
+async def test_concurrent_saves_and_logins_all_succeed(client):
+    """Writers that overlap (sessions saved while others log in) each commit: none is turned
+    away because another transaction wrote first."""
+    learners = [await sign_up(client) for _ in range(3)]
+    speeches, tags = await speeches_and_tags(client, learners[0]["headers"])
+    saves = [
+        client.post(
+            "/api/v1/game/sessions",
+            json=session_body(speeches, tags, "ccicc"),
+            headers=learners[n % len(learners)]["headers"],
+        )
+        for n in range(24)
+    ]
+    logins = [
+        client.post(
+            "/api/v1/auth/login",
+            json={"email": learners[n % len(learners)]["user"]["email"], "password": PASSWORD},
+        )
+        for n in range(6)
+    ]
+    answers = await asyncio.gather(*saves, *logins)
+    assert [a.status_code for a in answers] == [201] * len(saves) + [200] * len(logins)
