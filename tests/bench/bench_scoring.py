@@ -27,16 +27,15 @@ from pathlib import Path
 
 import numpy as np
 import ray
-import yaml
 
 from adapters.speech.codec import decode_to_pcm
 from adapters.speech.espeak import EspeakSynthesizer
 from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
 from ports.scoring import PcmAudio
+from tests.bench.servers import deployment_config
 
 CLIP_SECONDS = 3.0
 RESULTS = Path(__file__).parent / "results" / "scoring.json"
-SERVE_CONFIG = Path(__file__).resolve().parents[2] / "serve_config.yaml"
 RAY_NICE = 15
 CONCURRENT = 4  # requests in flight in the throughput runs: two per replica at most
 # (sentence, voice, speed): each lasts 2.2-3.0 s as synthesized.
@@ -120,10 +119,7 @@ def in_process(clips: list[Clip], rounds: int, scorer: PocketsphinxScorer) -> Re
 
 def scoring_options() -> dict:
     """SpeechScoring's options from serve_config.yaml, without its replica settings."""
-    config = yaml.safe_load(SERVE_CONFIG.read_text())
-    (deployment,) = (
-        d for d in config["applications"][0]["deployments"] if d["name"] == "SpeechScoring"
-    )
+    deployment = deployment_config("SpeechScoring")
     return {
         "max_ongoing_requests": deployment["max_ongoing_requests"],
         "ray_actor_options": deployment["ray_actor_options"],

@@ -46,8 +46,8 @@ from typing import Any, NoReturn
 import httpx
 
 from deployments.launch import haproxy_binary
-from tests.bench import pyspy, report, wrk
-from tests.bench.scenarios import SCENARIOS, Request, Scenario, prepare_world
+from tests.bench import bursts, pyspy, report, wrk
+from tests.bench.scenarios import API, SCENARIOS, Request, Scenario, prepare_world
 from tests.bench.servers import BASELINE_NICE, Proc, RunningServer, free_port, ray_serve, uvicorn
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -69,6 +69,8 @@ class Plan:
     round_seconds: float
     warmup_seconds: float
     profile_dir: Path | None  # py-spy's samples go here; None: no profiling
+    scoring_burst: int  # scoring requests sent at once after the scenarios; 0: none
+    idle_connections: int  # keep-alive connections held idle after the scenarios; 0: none
 
 
 @dataclass
@@ -149,7 +151,10 @@ def _smoke_failure(client: httpx.Client, requests: Sequence[Request]) -> str | N
     return None
 
 
-def measure(server: RunningServer, plan: Plan, wrk_path: str, workdir: Path) -> list[Outcome]:
+def measure(
+    server: RunningServer, plan: Plan, wrk_path: str, workdir: Path
+) -> tuple[list[Outcome], dict[str, Any]]:
+    """The scenarios' outcomes, then the bursts' (by name)."""
     outcomes = []
     with httpx.Client(base_url=server.base_url, timeout=120) as client:
         world = prepare_world(client, server.label)
@@ -184,7 +189,18 @@ def measure(server: RunningServer, plan: Plan, wrk_path: str, workdir: Path) -> 
                 f"p50 {m.p50:7.1f} ms  p99 {m.p99:7.1f} ms  errors {m.errors}",
                 flush=True,
             )
-    return outcomes
+        found: dict[str, Any] = {}
+        if plan.idle_connections:
+            idle = bursts.idle_connections(server, plan.idle_connections, f"{API}/health")
+            print(f"  {server.label:8} idle connections {idle}", flush=True)
+            found["idle_connections"] = idle
+        if plan.scoring_burst:
+            burst = bursts.scoring_burst(
+                server, SCENARIOS["speech_score"].build(world), plan.scoring_burst
+            )
+            print(f"  {server.label:8} scoring burst {burst}", flush=True)
+            found["scoring_burst"] = burst
+    return outcomes, found
 
 
 def _profile(
@@ -237,6 +253,12 @@ def parse_plan(argv: Sequence[str] | None, stamp: str) -> Plan:
     parser.add_argument("--servers", default=",".join(SERVERS), help="ray, uvicorn or both")
     parser.add_argument("--quick", action="store_true", help="2 rounds of 2 s, 1 s warm-up")
     parser.add_argument(
+        "--scoring-burst", type=int, default=100, help="scoring requests at once; 0: none"
+    )
+    parser.add_argument(
+        "--idle-connections", type=int, default=1000, help="keep-alive connections held; 0: none"
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="one more round per scenario, under py-spy"
     )
     args = parser.parse_args(argv)
@@ -257,6 +279,8 @@ def parse_plan(argv: Sequence[str] | None, stamp: str) -> Plan:
         round_seconds=args.duration / args.rounds,
         warmup_seconds=args.warmup,
         profile_dir=RESULTS / f"profile-{stamp}" if args.profile else None,
+        scoring_burst=args.scoring_burst,
+        idle_connections=args.idle_connections,
     )
 
 
@@ -277,6 +301,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if ceiling:
             print(f"wrk's ceiling: {ceiling:.0f} req/s against a static responder", flush=True)
         outcomes: list[Outcome] = []
+        found_bursts: dict[str, dict[str, Any]] = {}
         servers: dict[str, dict[str, Any]] = {}
         for label in plan.servers:
             print(f"Starting {label} ...", flush=True)
@@ -285,11 +310,13 @@ def main(argv: Sequence[str] | None = None) -> None:
                 info = {"ready_after_s": round(time.monotonic() - began, 1), **_server_info(server)}
                 servers[label] = info
                 print(f"  {info['ingress']}, ready after {info['ready_after_s']} s", flush=True)
-                outcomes += measure(server, plan, wrk_path, workdir)
+                measured, found_bursts[label] = measure(server, plan, wrk_path, workdir)
+                outcomes += measured
         result = report.build(
             started,
             plan,
             outcomes,
+            found_bursts,
             servers,
             ceiling,
             wrk.wrk_version(wrk_path),

@@ -7,6 +7,7 @@ import platform
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import asdict
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -78,6 +79,7 @@ def build(
     started: datetime,
     plan: "Plan",
     outcomes: "list[Outcome]",
+    bursts: dict[str, dict[str, Any]],
     servers: dict[str, dict[str, Any]],
     tool_ceiling_rps: float | None,
     tool: str,
@@ -118,6 +120,9 @@ def build(
         "scenarios": scenarios,
         "headline_ray_over_uvicorn": {
             s["name"]: s["ray_over_uvicorn"] for s in scenarios if s["kind"] == "read"
+        },
+        "bursts": {
+            label: {name: asdict(b) for name, b in found.items()} for label, found in bursts.items()
         },
     }
 
@@ -220,6 +225,7 @@ def markdown(result: dict[str, Any]) -> str:
     for s in result["scenarios"]:
         r = s["results"]
         lines.append(f"| {s['name']} | {_cpu(r.get('ray', {}))} | {_cpu(r.get('uvicorn', {}))} |")
+    lines += _bursts(result["bursts"])
     lines += ["", "## Scenarios", ""]
     lines += [
         f"- {s['name']} ({s['kind']}, {s['connections']} connections): {s['note']}"
@@ -244,6 +250,45 @@ def markdown(result: dict[str, Any]) -> str:
             lines.append(f"- {name}, {label} {p['process']} ({p['samples']} samples): {packages}.")
             lines.append(f"  Top frames: {top}.")
     return "\n".join(lines) + "\n"
+
+
+def _bursts(found: dict[str, dict[str, Any]]) -> list[str]:
+    lines = []
+    scoring = {label: b["scoring_burst"] for label, b in found.items() if "scoring_burst" in b}
+    if scoring:
+        lines += [
+            "",
+            "## Scoring burst: requests sent at once, queued and scaled",
+            "",
+            "| server | requests | errors | took s | p50 / p95 / max ms "
+            "| replicas over time (s: count) |",
+            "| --- | ---: | ---: | ---: | --- | --- |",
+        ]
+        for label, b in scoring.items():
+            errors = sum(n for s, n in b["statuses"].items() if int(s) >= 400) + b["lost"]
+            timeline = ", ".join(f"{t:g}: {n}" for t, n in b["replicas_over_time"]) or "-"
+            lines.append(
+                f"| {label} | {b['requests']} | {errors} | {b['seconds']} | "
+                f"{b['p50_ms']:,.0f} / {b['p95_ms']:,.0f} / {b['max_ms']:,.0f} | "
+                f"{timeline if label == 'ray' else 'in process'} |"
+            )
+    idle = {label: b["idle_connections"] for label, b in found.items() if "idle_connections" in b}
+    if idle:
+        lines += [
+            "",
+            "## Idle keep-alive connections: opened, held, used again",
+            "",
+            "| server | connections | answered first | held s | answered again "
+            "| closed by server | errors | /health p50 ms meanwhile |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for label, i in idle.items():
+            lines.append(
+                f"| {label} | {i['connections']} | {i['first_ok']} | {i['held_seconds']} | "
+                f"{i['reused_ok']} | {i['closed_by_server']} | {i['errors']} | "
+                f"{i['busy_p50_ms']} |"
+            )
+    return lines
 
 
 def write(result: dict[str, Any], directory: Path) -> tuple[Path, Path]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 300  # the first start synthesizes the demo catalog (about 40 s, more if busy)
@@ -24,6 +25,15 @@ BASELINE_NICE = 15
 # Settings the launcher resolves from VAR_DIR; values inherited from the shell would point
 # both servers elsewhere.
 OWN_SETTINGS = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "BLOB_DIR", "PUBLIC_BASE_URL"}
+
+
+SERVE_CONFIG = yaml.safe_load((ROOT / "serve_config.yaml").read_text())
+
+
+def deployment_config(name: str) -> dict:
+    """A deployment's options in serve_config.yaml."""
+    (found,) = (d for d in SERVE_CONFIG["applications"][0]["deployments"] if d["name"] == name)
+    return found
 
 
 @dataclass(frozen=True)
@@ -161,10 +171,13 @@ def ray_serve(var_dir: Path, env: dict[str, str]) -> AbstractContextManager[Runn
 
 
 def _uvicorn_command(port: int) -> list[str]:
+    # The keep-alive timeout Ray Serve's ingress gets from serve_config.yaml, not uvicorn's 5 s.
+    http_options = SERVE_CONFIG["http_options"]
     return [
         "nice", "-n", str(BASELINE_NICE), sys.executable, "-m", "uvicorn",
         "tests.bench.baseline:create_baseline_app", "--factory", "--host", "127.0.0.1",
         "--port", str(port), "--no-access-log", "--log-level", "warning",
+        "--timeout-keep-alive", str(http_options["keep_alive_timeout_s"]),
     ]  # fmt: skip
 
 
