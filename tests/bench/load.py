@@ -1,6 +1,6 @@
 """Serving-performance benchmark: Parla on Ray Serve, started exactly as `make run` starts it,
 against the same FastAPI app on plain uvicorn (one process, wired in process, same data),
-under the same load, one after the other in one run.
+under the same load, both running, their rounds alternating in one run.
 
     .venv/bin/python -m tests.bench.load            # every scenario, about 7 minutes
     .venv/bin/python -m tests.bench.load --quick    # shorter rounds, under 3 minutes
@@ -28,6 +28,7 @@ server's CPU per request by process. Compare ratios from one run, not absolute n
 runs: this machine is shared and noisy."""
 
 import argparse
+import functools
 import os
 import shutil
 import signal
@@ -37,7 +38,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,7 +48,7 @@ import httpx
 
 from deployments.launch import haproxy_binary
 from tests.bench import bursts, pyspy, report, wrk
-from tests.bench.scenarios import API, SCENARIOS, Request, Scenario, prepare_world
+from tests.bench.scenarios import API, SCENARIOS, Request, Scenario, World, prepare_world
 from tests.bench.servers import BASELINE_NICE, Proc, RunningServer, free_port, ray_serve, uvicorn
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -126,15 +127,18 @@ def _cpu_ticks(server: RunningServer) -> dict[tuple[int, int], tuple[str, int]]:
     return {(p.pid, p.started): (p.role, p.cpu_ticks) for p in server.family()}
 
 
-def _cpu_ms_per_request(
-    before: dict[tuple[int, int], tuple[str, int]],
-    after: dict[tuple[int, int], tuple[str, int]],
-    requests: int,
+def _cpu_delta(
+    before: dict[tuple[int, int], tuple[str, int]], after: dict[tuple[int, int], tuple[str, int]]
 ) -> dict[str, float]:
-    by_role: dict[str, float] = defaultdict(float)
+    """CPU seconds spent between two readings, by process role."""
+    spent: dict[str, float] = defaultdict(float)
     for key, (role, ticks) in after.items():
-        spent = ticks - before.get(key, (role, 0))[1]
-        by_role[role] += spent / CLOCK_TICKS * 1000 / max(requests, 1)
+        spent[role] += (ticks - before.get(key, (role, 0))[1]) / CLOCK_TICKS
+    return spent
+
+
+def _per_request(spent: dict[str, float], requests: int) -> dict[str, float]:
+    by_role = {role: seconds * 1000 / max(requests, 1) for role, seconds in spent.items()}
     total = sum(by_role.values())
     # Ray's dozen helper processes mostly idle: keep the ones that matter, and the total.
     shown = {r: ms for r, ms in sorted(by_role.items(), key=lambda x: -x[1]) if ms >= total / 50}
@@ -151,56 +155,95 @@ def _smoke_failure(client: httpx.Client, requests: Sequence[Request]) -> str | N
     return None
 
 
-def measure(
-    server: RunningServer, plan: Plan, wrk_path: str, workdir: Path
-) -> tuple[list[Outcome], dict[str, Any]]:
-    """The scenarios' outcomes, then the bursts' (by name)."""
+@dataclass
+class Target:
+    """One running server and what its scenarios build on."""
+
+    server: RunningServer
+    client: httpx.Client
+    world: World
+
+
+def _cpu_ms(target: Target, run: Callable[[], wrk.Measurement]) -> tuple[wrk.Measurement, dict]:
+    """`run`'s measurement and the server's CPU ticks spent during it, by process."""
+    before = _cpu_ticks(target.server)
+    measured = run()
+    return measured, _cpu_delta(before, _cpu_ticks(target.server))
+
+
+def measure(targets: list[Target], plan: Plan, wrk_path: str, workdir: Path) -> list[Outcome]:
+    """Each scenario on every server, the rounds alternating between servers so that the
+    machine's changing background load weighs on all of them alike."""
     outcomes = []
-    with httpx.Client(base_url=server.base_url, timeout=120) as client:
-        world = prepare_world(client, server.label)
-        for scenario in plan.scenarios:
-            outcome = Outcome(scenario, server.label)
+    for scenario in plan.scenarios:
+        connections = min(plan.connections, scenario.max_connections or plan.connections)
+        scripts: dict[str, Path] = {}
+        ticks: dict[str, dict[str, float]] = {}
+        current: dict[str, Outcome] = {}
+        for t in targets:
+            outcome = current[t.server.label] = Outcome(scenario, t.server.label)
             outcomes.append(outcome)
-            requests = scenario.build(world)
-            outcome.failure = _smoke_failure(client, requests)
+            requests = scenario.build(t.world)
+            outcome.failure = _smoke_failure(t.client, requests)
             if outcome.failure:
-                print(f"  {server.label:8} {scenario.name:16} FAILED {outcome.failure}", flush=True)
+                print(f"  {t.server.label:8} {scenario.name:16} FAILED {outcome.failure}")
                 continue
-            script = wrk.write_script(requests, workdir / f"{server.label}-{scenario.name}.lua")
-            connections = min(plan.connections, scenario.max_connections or plan.connections)
-            wrk.run(wrk_path, server.base_url, script, connections, plan.warmup_seconds)
-            before = _cpu_ticks(server)
-            for _ in range(plan.rounds):
-                outcome.rounds.append(
-                    wrk.run(wrk_path, server.base_url, script, connections, plan.round_seconds)
-                )
-            outcome.cpu_ms_per_request = _cpu_ms_per_request(
-                before, _cpu_ticks(server), sum(m.requests for m in outcome.rounds)
+            scripts[t.server.label] = wrk.write_script(
+                requests, workdir / f"{t.server.label}-{scenario.name}.lua"
+            )
+            wrk.run(wrk_path, t.server.base_url, scripts[t.server.label], connections,
+                    plan.warmup_seconds)  # fmt: skip
+            ticks[t.server.label] = defaultdict(float)
+        for _ in range(plan.rounds):
+            for t in targets:
+                label = t.server.label
+                if label not in scripts:
+                    continue
+                run = functools.partial(
+                    wrk.run, wrk_path, t.server.base_url, scripts[label], connections,
+                    plan.round_seconds,
+                )  # fmt: skip
+                measured, spent = _cpu_ms(t, run)
+                current[label].rounds.append(measured)
+                for role, seconds in spent.items():
+                    ticks[label][role] += seconds
+                # Requests wrk left in flight still run; the next round starts once they end.
+                time.sleep(min(measured.max / 1000, 10))
+        for t in targets:
+            label = t.server.label
+            if label not in scripts:
+                continue
+            outcome = current[label]
+            outcome.cpu_ms_per_request = _per_request(
+                ticks[label], sum(m.requests for m in outcome.rounds)
             )
             if plan.profile_dir:
                 outcome.profiles = _profile(
-                    server, script, connections, plan, wrk_path, plan.profile_dir
+                    t.server, scripts[label], connections, plan, wrk_path, plan.profile_dir
                 )
             m = outcome.median
-            # Requests wrk left in flight still run; the next scenario starts once they are done.
-            time.sleep(min(m.max / 1000, 10))
             print(
-                f"  {server.label:8} {scenario.name:16} {m.rate:8.0f} req/s  "
+                f"  {label:8} {scenario.name:16} {m.rate:8.0f} req/s  "
                 f"p50 {m.p50:7.1f} ms  p99 {m.p99:7.1f} ms  errors {m.errors}",
                 flush=True,
             )
-        found: dict[str, Any] = {}
-        if plan.idle_connections:
-            idle = bursts.idle_connections(server, plan.idle_connections, f"{API}/health")
-            print(f"  {server.label:8} idle connections {idle}", flush=True)
-            found["idle_connections"] = idle
-        if plan.scoring_burst:
-            burst = bursts.scoring_burst(
-                server, SCENARIOS["speech_score"].build(world), plan.scoring_burst
-            )
-            print(f"  {server.label:8} scoring burst {burst}", flush=True)
-            found["scoring_burst"] = burst
-    return outcomes, found
+    return outcomes
+
+
+def measure_bursts(target: Target, plan: Plan) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    label = target.server.label
+    if plan.idle_connections:
+        idle = bursts.idle_connections(target.server, plan.idle_connections, f"{API}/health")
+        print(f"  {label:8} idle connections {idle}", flush=True)
+        found["idle_connections"] = idle
+    if plan.scoring_burst:
+        burst = bursts.scoring_burst(
+            target.server, SCENARIOS["speech_score"].build(target.world), plan.scoring_burst
+        )
+        print(f"  {label:8} scoring burst {burst}", flush=True)
+        found["scoring_burst"] = burst
+    return found
 
 
 def _profile(
@@ -300,18 +343,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         ceiling = tool_ceiling(wrk_path, workdir)
         if ceiling:
             print(f"wrk's ceiling: {ceiling:.0f} req/s against a static responder", flush=True)
-        outcomes: list[Outcome] = []
-        found_bursts: dict[str, dict[str, Any]] = {}
         servers: dict[str, dict[str, Any]] = {}
-        for label in plan.servers:
-            print(f"Starting {label} ...", flush=True)
-            began = time.monotonic()
-            with SERVERS[label](workdir, dict(os.environ)) as server:
+        found_bursts: dict[str, dict[str, Any]] = {}
+        with ExitStack() as stack:
+            targets = []
+            # In order: Ray's launcher migrates and loads the catalog the baseline then uses.
+            for label in plan.servers:
+                print(f"Starting {label} ...", flush=True)
+                began = time.monotonic()
+                server = stack.enter_context(SERVERS[label](workdir, dict(os.environ)))
                 info = {"ready_after_s": round(time.monotonic() - began, 1), **_server_info(server)}
                 servers[label] = info
                 print(f"  {info['ingress']}, ready after {info['ready_after_s']} s", flush=True)
-                measured, found_bursts[label] = measure(server, plan, wrk_path, workdir)
-                outcomes += measured
+                client = stack.enter_context(httpx.Client(base_url=server.base_url, timeout=120))
+                targets.append(Target(server, client, prepare_world(client, label)))
+            outcomes = measure(targets, plan, wrk_path, workdir)
+            for target in targets:
+                found_bursts[target.server.label] = measure_bursts(target, plan)
         result = report.build(
             started,
             plan,
