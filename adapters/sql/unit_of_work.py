@@ -1,10 +1,17 @@
-"""The SQL unit of work: one AsyncSession, hence one transaction, shared by five repositories."""
+"""The SQL unit of work: one AsyncSession, hence one transaction, shared by the repositories."""
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.sql.messaging import (
+    SqlConversationRepository,
+    SqlMessageRepository,
+    SqlUserStatusRepository,
+)
+from adapters.sql.outbox import SqlHandledEvents, SqlOutbox
 from adapters.sql.repositories import (
     SqlGameSessionRepository,
     SqlLoginSessionRepository,
@@ -23,9 +30,21 @@ class SqlUnitOfWork:
     tags: SqlTagRepository
     speeches: SqlSpeechRepository
     game_sessions: SqlGameSessionRepository
+    conversations: SqlConversationRepository
+    messages: SqlMessageRepository
+    user_statuses: SqlUserStatusRepository
+    outbox: SqlOutbox
+    handled_events: SqlHandledEvents
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        on_outbox_commit: Callable[[], None] | None = None,
+    ) -> None:
+        """`on_outbox_commit` is called after a commit that added events to the outbox
+        (the relay's `wake`)."""
         self._session_factory = session_factory
+        self._on_outbox_commit = on_outbox_commit
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
@@ -37,6 +56,11 @@ class SqlUnitOfWork:
         self.tags = SqlTagRepository(session)
         self.speeches = SqlSpeechRepository(session)
         self.game_sessions = SqlGameSessionRepository(session)
+        self.conversations = SqlConversationRepository(session)
+        self.messages = SqlMessageRepository(session)
+        self.user_statuses = SqlUserStatusRepository(session)
+        self.outbox = SqlOutbox(session)
+        self.handled_events = SqlHandledEvents(session)
         return self
 
     async def __aexit__(
@@ -54,3 +78,7 @@ class SqlUnitOfWork:
         if self._session is None:
             raise RuntimeError("commit() outside `async with`")
         await self._session.commit()
+        if self.outbox.added:
+            self.outbox.added = False
+            if self._on_outbox_commit is not None:
+                self._on_outbox_commit()
