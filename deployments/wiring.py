@@ -83,7 +83,13 @@ class Container:
         """Connects the event bus (NATS when NATS_URL is set, else in-process) and starts the
         outbox relay and the real-time hub on it. Raises ServiceUnavailable when NATS is down."""
         if self.settings.nats_url:
-            self.event_bus = await NatsEventBus.connect(self.settings.nats_url)
+            prefix = self.settings.nats_subject_prefix
+            self.event_bus = await NatsEventBus.connect(
+                self.settings.nats_url,
+                stream=self.settings.nats_stream,
+                subject_prefix=f"{prefix}.events",
+                dead_letter_subject=f"{prefix}.dead_letter",
+            )
         else:
             self.event_bus = InMemoryEventBus()
         self._closers.append(self.event_bus.close)

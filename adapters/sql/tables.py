@@ -375,10 +375,11 @@ class HandledEventRow(Base):
 
 
 class OutboxRelayRow(Base):
-    """One row, locked by the relay that publishes, so that relays in several processes take
-    turns and events leave in outbox order."""
+    """One row: the relay whose turn it is to publish (until `claimed_until`), so that relays
+    in several processes take turns and events leave in outbox order."""
 
     __tablename__ = "outbox_relay"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    relayed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]

@@ -182,10 +182,11 @@ def upgrade() -> None:
     relay = op.create_table(
         "outbox_relay",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
-        _timestamp("relayed_at", nullable=True),
+        sa.Column("claimed_by", sa.String(length=64), nullable=True),
+        _timestamp("claimed_until", nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_relay")),
     )
-    op.bulk_insert(relay, [{"id": 1, "relayed_at": None}])
+    op.bulk_insert(relay, [{"id": 1, "claimed_by": None, "claimed_until": None}])
 
 
 def downgrade() -> None:
