@@ -137,6 +137,8 @@ class OutboxRelay:
                     .values(claimed_by=self._name, claimed_until=now + self._claim)
                 )
                 if claimed.rowcount == 0:  # type: ignore[attr-defined]
+                    if await session.get(OutboxRelayRow, 1) is None:
+                        raise RuntimeError("The outbox_relay row is missing; run the migrations")
                     return None
                 rows = list(
                     await session.scalars(
