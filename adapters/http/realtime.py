@@ -38,14 +38,17 @@ class Connection:
         self.conversations: set[UUID] = set()
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(_MAX_QUEUED_PUSHES)
         self._writer = asyncio.create_task(self._write())
+        self._closing: asyncio.Task[None] | None = None
 
     def push(self, message: dict[str, Any]) -> None:
+        if self._closing is not None:
+            return
         try:
             self._queue.put_nowait(message)
         except asyncio.QueueFull:
             logger.warning("Closing the socket of user %s: too slow to keep up", self.user_id)
             self._writer.cancel()
-            asyncio.ensure_future(self._close(_CLOSE_TOO_SLOW))
+            self._closing = asyncio.create_task(self._close(_CLOSE_TOO_SLOW))
 
     async def _close(self, code: int) -> None:
         if self.websocket.application_state is WebSocketState.CONNECTED:
