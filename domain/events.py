@@ -52,7 +52,7 @@ def _enum(values: type) -> JsonSchema:
 _MESSAGE = _object(
     id=_UUID,
     conversation_id=_UUID,
-    sender_id=_UUID,
+    sender_id=_OPTIONAL_UUID,
     content={"type": "string"},
     message_type=_enum(MessageType),
     reply_to_id=_OPTIONAL_UUID,
@@ -219,7 +219,7 @@ def message_document(message: Message) -> dict[str, Any]:
     return {
         "id": str(message.id),
         "conversation_id": str(message.conversation_id),
-        "sender_id": str(message.sender_id),
+        "sender_id": _id(message.sender_id),
         "content": "" if message.is_deleted else message.content,
         "message_type": message.message_type.value,
         "reply_to_id": _id(message.reply_to_id),
@@ -235,7 +235,7 @@ def message_from_document(document: dict[str, Any]) -> Message:
     return Message(
         id=UUID(document["id"]),
         conversation_id=UUID(document["conversation_id"]),
-        sender_id=UUID(document["sender_id"]),
+        sender_id=UUID(document["sender_id"]) if document["sender_id"] else None,
         content=document["content"],
         message_type=MessageType(document["message_type"]),
         reply_to_id=UUID(document["reply_to_id"]) if document["reply_to_id"] else None,

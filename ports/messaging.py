@@ -46,10 +46,12 @@ class Presence(StrEnum):
 
 @dataclass
 class Conversation:
+    """`created_by` is None once the creator's account is deleted."""
+
     id: UUID
     type: ConversationType
     title: str | None
-    created_by: UUID
+    created_by: UUID | None
     created_at: datetime
     updated_at: datetime
     last_message_at: datetime | None = None
@@ -76,9 +78,11 @@ class Participant:
 
 @dataclass
 class Message:
+    """`sender_id` is None once the sender's account is deleted; the message stays."""
+
     id: UUID
     conversation_id: UUID
-    sender_id: UUID
+    sender_id: UUID | None
     content: str
     message_type: MessageType
     reply_to_id: UUID | None

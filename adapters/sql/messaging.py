@@ -47,8 +47,7 @@ def _conversation(row: ConversationRow) -> Conversation:
         id=row.id,
         type=ConversationType(row.type),
         title=row.title,
-        # None only once the creator's account is gone; the id is kept in the dataclass.
-        created_by=row.created_by,  # type: ignore[arg-type]
+        created_by=row.created_by,
         created_at=row.created_at,
         updated_at=row.updated_at,
         last_message_at=row.last_message_at,
@@ -235,8 +234,7 @@ def _message(row: MessageRow) -> Message:
     return Message(
         id=row.id,
         conversation_id=row.conversation_id,
-        # None only once the sender's account is gone.
-        sender_id=row.sender_id,  # type: ignore[arg-type]
+        sender_id=row.sender_id,
         content=row.content,
         message_type=MessageType(row.message_type),
         reply_to_id=row.reply_to_id,

@@ -385,6 +385,20 @@ async def test_statuses_are_visible_to_contacts_only(client):
     )
 
 
+async def test_messages_outlive_their_senders_account(client):
+    ana, ben = await users(client, 2)
+    conversation = await group(client, ana, ben)
+    await send(client, ben, conversation["id"], "Bye, everyone")
+    assert (await client.delete(f"{API}/users/me", headers=ben["headers"])).status_code == 204
+    history = await client.get(
+        f"{API}/conversations/{conversation['id']}/messages", headers=ana["headers"]
+    )
+    (kept,) = history.json()["messages"]
+    assert kept["content"] == "Bye, everyone" and kept["sender_id"] is None
+    detail = await client.get(f"{API}/conversations/{conversation['id']}", headers=ana["headers"])
+    assert [p["user_id"] for p in detail.json()["participants"]] == [ana["user"]["id"]]
+
+
 # Events
 
 

@@ -92,6 +92,8 @@ def test_a_deleted_message_travels_without_its_content():
     payload = events.message_deleted(replace(MESSAGE, is_deleted=True)).payload["message"]
     assert payload["content"] == "" and payload["metadata"] == {}
     assert events.message_from_document(events.message_sent(MESSAGE).payload["message"]) == MESSAGE
+    orphan = replace(MESSAGE, sender_id=None)  # The sender's account was deleted.
+    assert events.message_from_document(events.message_sent(orphan).payload["message"]) == orphan
 
 
 @pytest.mark.parametrize(
