@@ -56,9 +56,12 @@ class Container:
     audio_decoder: AudioDecoder
     speech_scorer: SpeechScorer
     relay: OutboxRelay
-    hub: ConversationHub
     event_bus: EventBus | None = None
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    hub: ConversationHub = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.hub = ConversationHub(self.blobs)
 
     async def check_ready(self) -> None:
         try:
@@ -151,11 +154,6 @@ def bootstrap(
     providers = _identity_providers(settings)
     closers.extend(p.aclose for p in providers.values())  # type: ignore[attr-defined]
 
-    blobs = LocalBlobStore(
-        settings.resolved_blob_dir,
-        settings.resolved_public_base_url,
-        derive_key(secret, "blob-urls"),
-    )
     relay = OutboxRelay(sessions)
 
     return Container(
@@ -172,10 +170,13 @@ def bootstrap(
             ),
         ),
         identity_providers=providers,
-        blobs=blobs,
+        blobs=LocalBlobStore(
+            settings.resolved_blob_dir,
+            settings.resolved_public_base_url,
+            derive_key(secret, "blob-urls"),
+        ),
         audio_decoder=FfmpegAudioDecoder(),
         speech_scorer=speech_scorer or build_speech_scorer(settings),
         relay=relay,
-        hub=ConversationHub(blobs),
         _closers=closers,
     )

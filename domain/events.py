@@ -11,6 +11,7 @@ fan-out events (typing) are published directly, since losing one loses nothing.
 """
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -45,8 +46,8 @@ def _object(**properties: JsonSchema) -> JsonSchema:
     }
 
 
-def _enum(values: type) -> JsonSchema:
-    return {"type": "string", "enum": [v.value for v in values]}  # type: ignore[attr-defined]
+def _enum(values: type[StrEnum]) -> JsonSchema:
+    return {"type": "string", "enum": [v.value for v in values]}
 
 
 _MESSAGE = _object(

@@ -156,13 +156,12 @@ async def conversation_ids(user_id: UUID, uow: UnitOfWork) -> list[UUID]:
 async def change_conversation(
     user_id: UUID, conversation_id: UUID, cmd: ChangeConversation, uow: UnitOfWork
 ) -> ConversationSummary:
-    """Any participant archives or unarchives; only admins rename."""
+    """Admins rename, archive and unarchive, for every participant."""
     title = clean_title(cmd.title)
     async with uow:
         conversation = live(await uow.conversations.get(conversation_id))
-        participant = member(await uow.conversations.get_participant(conversation_id, user_id))
+        admin(await uow.conversations.get_participant(conversation_id, user_id))
         if cmd.title is not None:
-            admin(participant)
             conversation.title = title
         if cmd.is_archived is not None:
             conversation.is_archived = cmd.is_archived

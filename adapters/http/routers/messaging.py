@@ -92,7 +92,7 @@ async def get_conversation(
 async def update_conversation(
     conversation_id: UUID, body: ConversationChange, claims: CurrentUser, services: Services
 ) -> ConversationOut:
-    """Rename (admins) or archive and unarchive (any participant)."""
+    """Rename, archive or unarchive, as an admin of the conversation."""
     cmd = conversations.ChangeConversation(title=body.title, is_archived=body.is_archived)
     summary = await conversations.change_conversation(
         claims.user_id, conversation_id, cmd, services.unit_of_work()

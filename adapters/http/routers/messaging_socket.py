@@ -12,6 +12,7 @@ conversation_joined and participant_added/updated/removed. A request that fails 
 
 import asyncio
 import json
+import logging
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from domain.identity.authentication import authenticate
 from domain.messaging import conversations, messages, presence
 from ports.messaging import DeliveryStatus, Presence
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["messaging"])
 
 AUTH_TIMEOUT_SECONDS = 10.0
@@ -45,6 +47,7 @@ async def socket(websocket: WebSocket) -> None:
 
 
 def _error(error: DomainError, request: str | None) -> dict[str, Any]:
+    """The error body's fields, as a push; `request` is the type of the failed message."""
     return {
         "type": "error",
         "error": error.code,
@@ -54,13 +57,25 @@ def _error(error: DomainError, request: str | None) -> dict[str, Any]:
     }
 
 
+class _InternalError(DomainError):
+    code = "InternalError"
+
+
+async def _receive_text(websocket: WebSocket) -> str | None:
+    """The next text frame; None for a binary one. Raises WebSocketDisconnect."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    return message.get("text")
+
+
 async def _first_message_token(websocket: WebSocket) -> str:
     try:
-        text = await asyncio.wait_for(websocket.receive_text(), AUTH_TIMEOUT_SECONDS)
+        text = await asyncio.wait_for(_receive_text(websocket), AUTH_TIMEOUT_SECONDS)
     except TimeoutError:
         raise Unauthenticated("No token within 10 s") from None
     try:
-        document = json.loads(text)
+        document = json.loads(text or "")
     except ValueError:
         document = None
     if not isinstance(document, dict) or document.get("type") != "auth":
@@ -101,7 +116,7 @@ async def _serve(websocket: WebSocket, token: str | None) -> None:
         if first_here:
             await presence.set_status(user_id, Presence.ONLINE, services.unit_of_work())
         while True:
-            text = await websocket.receive_text()
+            text = await _receive_text(websocket)
             request = None
             try:
                 document = _parse(text)
@@ -109,6 +124,9 @@ async def _serve(websocket: WebSocket, token: str | None) -> None:
                 await _handle(services, connection, request, document)
             except DomainError as error:
                 connection.push(_error(error, request))
+            except Exception:  # as over HTTP: logged, answered, and the socket stays usable
+                logger.exception("Unhandled error on a messaging socket request %r", request)
+                connection.push(_error(_InternalError("Internal server error"), request))
     except WebSocketDisconnect:
         pass
     finally:
@@ -120,7 +138,9 @@ async def _serve(websocket: WebSocket, token: str | None) -> None:
             )
 
 
-def _parse(text: str) -> dict[str, Any]:
+def _parse(text: str | None) -> dict[str, Any]:
+    if text is None:
+        raise InvalidInput("Send JSON in text frames")
     if len(text) > MAX_CLIENT_MESSAGE_CHARS:
         raise InvalidInput(f"Messages are limited to {MAX_CLIENT_MESSAGE_CHARS} characters")
     try:
