@@ -176,6 +176,7 @@ async def test_a_consumer_killed_before_acknowledging_loses_nothing_and_applies_
         await connection.execute(text("INSERT INTO tally VALUES (0)"))
 
     async def consumer(*die_after: int) -> asyncio.subprocess.Process:
+        """A consumer process, once it consumes."""
         process = await asyncio.create_subprocess_exec(
             *[sys.executable, "-m", "tests.support.tally_consumer", database_url, NATS_URL],
             *[on_nats.stream, on_nats.prefix, *map(str, die_after)],
@@ -205,13 +206,23 @@ async def test_a_consumer_killed_before_acknowledging_loses_nothing_and_applies_
     applied_before_restart, _ = await tally()
     assert applied_before_restart == 50
 
-    restarted = await consumer()
+    second = await consumer()
+
+    async def beyond_halfway() -> bool:
+        return (await tally())[0] >= total // 2 + 25
+
+    await eventually(beyond_halfway, seconds=30)
+    second.kill()  # SIGKILL, wherever it is.
+    killed_output, _ = await second.communicate()
+    assert (await tally())[0] < total, "the second consumer finished before it was killed"
+
+    third = await consumer()
     await eventually(lambda: on_nats.settled("tally"), seconds=30)
     assert await tally() == (total, total)
-    restarted.terminate()
-    output, _ = await restarted.communicate()
+    third.terminate()
+    last_output, _ = await third.communicate()
     # The event being handled when the first process died came back (with any whose ack was
     # still unsent), and was not applied again.
-    assert output.count(b"duplicate ") >= 1
+    assert (killed_output + last_output).count(b"duplicate ") >= 1
     await relay.stop()
     await engine.dispose()

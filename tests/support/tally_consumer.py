@@ -20,6 +20,7 @@ from ports.events import Event
 
 CONSUMER = "tally"
 ACK_WAIT_SECONDS = 1.0
+PAUSE_SECONDS = 0.01
 
 
 async def main(database_url: str, nats_url: str, stream: str, prefix: str, die_after: int) -> None:
@@ -36,6 +37,8 @@ async def main(database_url: str, nats_url: str, stream: str, prefix: str, die_a
         applied += 1
         if applied == die_after:
             os._exit(137)
+        # Widens the window in which a kill finds the effect committed but not acknowledged.
+        await asyncio.sleep(PAUSE_SECONDS)
 
     bus = await NatsEventBus.connect(
         nats_url,
