@@ -531,6 +531,45 @@ async def test_sockets_join_new_conversations_and_refuse_foreign_ones(client, li
         assert await b.silent("message_new")
 
 
+async def test_sockets_follow_participants_and_deletions(client, live):
+    ana, ben, cem = await users(client, 3)
+    conversation = await group(client, ana, ben)
+    cid = conversation["id"]
+    async with Socket.open(live, f"/api/v1/ws/{ben['access_token']}") as b:
+        await b.expect("connection_established")
+        added = await client.post(
+            f"{API}/conversations/{cid}/participants",
+            json={"user_id": cem["user"]["id"]},
+            headers=ana["headers"],
+        )
+        assert added.status_code == 201
+        pushed = await b.expect("participant_added", conversation_id=cid)
+        assert pushed["participant"]["user_id"] == cem["user"]["id"]
+
+        renamed = await client.put(
+            f"{API}/conversations/{cid}", json={"title": "Phonetics"}, headers=ana["headers"]
+        )
+        assert renamed.status_code == 200
+        pushed = await b.expect("conversation_updated", conversation_id=cid)
+        assert pushed["conversation"]["title"] == "Phonetics"
+
+        removed = await client.delete(
+            f"{API}/conversations/{cid}/participants/{ben['user']['id']}", headers=ana["headers"]
+        )
+        assert removed.status_code == 204
+        pushed = await b.expect("participant_removed", conversation_id=cid)
+        assert pushed["participant"]["user_id"] == ben["user"]["id"]
+        await send(client, ana, cid, "Ben is gone")
+        assert await b.silent("message_new")
+
+        other = await group(client, ana, ben, title="Other")
+        await b.expect("conversation_joined", conversation_id=other["id"])
+        deleted = await client.delete(f"{API}/conversations/{other['id']}", headers=ana["headers"])
+        assert deleted.status_code == 204
+        pushed = await b.expect("conversation_updated", conversation_id=other["id"])
+        assert pushed["conversation"]["is_deleted"] is True
+
+
 @pytest.mark.parametrize("how", ["path", "header", "first_message", "nothing"])
 async def test_sockets_without_a_valid_token_are_closed(live, how):
     options: dict = {}
