@@ -27,4 +27,8 @@ class Gateway:
         self._container = bootstrap(settings, speech_scorer=scorer)
 
     def __serve_build_asgi_app__(self) -> FastAPI:
-        return create_app(self._container.http_services(), on_shutdown=self._container.aclose)
+        return create_app(
+            self._container.http_services(),
+            on_startup=self._container.start,
+            on_shutdown=self._container.aclose,
+        )

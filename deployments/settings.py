@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     database_url: str | None = None
     database_pool_size: int = 20
     redis_url: str | None = None
+    nats_url: str | None = Field(
+        default=None,
+        description="NATS with JetStream: the event bus and real-time fan-out of every replica.",
+    )
+    nats_stream: str = "PARLA_EVENTS"
+    nats_subject_prefix: str = "parla"
     blob_dir: Path | None = None
     secret_key: str | None = Field(default=None, min_length=32)
     access_token_expire_minutes: int = Field(default=60, ge=1)

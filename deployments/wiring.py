@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.blobs.local import LocalBlobStore
+from adapters.http.realtime import ConversationHub
 from adapters.http.services import HttpServices
 from adapters.identity.argon2_passwords import Argon2PasswordHasher
 from adapters.identity.jwt_tokens import JwtTokenCodec
@@ -20,16 +21,20 @@ from adapters.identity.social import (
     FacebookIdentityProvider,
     GoogleIdentityProvider,
 )
+from adapters.memory.event_bus import InMemoryEventBus
 from adapters.memory.revocations import InMemorySessionRevocations
+from adapters.nats.event_bus import NatsEventBus
 from adapters.redis.revocations import RedisSessionRevocations
 from adapters.speech.codec import FfmpegAudioDecoder
 from adapters.sql.database import create_engine, session_factory
+from adapters.sql.outbox import OutboxRelay
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from deployments.settings import Settings, client_ids
 from domain.errors import ServiceUnavailable
 from domain.identity.authentication import Credentials
 from domain.identity.tokens import TokenPolicy
 from ports.blobs import BlobStore
+from ports.events import EventBus
 from ports.identity import AuthProvider, IdentityProvider, SessionRevocations
 from ports.scoring import AudioDecoder, SpeechScorer
 from ports.unit_of_work import UnitOfWork
@@ -50,7 +55,13 @@ class Container:
     blobs: BlobStore
     audio_decoder: AudioDecoder
     speech_scorer: SpeechScorer
+    relay: OutboxRelay
+    event_bus: EventBus | None = None
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    hub: ConversationHub = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.hub = ConversationHub(self.blobs)
 
     async def check_ready(self) -> None:
         try:
@@ -68,7 +79,27 @@ class Container:
             audio_decoder=self.audio_decoder,
             speech_scorer=self.speech_scorer,
             check_ready=self.check_ready,
+            hub=self.hub,
         )
+
+    async def start(self) -> None:
+        """Connects the event bus (NATS when NATS_URL is set, else in-process) and starts the
+        outbox relay and the real-time hub on it. Raises ServiceUnavailable when NATS is down."""
+        if self.settings.nats_url:
+            prefix = self.settings.nats_subject_prefix
+            self.event_bus = await NatsEventBus.connect(
+                self.settings.nats_url,
+                stream=self.settings.nats_stream,
+                subject_prefix=f"{prefix}.events",
+                dead_letter_subject=f"{prefix}.dead_letter",
+            )
+        else:
+            self.event_bus = InMemoryEventBus()
+        self._closers.append(self.event_bus.close)
+        self.relay.start(self.event_bus)
+        self._closers.append(self.relay.stop)
+        await self.hub.start(self.event_bus)
+        self._closers.append(self.hub.stop)
 
     async def aclose(self) -> None:
         for close in reversed(self._closers):
@@ -123,10 +154,12 @@ def bootstrap(
     providers = _identity_providers(settings)
     closers.extend(p.aclose for p in providers.values())  # type: ignore[attr-defined]
 
+    relay = OutboxRelay(sessions)
+
     return Container(
         settings=settings,
         engine=engine,
-        unit_of_work=lambda: SqlUnitOfWork(sessions),
+        unit_of_work=lambda: SqlUnitOfWork(sessions, relay.wake),
         credentials=Credentials(
             hasher=Argon2PasswordHasher(),
             codec=JwtTokenCodec(derive_key(secret, "access-tokens").hex()),
@@ -144,5 +177,6 @@ def bootstrap(
         ),
         audio_decoder=FfmpegAudioDecoder(),
         speech_scorer=speech_scorer or build_speech_scorer(settings),
+        relay=relay,
         _closers=closers,
     )

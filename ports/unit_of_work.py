@@ -5,6 +5,8 @@ from typing import Protocol, Self
 
 from ports.content import SpeechRepository, TagRepository
 from ports.identity import LoginSessionRepository, UserRepository
+from ports.messaging import ConversationRepository, MessageRepository, UserStatusRepository
+from ports.outbox import HandledEvents, Outbox
 from ports.practice import GameSessionRepository
 
 
@@ -17,6 +19,11 @@ class UnitOfWork(Protocol):
     tags: TagRepository
     speeches: SpeechRepository
     game_sessions: GameSessionRepository
+    conversations: ConversationRepository
+    messages: MessageRepository
+    user_statuses: UserStatusRepository
+    outbox: Outbox
+    handled_events: HandledEvents
 
     async def __aenter__(self) -> Self: ...
 

@@ -8,7 +8,18 @@ from fastapi import APIRouter, FastAPI
 from adapters.blobs.local import LocalBlobStore
 from adapters.http.errors import ERROR_RESPONSES, install_error_handlers
 from adapters.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
-from adapters.http.routers import admin_tags, auth, blobs, game, health, speech, tags, users
+from adapters.http.routers import (
+    admin_tags,
+    auth,
+    blobs,
+    game,
+    health,
+    messaging,
+    messaging_socket,
+    speech,
+    tags,
+    users,
+)
 from adapters.http.services import HttpServices
 
 API_PREFIX = "/api/v1"
@@ -19,10 +30,13 @@ def create_app(
     *,
     max_json_bytes: int = 1 << 20,
     max_upload_bytes: int = 11 << 20,
+    on_startup: Callable[[], Awaitable[None]] | None = None,
     on_shutdown: Callable[[], Awaitable[None]] | None = None,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if on_startup is not None:
+            await on_startup()
         yield
         if on_shutdown is not None:
             await on_shutdown()
@@ -36,7 +50,7 @@ def create_app(
     )
     app.state.services = services
     api = APIRouter(prefix=API_PREFIX)
-    routers = (health, auth, users, tags, game, speech, admin_tags)
+    routers = (health, auth, users, tags, game, speech, admin_tags, messaging, messaging_socket)
     for module in routers:
         api.include_router(module.router)
     app.include_router(api)

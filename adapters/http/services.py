@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from adapters.http.realtime import ConversationHub
 from domain.identity.authentication import Credentials
 from ports.blobs import BlobStore
 from ports.identity import AuthProvider, IdentityProvider
@@ -23,6 +24,7 @@ class HttpServices:
     speech_scorer: SpeechScorer
     check_ready: Callable[[], Awaitable[None]]
     """Raises domain.errors.ServiceUnavailable when a dependency (the database) is down."""
+    hub: ConversationHub
 
 
 def _services(request: Request) -> HttpServices:

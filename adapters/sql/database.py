@@ -77,9 +77,12 @@ def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
+    # Across processes on one file (replicas, the outbox relay of each), IMMEDIATE takes the
+    # write lock up front: a deferred transaction that read before another process wrote
+    # would fail at once when it writes, whereas waiting for the lock lets busy_timeout apply.
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

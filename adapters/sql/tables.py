@@ -10,6 +10,7 @@ from uuid import UUID
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     Uuid,
+    false,
     func,
     literal_column,
     text,
@@ -221,3 +223,163 @@ class GameResultRow(Base):
         Index("idx_game_results_session_sequence", "session_id", "sequence_number", unique=True),
         Index("idx_game_results_speech_id", "speech_id"),
     )
+
+
+# --- messaging (000) ----------------------------------------------------------------------
+
+CONVERSATION_TYPES = ("direct", "group")
+PARTICIPANT_ROLES = ("admin", "member")
+MESSAGE_TYPES = ("text", "file")
+DELIVERY_STATUSES = ("sent", "delivered", "read")
+PRESENCES = ("online", "away", "offline")
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(10))
+    created_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    last_message_at: Mapped[datetime | None]
+    is_archived: Mapped[bool] = mapped_column(server_default=false())
+    is_deleted: Mapped[bool] = mapped_column(server_default=false())
+
+    __table_args__ = (CheckConstraint(_one_of("type", CONVERSATION_TYPES), name="type"),)
+
+
+class ParticipantRow(Base):
+    __tablename__ = "conversation_participants"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    conversation_id: Mapped[UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(10))
+    joined_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]
+    is_muted: Mapped[bool] = mapped_column(server_default=false())
+    is_blocked: Mapped[bool] = mapped_column(server_default=false())
+    last_read_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("role", PARTICIPANT_ROLES), name="role"),
+        Index("idx_participants_conversation_user", "conversation_id", "user_id", unique=True),
+        Index("idx_participants_user", "user_id"),
+    )
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    conversation_id: Mapped[UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    # A deleted account's messages stay in the conversation, without their sender.
+    sender_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    content: Mapped[str] = mapped_column(Text)
+    message_type: Mapped[str] = mapped_column(String(10))
+    reply_to_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL")
+    )
+    metadata_: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", JSON().with_variant(JSONB(), "postgresql")
+    )
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    is_edited: Mapped[bool] = mapped_column(server_default=false())
+    is_deleted: Mapped[bool] = mapped_column(server_default=false())
+
+    __table_args__ = (
+        CheckConstraint(_one_of("message_type", MESSAGE_TYPES), name="message_type"),
+        Index(
+            "idx_messages_conversation_created",
+            "conversation_id",
+            literal_column("created_at").desc(),
+            literal_column("id").desc(),
+        ),
+    )
+
+
+class MessageStatusRow(Base):
+    __tablename__ = "message_status"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    message_id: Mapped[UUID] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Denormalized so that unread counts and "read all" need no join.
+    conversation_id: Mapped[UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("status", DELIVERY_STATUSES), name="status"),
+        Index("idx_message_status_message_user", "message_id", "user_id", unique=True),
+        Index("idx_message_status_user_conversation", "user_id", "conversation_id", "status"),
+    )
+
+
+class UserStatusRow(Base):
+    __tablename__ = "user_status"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(10))
+    last_seen_at: Mapped[datetime]
+
+    __table_args__ = (CheckConstraint(_one_of("status", PRESENCES), name="status"),)
+
+
+class OutboxRow(Base):
+    """Events committed with the change that implies them, until the relay has published
+    them. `position` orders them; `event_id` is the bus's de-duplication id."""
+
+    __tablename__ = "outbox"
+
+    position: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    type: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
+    published_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index(
+            "idx_outbox_unpublished",
+            "position",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
+    )
+
+
+class HandledEventRow(Base):
+    """Events a durable consumer has applied, claimed in the transaction of the effect."""
+
+    __tablename__ = "handled_events"
+
+    consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    handled_at: Mapped[datetime]
+
+
+class OutboxRelayRow(Base):
+    """One row: the relay whose turn it is to publish (until `claimed_until`), so that relays
+    in several processes take turns and events leave in outbox order."""
+
+    __tablename__ = "outbox_relay"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]

@@ -1,5 +1,6 @@
-"""The SQL unit of work: one AsyncSession, hence one transaction, shared by five repositories."""
+"""The SQL unit of work: one AsyncSession, hence one transaction, shared by the repositories."""
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -7,6 +8,12 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.sql.messaging import (
+    SqlConversationRepository,
+    SqlMessageRepository,
+    SqlUserStatusRepository,
+)
+from adapters.sql.outbox import SqlHandledEvents, SqlOutbox
 from adapters.sql.repositories import (
     SqlGameSessionRepository,
     SqlLoginSessionRepository,
@@ -26,9 +33,21 @@ class SqlUnitOfWork:
     tags: SqlTagRepository
     speeches: SqlSpeechRepository
     game_sessions: SqlGameSessionRepository
+    conversations: SqlConversationRepository
+    messages: SqlMessageRepository
+    user_statuses: SqlUserStatusRepository
+    outbox: SqlOutbox
+    handled_events: SqlHandledEvents
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        on_outbox_commit: Callable[[], None] | None = None,
+    ) -> None:
+        """`on_outbox_commit` is called after a commit that added events to the outbox
+        (the relay's `wake`)."""
         self._session_factory = session_factory
+        self._on_outbox_commit = on_outbox_commit
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
@@ -40,6 +59,11 @@ class SqlUnitOfWork:
         self.tags = SqlTagRepository(session)
         self.speeches = SqlSpeechRepository(session)
         self.game_sessions = SqlGameSessionRepository(session)
+        self.conversations = SqlConversationRepository(session)
+        self.messages = SqlMessageRepository(session)
+        self.user_statuses = SqlUserStatusRepository(session)
+        self.outbox = SqlOutbox(session)
+        self.handled_events = SqlHandledEvents(session)
         return self
 
     async def __aexit__(
@@ -62,3 +86,7 @@ class SqlUnitOfWork:
         if self._session is None:
             raise RuntimeError("commit() outside `async with`")
         await self._session.commit()
+        if self.outbox.added:
+            self.outbox.added = False
+            if self._on_outbox_commit is not None:
+                self._on_outbox_commit()

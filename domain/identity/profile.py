@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from domain import events
 from domain.errors import Unauthenticated
 from domain.identity.authentication import Credentials
 from domain.identity.rules import clean_avatar_url, clean_name
@@ -56,5 +57,6 @@ async def delete_account(claims: TokenClaims, uow: UnitOfWork, creds: Credential
     async with uow:
         await _existing(uow, claims.user_id)
         await uow.users.delete(claims.user_id)
+        await uow.outbox.add(events.user_deleted(claims.user_id))
         await uow.commit()
     await creds.revocations.revoke(claims.session_id, datetime.now(UTC) + creds.policy.access_ttl)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
+from domain import events
 from domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from domain.practice.rules import SaveGameSession, check_game_session
 from ports.content import Speech
@@ -78,6 +79,7 @@ async def save_game_session(user_id: UUID, cmd: SaveGameSession, uow: UnitOfWork
             ],
         )
         await uow.game_sessions.add(session)
+        await uow.outbox.add(events.game_session_completed(session))
         await uow.commit()
     return session.id
 

@@ -21,6 +21,7 @@ async def container(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[C
     settings = isolated_settings(tmp_path_factory.mktemp("api"))
     await upgrade_to_head(settings.resolved_database_url)
     container = bootstrap(settings)
+    await container.start()
     # Twelve speeches of each level and type for A1 and B1: enough to filter and page.
     entries = [e for e in read_speeches() if e.level in (CefrLevel.A1, CefrLevel.B1)]
     by_kind = itertools.groupby(

@@ -301,3 +301,26 @@ async def test_concurrent_saves_and_logins_all_succeed(client):
     ]
     answers = await asyncio.gather(*saves, *logins)
     assert [a.status_code for a in answers] == [201] * len(saves) + [200] * len(logins)
+
+
+async def test_a_saved_session_is_published_as_completed(client, container):
+    learner = await sign_up(client)
+    published = []
+
+    async def record(event) -> None:
+        if event.payload["user_id"] == learner["user"]["id"]:
+            published.append(event)
+
+    subscription = await container.event_bus.subscribe("game_session.completed", record)
+    speeches, tags = await speeches_and_tags(client, learner["headers"])
+    body = session_body(speeches, tags, "cci")
+    saved = await client.post("/api/v1/game/sessions", json=body, headers=learner["headers"])
+    assert saved.status_code == 201
+    for _ in range(500):
+        if published:
+            break
+        await asyncio.sleep(0.01)
+    await subscription.stop()
+    (event,) = published
+    assert event.payload["session_id"] == saved.json()["session_id"]
+    assert event.payload["correct_count"] == 2 and event.version == 1

@@ -21,6 +21,7 @@ from adapters.memory.event_bus import InMemoryEventBus
 from adapters.nats.event_bus import NatsEventBus
 from domain.errors import ServiceUnavailable
 from ports.events import Event, EventBus
+from tests.support.nats import Proxy
 from tests.support.services import unavailable
 
 NATS_HOST, NATS_PORT = "127.0.0.1", 4222
@@ -460,44 +461,8 @@ async def test_an_event_interrupted_before_its_ack_is_applied_once_after_a_resta
     await eventually(nats_broker.settled)
 
 
-class Proxy:
-    """A TCP relay to NATS whose connections can be cut, as by a network failure."""
-
-    def __init__(self) -> None:
-        self._writers: list[asyncio.StreamWriter] = []
-
-    async def start(self) -> str:
-        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        return f"nats://127.0.0.1:{port}"
-
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection(NATS_HOST, NATS_PORT)
-        self._writers += [writer, upstream_writer]
-
-        async def pipe(source: asyncio.StreamReader, target: asyncio.StreamWriter) -> None:
-            while data := await source.read(65536):
-                target.write(data)
-                await target.drain()
-            target.close()
-
-        await asyncio.gather(
-            pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True
-        )
-
-    def cut(self) -> None:
-        for writer in self._writers:
-            writer.transport.abort()
-        self._writers.clear()
-
-    async def close(self) -> None:
-        self.cut()
-        self._server.close()
-        await self._server.wait_closed()
-
-
 async def test_the_bus_reconnects_and_keeps_delivering(nats_broker):
-    proxy = Proxy()
+    proxy = Proxy(NATS_HOST, NATS_PORT)
     bus = await nats_broker.bus(await proxy.start())
     publisher = await nats_broker.bus()
     consumed, pushed = Recorder(), Recorder()

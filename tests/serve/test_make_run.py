@@ -2,6 +2,7 @@
 hands over to `serve run` with serve_config.yaml; then 004's flow through the Ray Serve proxy."""
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 from adapters.speech.codec import decode_to_pcm
 from adapters.speech.espeak import EspeakSynthesizer
@@ -31,7 +33,14 @@ def free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     var_dir = tmp_path_factory.mktemp("make-run")
     port = free_port()
-    settings = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "BLOB_DIR", "PUBLIC_BASE_URL"}
+    settings = {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "NATS_URL",
+        "SECRET_KEY",
+        "BLOB_DIR",
+        "PUBLIC_BASE_URL",
+    }
     env = {k: v for k, v in os.environ.items() if k not in settings}
     env.update({"VAR_DIR": str(var_dir), "HOST": "127.0.0.1", "PORT": str(port)})
     log = (var_dir / "launch.log").open("wb")
@@ -174,3 +183,32 @@ def test_scoring_crosses_to_the_speech_scoring_deployment(server: str):
         )
         assert silent.status_code == 422, silent.text
         assert silent.json()["error"] == "UnprocessableEntity"
+
+
+def test_messages_reach_a_websocket_through_the_ray_serve_proxy(server: str):
+    with httpx.Client(base_url=server, timeout=30) as client:
+        ana, ben = (
+            client.post(
+                "/api/v1/auth/register",
+                json={"email": f"{name}@example.com", "password": "SecurePass123", "name": name},
+            ).json()
+            for name in ("ana", "ben")
+        )
+        conversation = client.post(
+            "/api/v1/conversations",
+            json={"type": "direct", "participant_ids": [ben["user"]["id"]]},
+            headers={"Authorization": f"Bearer {ana['access_token']}"},
+        ).json()
+        socket_url = server.replace("http", "ws", 1) + f"/api/v1/ws/{ben['access_token']}"
+        with connect(socket_url) as socket:
+            established = json.loads(socket.recv(timeout=30))
+            assert established["conversations"] == [conversation["id"]]
+            sent = client.post(
+                f"/api/v1/conversations/{conversation['id']}/messages",
+                json={"content": "Hello through Serve"},
+                headers={"Authorization": f"Bearer {ana['access_token']}"},
+            )
+            assert sent.status_code == 201, sent.text
+            while (pushed := json.loads(socket.recv(timeout=30)))["type"] != "message_new":
+                pass
+            assert pushed["message"]["id"] == sent.json()["id"]

@@ -1,0 +1,289 @@
+"""000's messaging: conversations, participants, messages, receipts, uploads, user status.
+
+Messages are sent here; the messaging WebSocket pushes them, and every other change, to the
+participants' sockets."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+
+from adapters.http.messaging_schemas import (
+    ConversationChange,
+    ConversationIn,
+    ConversationOut,
+    ConversationPage,
+    ConversationRead,
+    MessageEdit,
+    MessageIn,
+    MessageOut,
+    MessagePage,
+    ParticipantChange,
+    ParticipantIn,
+    ParticipantOut,
+    ReceiptChange,
+    UserStatusIn,
+    UserStatusList,
+    UserStatusOut,
+    decode_cursor,
+    encode_cursor,
+)
+from adapters.http.security import CurrentUser
+from adapters.http.services import Services
+from domain.errors import InvalidInput
+from domain.messaging import conversations, messages, presence
+from ports.messaging import DeliveryStatus
+
+router = APIRouter(tags=["messaging"])
+
+
+# --- conversations ----------------------------------------------------------------------
+
+
+@router.post(
+    "/conversations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConversationOut,
+    responses={200: {"model": ConversationOut, "description": "The direct conversation exists"}},
+)
+async def create_conversation(
+    body: ConversationIn, claims: CurrentUser, services: Services, response: Response
+) -> ConversationOut:
+    """A group with the caller as admin, or a direct conversation with one other user (the
+    existing one, with 200, if the two already have one)."""
+    cmd = conversations.StartConversation(body.type, body.participant_ids, body.title)
+    started = await conversations.start_conversation(claims.user_id, cmd, services.unit_of_work())
+    if not started.created:
+        response.status_code = status.HTTP_200_OK
+    return ConversationOut.of(started.detail)
+
+
+@router.get("/conversations", response_model=ConversationPage)
+async def list_conversations(
+    claims: CurrentUser,
+    services: Services,
+    page: int = 1,
+    limit: int = 20,
+    archived: bool = False,
+) -> ConversationPage:
+    """The caller's conversations, most recent activity first."""
+    result = await conversations.list_conversations(
+        claims.user_id, archived, page, limit, services.unit_of_work()
+    )
+    return ConversationPage(
+        conversations=[ConversationOut.of(s) for s in result.conversations],
+        page=result.page,
+        limit=result.limit,
+        total=result.total,
+    )
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationOut)
+async def get_conversation(
+    conversation_id: UUID, claims: CurrentUser, services: Services
+) -> ConversationOut:
+    summary = await conversations.get_conversation(
+        claims.user_id, conversation_id, services.unit_of_work()
+    )
+    return ConversationOut.of(summary)
+
+
+@router.put("/conversations/{conversation_id}", response_model=ConversationOut)
+async def update_conversation(
+    conversation_id: UUID, body: ConversationChange, claims: CurrentUser, services: Services
+) -> ConversationOut:
+    """Rename, archive or unarchive, as an admin of the conversation."""
+    cmd = conversations.ChangeConversation(title=body.title, is_archived=body.is_archived)
+    summary = await conversations.change_conversation(
+        claims.user_id, conversation_id, cmd, services.unit_of_work()
+    )
+    return ConversationOut.of(summary)
+
+
+@router.delete("/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_conversation(
+    conversation_id: UUID, claims: CurrentUser, services: Services
+) -> None:
+    """Soft delete, by an admin of the conversation."""
+    await conversations.delete_conversation(
+        claims.user_id, conversation_id, services.unit_of_work()
+    )
+
+
+# --- participants -----------------------------------------------------------------------
+
+
+@router.post(
+    "/conversations/{conversation_id}/participants",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ParticipantOut,
+)
+async def add_participant(
+    conversation_id: UUID, body: ParticipantIn, claims: CurrentUser, services: Services
+) -> ParticipantOut:
+    participant = await conversations.add_participant(
+        claims.user_id, conversation_id, body.user_id, body.role, services.unit_of_work()
+    )
+    return ParticipantOut.of(participant)
+
+
+@router.delete(
+    "/conversations/{conversation_id}/participants/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
+async def remove_participant(
+    conversation_id: UUID, user_id: UUID, claims: CurrentUser, services: Services
+) -> None:
+    """Leave (your own id) or, as an admin, remove someone."""
+    await conversations.remove_participant(
+        claims.user_id, conversation_id, user_id, services.unit_of_work()
+    )
+
+
+@router.put(
+    "/conversations/{conversation_id}/participants/{user_id}", response_model=ParticipantOut
+)
+async def update_participant(
+    conversation_id: UUID,
+    user_id: UUID,
+    body: ParticipantChange,
+    claims: CurrentUser,
+    services: Services,
+) -> ParticipantOut:
+    """Mute or unmute for yourself; change roles as an admin."""
+    cmd = conversations.ChangeParticipant(role=body.role, is_muted=body.is_muted)
+    participant = await conversations.change_participant(
+        claims.user_id, conversation_id, user_id, cmd, services.unit_of_work()
+    )
+    return ParticipantOut.of(participant)
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MessageOut,
+)
+async def send_message(
+    conversation_id: UUID, body: MessageIn, claims: CurrentUser, services: Services
+) -> MessageOut:
+    """Stored with a `sent` receipt per recipient, then pushed to every participant's socket."""
+    cmd = messages.SendMessage(body.content, body.reply_to_id, body.metadata)
+    sent = await messages.send_message(
+        claims.user_id, conversation_id, cmd, services.unit_of_work()
+    )
+    return MessageOut.of(sent.message, sent.receipts, services.blobs)
+
+
+@router.get("/conversations/{conversation_id}/messages", response_model=MessagePage)
+async def list_messages(
+    conversation_id: UUID,
+    claims: CurrentUser,
+    services: Services,
+    limit: int = 50,
+    before: Annotated[str | None, Query(max_length=200)] = None,
+) -> MessagePage:
+    """Newest first, `limit` at a time; `before` is the previous page's `next_cursor`."""
+    page = await messages.history(
+        claims.user_id, conversation_id, decode_cursor(before), limit, services.unit_of_work()
+    )
+    return MessagePage(
+        messages=[MessageOut.of(m.message, m.receipts, services.blobs) for m in page.messages],
+        next_cursor=encode_cursor(page.next_cursor),
+    )
+
+
+@router.put("/messages/{message_id}", response_model=MessageOut)
+async def edit_message(
+    message_id: UUID, body: MessageEdit, claims: CurrentUser, services: Services
+) -> MessageOut:
+    """The sender edits the text of a message."""
+    uow = services.unit_of_work()
+    message = await messages.edit_message(claims.user_id, message_id, body.content, uow)
+    return MessageOut.of(message, [], services.blobs)
+
+
+@router.delete("/messages/{message_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_message(message_id: UUID, claims: CurrentUser, services: Services) -> None:
+    """The sender deletes a message; it stays in the history without content."""
+    await messages.delete_message(claims.user_id, message_id, services.unit_of_work())
+
+
+@router.post("/messages/{message_id}/read", response_model=ReceiptChange)
+async def mark_message_read(
+    message_id: UUID, claims: CurrentUser, services: Services
+) -> ReceiptChange:
+    """The caller's receipt becomes `read` (a no-op if it already was, or for the sender)."""
+    receipt = await messages.acknowledge(
+        claims.user_id, message_id, DeliveryStatus.READ, services.unit_of_work()
+    )
+    return ReceiptChange(
+        message_id=message_id,
+        user_id=claims.user_id,
+        status=DeliveryStatus.READ,
+        updated_at=receipt.updated_at if receipt else None,
+    )
+
+
+@router.post("/conversations/{conversation_id}/read", response_model=ConversationRead)
+async def mark_conversation_read(
+    conversation_id: UUID, claims: CurrentUser, services: Services
+) -> ConversationRead:
+    read_at, marked = await messages.mark_conversation_read(
+        claims.user_id, conversation_id, services.unit_of_work()
+    )
+    return ConversationRead(conversation_id=conversation_id, read_at=read_at, marked=marked)
+
+
+@router.post(
+    "/conversations/{conversation_id}/upload",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MessageOut,
+)
+async def upload_file(
+    conversation_id: UUID,
+    claims: CurrentUser,
+    services: Services,
+    file: Annotated[UploadFile, File(description="Images, PDF, text or audio; up to 10 MiB")],
+    caption: Annotated[str | None, Form(max_length=4000)] = None,
+) -> MessageOut:
+    """Stores the file and sends it as a `file` message; its `file.url` is signed for an
+    hour (fetch the message again for a fresh link)."""
+    attachment = messages.Attachment(
+        data=await file.read(),
+        content_type=(file.content_type or "application/octet-stream").split(";")[0].strip(),
+        file_name=file.filename,
+        caption=caption,
+    )
+    sent = await messages.send_attachment(
+        claims.user_id, conversation_id, attachment, services.unit_of_work(), services.blobs
+    )
+    return MessageOut.of(sent.message, sent.receipts, services.blobs)
+
+
+# --- user status ------------------------------------------------------------------------
+
+
+@router.get("/users/status", response_model=UserStatusList)
+async def get_statuses(
+    claims: CurrentUser,
+    services: Services,
+    user_ids: Annotated[str, Query(max_length=4000, description="Comma-separated user ids")],
+) -> UserStatusList:
+    """Statuses of yourself and of the users you share a conversation with."""
+    try:
+        ids = [UUID(part) for part in user_ids.split(",") if part.strip()]
+    except ValueError:
+        raise InvalidInput(
+            "user_ids must be comma-separated UUIDs", {"field": "user_ids"}
+        ) from None
+    found = await presence.statuses(claims.user_id, ids, services.unit_of_work())
+    return UserStatusList(statuses=[UserStatusOut.of(s) for s in found])
+
+
+@router.put("/users/status", response_model=UserStatusOut)
+async def set_status(body: UserStatusIn, claims: CurrentUser, services: Services) -> UserStatusOut:
+    current = await presence.set_status(claims.user_id, body.status, services.unit_of_work())
+    return UserStatusOut.of(current)

@@ -1,0 +1,194 @@
+"""000's messaging WebSocket: /ws/{token}, or /ws with the access token in the Authorization
+header or in a first message {"type": "auth", "token": ...}.
+
+Once authenticated the socket joins every conversation of the user and gets
+{"type": "connection_established", "user_id", "conversations"}. The client sends
+join_conversation, leave_conversation, typing_start, typing_stop ({"conversation_id"}),
+message_delivered, message_read ({"message_id"}), user_status_change ({"status"}) and ping.
+The server pushes message_new, message_edited, message_deleted, message_status,
+conversation_read, typing_start, typing_stop, user_status_change, conversation_updated,
+conversation_joined and participant_added/updated/removed. A request that fails gets
+{"type": "error", "error", "message", "details", "request"} and the socket stays open."""
+
+import asyncio
+import json
+import logging
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from adapters.http.realtime import Connection
+from adapters.http.services import HttpServices
+from domain.errors import DomainError, InvalidInput, Unauthenticated
+from domain.identity.authentication import authenticate
+from domain.messaging import conversations, messages, presence
+from ports.messaging import DeliveryStatus, Presence
+
+logger = logging.getLogger(__name__)
+router = APIRouter(tags=["messaging"])
+
+AUTH_TIMEOUT_SECONDS = 10.0
+MAX_CLIENT_MESSAGE_CHARS = 4096
+# An application close code: 4000 plus the HTTP status it stands for.
+CLOSE_UNAUTHENTICATED = 4401
+
+
+@router.websocket("/ws/{token}")
+async def socket_with_token(websocket: WebSocket, token: str) -> None:
+    await _serve(websocket, token)
+
+
+@router.websocket("/ws")
+async def socket(websocket: WebSocket) -> None:
+    authorization = websocket.headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    await _serve(websocket, credentials.strip() if scheme.lower() == "bearer" else None)
+
+
+def _error(error: DomainError, request: str | None) -> dict[str, Any]:
+    """The error body's fields, as a push; `request` is the type of the failed message."""
+    return {
+        "type": "error",
+        "error": error.code,
+        "message": error.message,
+        "details": error.details,
+        "request": request,
+    }
+
+
+class _InternalError(DomainError):
+    code = "InternalError"
+
+
+async def _receive_text(websocket: WebSocket) -> str | None:
+    """The next text frame; None for a binary one. Raises WebSocketDisconnect."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    return message.get("text")
+
+
+async def _first_message_token(websocket: WebSocket) -> str:
+    try:
+        text = await asyncio.wait_for(_receive_text(websocket), AUTH_TIMEOUT_SECONDS)
+    except TimeoutError:
+        raise Unauthenticated("No token within 10 s") from None
+    try:
+        document = json.loads(text or "")
+    except ValueError:
+        document = None
+    if not isinstance(document, dict) or document.get("type") != "auth":
+        raise Unauthenticated('Authenticate first: {"type": "auth", "token": "<access token>"}')
+    token = document.get("token")
+    if not isinstance(token, str):
+        raise Unauthenticated("Missing token")
+    return token
+
+
+async def _serve(websocket: WebSocket, token: str | None) -> None:
+    services: HttpServices = websocket.app.state.services
+    await websocket.accept()
+    try:
+        claims = await authenticate(
+            token or await _first_message_token(websocket), services.credentials
+        )
+    except Unauthenticated as error:
+        await websocket.send_json(_error(error, "auth"))
+        await websocket.close(CLOSE_UNAUTHENTICATED)
+        return
+    except WebSocketDisconnect:
+        return
+    user_id = claims.user_id
+    hub = services.hub
+    joined = await conversations.conversation_ids(user_id, services.unit_of_work())
+    connection = Connection(websocket, user_id)
+    first_here = not hub.connected(user_id)
+    await hub.connect(connection, joined)
+    connection.push(
+        {
+            "type": "connection_established",
+            "user_id": str(user_id),
+            "conversations": [str(c) for c in joined],
+        }
+    )
+    try:
+        if first_here:
+            await presence.set_status(user_id, Presence.ONLINE, services.unit_of_work())
+        while True:
+            text = await _receive_text(websocket)
+            request = None
+            try:
+                document = _parse(text)
+                request = document["type"]
+                await _handle(services, connection, request, document)
+            except DomainError as error:
+                connection.push(_error(error, request))
+            except Exception:  # as over HTTP: logged, answered, and the socket stays usable
+                logger.exception("Unhandled error on a messaging socket request %r", request)
+                connection.push(_error(_InternalError("Internal server error"), request))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await hub.disconnect(connection)
+        if not hub.connected(user_id):
+            # Shielded: the socket is gone, but its user must not stay "online".
+            await asyncio.shield(
+                presence.set_status(user_id, Presence.OFFLINE, services.unit_of_work())
+            )
+
+
+def _parse(text: str | None) -> dict[str, Any]:
+    if text is None:
+        raise InvalidInput("Send JSON in text frames")
+    if len(text) > MAX_CLIENT_MESSAGE_CHARS:
+        raise InvalidInput(f"Messages are limited to {MAX_CLIENT_MESSAGE_CHARS} characters")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise InvalidInput("Malformed JSON") from None
+    if not isinstance(document, dict) or not isinstance(document.get("type"), str):
+        raise InvalidInput('A message is a JSON object with a "type"', {"field": "type"})
+    return document
+
+
+def _uuid(document: dict[str, Any], field: str) -> UUID:
+    try:
+        return UUID(str(document[field]))
+    except (KeyError, ValueError):
+        raise InvalidInput(f"{field} must be a UUID", {"field": field}) from None
+
+
+async def _handle(
+    services: HttpServices, connection: Connection, request: str, document: dict[str, Any]
+) -> None:
+    user_id = connection.user_id
+    uow = services.unit_of_work()
+    if request == "join_conversation":
+        conversation_id = _uuid(document, "conversation_id")
+        await conversations.get_conversation(user_id, conversation_id, uow)
+        await services.hub.join(connection, conversation_id)
+        connection.push({"type": "joined_conversation", "conversation_id": str(conversation_id)})
+    elif request == "leave_conversation":
+        conversation_id = _uuid(document, "conversation_id")
+        await services.hub.leave(connection, conversation_id)
+        connection.push({"type": "left_conversation", "conversation_id": str(conversation_id)})
+    elif request in ("typing_start", "typing_stop"):
+        conversation_id = _uuid(document, "conversation_id")
+        is_typing = request == "typing_start"
+        await presence.signal_typing(user_id, conversation_id, is_typing, uow, services.hub.bus)
+    elif request in ("message_delivered", "message_read"):
+        status = DeliveryStatus.READ if request == "message_read" else DeliveryStatus.DELIVERED
+        await messages.acknowledge(user_id, _uuid(document, "message_id"), status, uow)
+    elif request == "user_status_change":
+        try:
+            status = Presence(document.get("status"))
+        except ValueError:
+            raise InvalidInput(
+                f"status must be one of {[p.value for p in Presence]}", {"field": "status"}
+            ) from None
+        await presence.set_status(user_id, status, uow)
+    elif request == "ping":
+        connection.push({"type": "pong"})
+    else:
+        raise InvalidInput(f"Unknown message type {request!r}", {"field": "type"})

@@ -1,0 +1,1 @@
+"""Messaging: conversations between learners and teachers, messages, receipts, presence."""

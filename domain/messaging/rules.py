@@ -1,0 +1,115 @@
+"""What a conversation, a message and an attachment may hold, and who may do what."""
+
+import re
+from uuid import UUID
+
+from domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from ports.messaging import Conversation, Participant, ParticipantRole
+
+TITLE_MAX_LENGTH = 200
+CONTENT_MAX_LENGTH = 4000
+METADATA_MAX_KEYS = 20
+GROUP_MAX_PARTICIPANTS = 100
+PAGE_MAX_SIZE = 100
+ATTACHMENT_MAX_BYTES = 10 << 20
+ATTACHMENT_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/ogg",
+        "audio/wav",
+        "audio/webm",
+    }
+)
+# What the first bytes of a file must be for its declared type (types not listed: any).
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "application/pdf": (b"%PDF-",),
+}
+_UNSAFE_FILE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def clean_title(title: str | None) -> str | None:
+    if title is None:
+        return None
+    title = " ".join(title.split())
+    if len(title) > TITLE_MAX_LENGTH:
+        raise InvalidInput(
+            f"title must be at most {TITLE_MAX_LENGTH} characters", {"field": "title"}
+        )
+    return title or None
+
+
+def clean_content(content: str) -> str:
+    if not content.strip() or len(content) > CONTENT_MAX_LENGTH:
+        raise InvalidInput(
+            f"content must be 1 to {CONTENT_MAX_LENGTH} characters", {"field": "content"}
+        )
+    return content
+
+
+def check_metadata(metadata: dict) -> None:
+    if len(metadata) > METADATA_MAX_KEYS:
+        raise InvalidInput(
+            f"metadata holds at most {METADATA_MAX_KEYS} keys", {"field": "metadata"}
+        )
+
+
+def check_page_size(limit: int) -> None:
+    if not 1 <= limit <= PAGE_MAX_SIZE:
+        raise InvalidInput(f"limit must be between 1 and {PAGE_MAX_SIZE}", {"field": "limit"})
+
+
+def check_attachment(data: bytes, content_type: str) -> None:
+    if not data:
+        raise InvalidInput("The file is empty", {"field": "file"})
+    if len(data) > ATTACHMENT_MAX_BYTES:
+        raise PayloadTooLarge(
+            f"Files are limited to {ATTACHMENT_MAX_BYTES >> 20} MiB", {"field": "file"}
+        )
+    if content_type not in ATTACHMENT_TYPES:
+        raise InvalidInput(
+            f"Files of type {content_type!r} are not accepted",
+            {"field": "file", "accepted": sorted(ATTACHMENT_TYPES)},
+        )
+    signatures = _SIGNATURES.get(content_type)
+    if signatures and not data.startswith(signatures):
+        raise InvalidInput(f"The file is not {content_type}", {"field": "file"})
+
+
+def clean_file_name(name: str | None) -> str:
+    """A name safe as the last segment of a blob key."""
+    cleaned = _UNSAFE_FILE_NAME.sub("_", (name or "").rsplit("/", 1)[-1]).strip(" .")
+    return cleaned[:100] or "file"
+
+
+def live(conversation: Conversation | None) -> Conversation:
+    if conversation is None or conversation.is_deleted:
+        raise NotFound("Conversation not found")
+    return conversation
+
+
+def member(participant: Participant | None) -> Participant:
+    """Only active participants read or write a conversation."""
+    if participant is None or not participant.active:
+        raise Forbidden("You are not a participant of this conversation")
+    return participant
+
+
+def admin(participant: Participant | None) -> Participant:
+    participant = member(participant)
+    if participant.role is not ParticipantRole.ADMIN:
+        raise Forbidden("This needs the conversation's admin role")
+    return participant
+
+
+def distinct_others(creator: UUID, user_ids: list[UUID]) -> list[UUID]:
+    return [u for u in dict.fromkeys(user_ids) if u != creator]

@@ -1,0 +1,140 @@
+"""Event payloads follow the versioned schemas of domain/events.py."""
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from domain import events
+from ports.cefr import CefrLevel
+from ports.content import SpeechType
+from ports.events import Event
+from ports.messaging import (
+    Conversation,
+    ConversationType,
+    DeliveryStatus,
+    Message,
+    MessageType,
+    Participant,
+    ParticipantRole,
+    Presence,
+    Receipt,
+    UserStatus,
+)
+from ports.practice import GameMode, GameSession
+
+NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+USER, OTHER, CONVERSATION = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+MESSAGE = Message(
+    id=uuid.uuid4(),
+    conversation_id=CONVERSATION,
+    sender_id=USER,
+    content="Hello",
+    message_type=MessageType.TEXT,
+    reply_to_id=None,
+    metadata={"lesson": 3},
+    created_at=NOW,
+    updated_at=NOW,
+)
+PARTICIPANT = Participant(CONVERSATION, OTHER, ParticipantRole.MEMBER, NOW)
+SESSION = GameSession(
+    id=uuid.uuid4(),
+    user_id=USER,
+    mode=GameMode.LISTEN_ONLY,
+    level=CefrLevel.A2,
+    sentence_type=SpeechType.QUESTION,
+    selected_tags=[],
+    total_sentences=3,
+    correct_count=2,
+    max_streak=2,
+    avg_pronunciation_score=None,
+    duration_seconds=60,
+    started_at=NOW,
+    completed_at=NOW,
+)
+
+EVERY_KIND = [
+    events.game_session_completed(SESSION),
+    events.user_deleted(USER),
+    events.message_sent(MESSAGE),
+    events.message_edited(replace(MESSAGE, is_edited=True)),
+    events.message_deleted(replace(MESSAGE, is_deleted=True)),
+    events.receipt_updated(CONVERSATION, Receipt(MESSAGE.id, OTHER, DeliveryStatus.READ, NOW)),
+    events.conversation_read(CONVERSATION, OTHER, NOW),
+    events.typing(CONVERSATION, OTHER, True),
+    events.conversation_updated(
+        Conversation(CONVERSATION, ConversationType.GROUP, None, USER, NOW, NOW)
+    ),
+    events.participant_changed("added", PARTICIPANT),
+    events.participant_changed("updated", PARTICIPANT),
+    events.participant_changed("removed", replace(PARTICIPANT, left_at=NOW)),
+    events.conversation_joined(OTHER, CONVERSATION),
+    events.user_status_changed(UserStatus(USER, Presence.AWAY, NOW), [CONVERSATION]),
+]
+
+
+def test_every_schema_has_a_builder_whose_events_fit_it():
+    built = {(events.schema_name(e.type), e.version) for e in EVERY_KIND}
+    assert built == set(events.SCHEMAS)
+    for event in EVERY_KIND:
+        events.check_payload(Event.from_json(event.to_json()))
+
+
+def test_ids_in_event_types_are_patterns_in_schema_names():
+    assert events.schema_name(f"conversation.{CONVERSATION}.message_sent") == (
+        "conversation.*.message_sent"
+    )
+    assert events.schema_name("user.deleted") == "user.deleted"
+
+
+def test_a_deleted_message_travels_without_its_content():
+    payload = events.message_deleted(replace(MESSAGE, is_deleted=True)).payload["message"]
+    assert payload["content"] == "" and payload["metadata"] == {}
+    assert events.message_from_document(events.message_sent(MESSAGE).payload["message"]) == MESSAGE
+    orphan = replace(MESSAGE, sender_id=None)  # The sender's account was deleted.
+    assert events.message_from_document(events.message_sent(orphan).payload["message"]) == orphan
+
+
+@pytest.mark.parametrize(
+    ("event_type", "version", "payload"),
+    [
+        ("user.deleted", 1, {}),
+        ("user.deleted", 1, {"user_id": str(USER), "extra": 1}),
+        ("user.deleted", 1, {"user_id": 42}),
+        ("user.deleted", 2, {"user_id": str(USER)}),
+        ("user.created", 1, {"user_id": str(USER)}),
+        (
+            f"conversation.{CONVERSATION}.typing",
+            1,
+            {
+                "conversation_id": str(CONVERSATION),
+                "user_id": str(USER),
+                "is_typing": 1,
+            },
+        ),
+        (
+            f"user_status.{USER}.changed",
+            1,
+            {
+                "user_id": str(USER),
+                "status": "busy",
+                "last_seen_at": NOW.isoformat(),
+                "conversation_ids": [],
+            },
+        ),
+        (
+            f"user_status.{USER}.changed",
+            1,
+            {
+                "user_id": str(USER),
+                "status": "away",
+                "last_seen_at": NOW.isoformat(),
+                "conversation_ids": [7],
+            },
+        ),
+    ],
+)
+def test_payloads_that_do_not_fit_their_schema_are_refused(event_type, version, payload):
+    with pytest.raises(ValueError):
+        events.check_payload(Event.create(event_type, payload, version=version))
