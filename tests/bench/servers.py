@@ -175,7 +175,7 @@ def _uvicorn_command(port: int) -> list[str]:
     http_options = SERVE_CONFIG["http_options"]
     return [
         "nice", "-n", str(BASELINE_NICE), sys.executable, "-m", "uvicorn",
-        "tests.bench.baseline:create_baseline_app", "--factory", "--host", "127.0.0.1",
+        "deployments.asgi:create", "--factory", "--host", "127.0.0.1",
         "--port", str(port), "--no-access-log", "--log-level", "warning",
         "--timeout-keep-alive", str(http_options["keep_alive_timeout_s"]),
     ]  # fmt: skip
