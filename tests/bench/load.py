@@ -337,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"Load average {load_average:.1f} before the start: the machine is busy, and "
               "both servers' numbers will suffer from it", flush=True)  # fmt: skip
     workdir = Path(tempfile.mkdtemp(prefix="parla-bench-"))
-    print(f"Working in {workdir} (VAR_DIR, server logs, wrk scripts)", flush=True)
+    print(f"Working in {workdir} (VAR_DIRs, server logs, wrk scripts)", flush=True)
     ok = False
     try:
         ceiling = tool_ceiling(wrk_path, workdir)

@@ -3,8 +3,10 @@ plain uvicorn. Each runs in a session of its own (a Ctrl-C on the terminal reach
 which then stops them in order); stopping one ends every process it started."""
 
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -144,6 +146,7 @@ def _serving(
     label: str, command: Callable[[int], list[str]], var_dir: Path, env: dict[str, str]
 ) -> Iterator[RunningServer]:
     port = free_port()
+    var_dir.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in env.items() if k not in OWN_SETTINGS}
     env.update({"VAR_DIR": str(var_dir), "HOST": "127.0.0.1", "PORT": str(port)})
     log = var_dir / f"{label}.log"
@@ -164,10 +167,11 @@ def _serving(
             _stop(server)
 
 
-def ray_serve(var_dir: Path, env: dict[str, str]) -> AbstractContextManager[RunningServer]:
+def ray_serve(workdir: Path, env: dict[str, str]) -> AbstractContextManager[RunningServer]:
     """`make run`: the launcher migrates, loads the demo catalog and execs `serve run`
     (HOST and PORT from the environment)."""
-    return _serving("ray", lambda port: [sys.executable, "-m", "deployments.launch"], var_dir, env)
+    command = [sys.executable, "-m", "deployments.launch"]
+    return _serving("ray", lambda port: command, workdir / "ray", env)
 
 
 def _uvicorn_command(port: int) -> list[str]:
@@ -181,6 +185,25 @@ def _uvicorn_command(port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def uvicorn(var_dir: Path, env: dict[str, str]) -> AbstractContextManager[RunningServer]:
-    """The baseline: one uvicorn process, the app wired in process, on the same VAR_DIR."""
+def uvicorn(workdir: Path, env: dict[str, str]) -> AbstractContextManager[RunningServer]:
+    """The baseline: one uvicorn process, the app wired in process, on a copy of the data
+    `make run` prepared (both servers run at once: each gets a SQLite file of its own)."""
+    var_dir = workdir / "uvicorn"
+    _copy_prepared(workdir / "ray", var_dir, env)
     return _serving("uvicorn", _uvicorn_command, var_dir, env)
+
+
+def _copy_prepared(source: Path, target: Path, env: dict[str, str]) -> None:
+    """`source`'s database (through SQLite's backup API: consistent while its server runs)
+    and blobs in `target`; without them, the launcher's own preparation in `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    database = source / "parla.db"
+    if not database.exists():
+        prepare = "import asyncio, deployments.launch as l; asyncio.run(l.prepare(l.Settings()))"
+        own = {k: v for k, v in env.items() if k not in OWN_SETTINGS}
+        subprocess.run([sys.executable, "-c", prepare], cwd=ROOT, check=True,
+                       env={**own, "VAR_DIR": str(target)})  # fmt: skip
+        return
+    with sqlite3.connect(database) as original, sqlite3.connect(target / "parla.db") as copy:
+        original.backup(copy)
+    shutil.copytree(source / "blobs", target / "blobs")
