@@ -1,5 +1,6 @@
 """The SQL unit of work: one AsyncSession, hence one transaction, shared by the repositories."""
 
+import asyncio
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
@@ -74,8 +75,11 @@ class SqlUnitOfWork:
     ) -> None:
         session, self._session = self._session, None
         if session is not None:
-            # close() rolls back whatever was not committed and returns the connection.
-            await session.close()
+            # close() rolls back whatever was not committed and returns the connection. It is
+            # shielded: Ray Serve cancels a request whose client went away, and a close cut
+            # short would leave the connection checked out, its transaction (and on SQLite
+            # the write lock) open.
+            await asyncio.shield(session.close())
         if isinstance(exc, OperationalError | InterfaceError | PoolTimeout | ConnectionError):
             # Unreachable (asyncpg raises ConnectionError unwrapped), locked or out of
             # connections: the database is unavailable (503), which a client may retry;
