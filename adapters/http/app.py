@@ -7,7 +7,11 @@ from fastapi import APIRouter, FastAPI
 
 from adapters.blobs.local import LocalBlobStore
 from adapters.http.errors import ERROR_RESPONSES, install_error_handlers
-from adapters.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from adapters.http.middleware import (
+    BodySizeLimitMiddleware,
+    RequestIdMiddleware,
+    RunToCompletionMiddleware,
+)
 from adapters.http.routers import (
     admin_tags,
     auth,
@@ -61,4 +65,5 @@ def create_app(
         BodySizeLimitMiddleware, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes
     )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RunToCompletionMiddleware)  # outermost: covers all the others
     return app

@@ -1,5 +1,7 @@
-"""ASGI middleware: request ids for tracing, and request body size limits."""
+"""ASGI middleware: request ids for tracing, request body size limits, and requests that
+finish once started."""
 
+import asyncio
 import contextvars
 import uuid
 
@@ -79,3 +81,19 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, counted, send)
+
+
+class RunToCompletionMiddleware:
+    """Ray Serve cancels the task of an HTTP request whose client went away. Landing at any
+    await, that cancel would cut a transaction short (on SQLite, leaving a connection that
+    holds the write lock); instead each request runs to its end in a task of its own and only
+    the waiting for it is cancelled. Requests are short; WebSockets are left as they are."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await asyncio.shield(self.app(scope, receive, send))
