@@ -83,6 +83,7 @@ class ReplicaSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self.samples.append((time.monotonic() - self.started, self.count()))  # where it ended
 
 
 def _quantile(values: list[float], q: float) -> float:
