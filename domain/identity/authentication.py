@@ -65,12 +65,8 @@ class SocialLogIn:
     name: str | None = None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def _start_session(uow: UnitOfWork, user: User, creds: Credentials) -> Authenticated:
-    now = _now()
+    now = datetime.now(UTC)
     session = open_session(user, creds.policy, now)
     await uow.login_sessions.add(session)
     pair = token_pair(user, session, creds.policy, now)
@@ -85,7 +81,7 @@ async def register(cmd: Register, uow: UnitOfWork, creds: Credentials) -> Authen
     async with uow:
         if await uow.users.get_by_email(email) is not None:
             raise Conflict("Email already registered", {"field": "email"})
-        now = _now()
+        now = datetime.now(UTC)
         user = User(
             id=uuid4(),
             email=email,
@@ -154,7 +150,7 @@ async def social_log_in(
             email = normalize_email(identity.email)
             user = await uow.users.get_by_email(email)
             if user is None:
-                now = _now()
+                now = datetime.now(UTC)
                 user = User(
                     id=uuid4(),
                     email=email,
@@ -181,7 +177,7 @@ async def refresh(refresh_token: str, uow: UnitOfWork, creds: Credentials) -> Au
         user = await uow.users.get(claims.user_id)
         if session is None or user is None or session.user_id != user.id:
             raise Unauthenticated("Session has ended; log in again")
-        now = _now()
+        now = datetime.now(UTC)
         try:
             rotate_refresh_token(session, claims, now)
         except Unauthenticated:
@@ -209,7 +205,7 @@ async def log_out(claims: TokenClaims, uow: UnitOfWork, creds: Credentials) -> N
     access token issued for it."""
     async with uow:
         session: LoginSession | None = await uow.login_sessions.get(claims.session_id)
-        now = _now()
+        now = datetime.now(UTC)
         if session is not None:
             end_session(session, now)
             await uow.login_sessions.save(session)

@@ -26,10 +26,6 @@ from ports.messaging import (
 from ports.unit_of_work import UnitOfWork
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class StartConversation:
     type: ConversationType
@@ -100,7 +96,7 @@ async def start_conversation(
             existing = await uow.conversations.find_direct(user_id, others[0])
             if existing is not None:
                 return StartedConversation(await _summary(uow, existing), created=False)
-        now = _now()
+        now = datetime.now(UTC)
         conversation = Conversation(
             id=uuid4(),
             type=cmd.type,
@@ -165,7 +161,7 @@ async def change_conversation(
             conversation.title = title
         if cmd.is_archived is not None:
             conversation.is_archived = cmd.is_archived
-        conversation.updated_at = _now()
+        conversation.updated_at = datetime.now(UTC)
         await uow.conversations.save(conversation)
         await uow.outbox.add(events.conversation_updated(conversation))
         summary = await _summary(uow, conversation)
@@ -180,7 +176,7 @@ async def delete_conversation(user_id: UUID, conversation_id: UUID, uow: UnitOfW
         conversation = live(await uow.conversations.get(conversation_id))
         admin(await uow.conversations.get_participant(conversation_id, user_id))
         conversation.is_deleted = True
-        conversation.updated_at = _now()
+        conversation.updated_at = datetime.now(UTC)
         await uow.conversations.save(conversation)
         await uow.outbox.add(events.conversation_updated(conversation))
         await uow.commit()
@@ -207,7 +203,10 @@ async def add_participant(
         if existing is not None and existing.active:
             raise Conflict("The user already takes part in this conversation")
         participant = Participant(
-            conversation_id=conversation_id, user_id=new_user_id, role=role, joined_at=_now()
+            conversation_id=conversation_id,
+            user_id=new_user_id,
+            role=role,
+            joined_at=datetime.now(UTC),
         )
         await uow.conversations.save_participant(participant)
         await uow.outbox.add(events.participant_changed("added", participant))
@@ -239,7 +238,7 @@ async def remove_participant(
             and len(participants) > 1
         ):
             raise Conflict("Make another participant admin before the last admin leaves")
-        removed.left_at = _now()
+        removed.left_at = datetime.now(UTC)
         await uow.conversations.save_participant(removed)
         await uow.outbox.add(events.participant_changed("removed", removed))
         await uow.commit()

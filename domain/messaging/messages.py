@@ -27,10 +27,6 @@ from ports.messaging import (
 from ports.unit_of_work import UnitOfWork
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class SendMessage:
     content: str
@@ -77,7 +73,7 @@ async def _new_message(
             raise InvalidInput(
                 "reply_to_id must be a message of this conversation", {"field": "reply_to_id"}
             )
-    now = _now()
+    now = datetime.now(UTC)
     message = Message(
         id=message_id or uuid4(),
         conversation_id=conversation_id,
@@ -167,7 +163,7 @@ async def edit_message(user_id: UUID, message_id: UUID, content: str, uow: UnitO
             raise InvalidInput("Only text messages can be edited")
         message.content = content
         message.is_edited = True
-        message.updated_at = _now()
+        message.updated_at = datetime.now(UTC)
         await uow.messages.save(message)
         await uow.outbox.add(events.message_edited(message))
         await uow.commit()
@@ -179,7 +175,7 @@ async def delete_message(user_id: UUID, message_id: UUID, uow: UnitOfWork) -> No
     async with uow:
         message = await _own_message(uow, user_id, message_id)
         message.is_deleted = True
-        message.updated_at = _now()
+        message.updated_at = datetime.now(UTC)
         await uow.messages.save(message)
         await uow.outbox.add(events.message_deleted(message))
         await uow.commit()
@@ -220,7 +216,7 @@ async def acknowledge(
             raise NotFound("Message not found")
         live(await uow.conversations.get(message.conversation_id))
         member(await uow.conversations.get_participant(message.conversation_id, user_id))
-        receipt = await uow.messages.advance_receipt(message_id, user_id, status, _now())
+        receipt = await uow.messages.advance_receipt(message_id, user_id, status, datetime.now(UTC))
         if receipt is None:
             return None
         await uow.outbox.add(events.receipt_updated(message.conversation_id, receipt))
@@ -235,7 +231,7 @@ async def mark_conversation_read(
     async with uow:
         live(await uow.conversations.get(conversation_id))
         participant = member(await uow.conversations.get_participant(conversation_id, user_id))
-        now = _now()
+        now = datetime.now(UTC)
         marked = await uow.messages.read_all(conversation_id, user_id, now)
         participant.last_read_at = now
         await uow.conversations.save_participant(participant)
