@@ -48,3 +48,9 @@ class ServiceUnavailable(DomainError):
     """A provider is down, timed out, or is not configured (details name the setting)."""
 
     code = "ServiceUnavailable"
+
+
+class NotConfigured(DomainError):
+    """The feature needs a provider that no setting enables (details name the setting)."""
+
+    code = "NotImplemented"

@@ -24,6 +24,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.PayloadTooLarge: 413,
     errors.Unprocessable: 422,
     errors.ServiceUnavailable: 503,
+    errors.NotConfigured: 501,
 }
 
 _CODE_BY_STATUS = {
@@ -37,6 +38,7 @@ _CODE_BY_STATUS = {
     415: "UnsupportedMediaType",
     422: "UnprocessableEntity",
     429: "TooManyRequests",
+    501: "NotImplemented",
     503: "ServiceUnavailable",
 }
 
@@ -50,7 +52,7 @@ class ErrorBody(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 503)
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 501, 503)
 }
 
 

@@ -1,0 +1,24 @@
+"""The grammar checker port: where a learner's English is wrong and how to fix it."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class GrammarIssue:
+    start: int
+    end: int
+    """Character offsets of the flagged span in the checked text."""
+    original: str
+    suggestions: list[str]
+    """Replacements for the span, best first; empty when the checker only flags it."""
+    message: str
+    kind: str
+    """The checker's category, e.g. "Agreement", "Spelling", "Capitalization"."""
+
+
+class GrammarChecker(Protocol):
+    provider: str
+
+    async def check(self, text: str) -> list[GrammarIssue]:
+        """Issues in `text`, in order of position. Raises ServiceUnavailable on failure."""
