@@ -8,7 +8,12 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from adapters.http.app import create_app
-from deployments.handles import SpeechScoringHandle
+from deployments.handles import (
+    RecognitionHandle,
+    SpeechScoringHandle,
+    SynthesisHandle,
+    TutorHandle,
+)
 from deployments.log_format import configure_logging
 from deployments.settings import Settings
 from deployments.wiring import bootstrap
@@ -17,14 +22,28 @@ from deployments.wiring import bootstrap
 @serve.deployment
 @serve.ingress()
 class Gateway:
-    def __init__(self, speech_scoring: DeploymentHandle) -> None:
+    def __init__(
+        self,
+        speech_scoring: DeploymentHandle,
+        tutor: DeploymentHandle,
+        synthesis: DeploymentHandle,
+    ) -> None:
         # Settings come from the replica's environment, as in every other process.
         settings = Settings()
         configure_logging(settings.log_level)
-        scorer = SpeechScoringHandle(
-            speech_scoring, settings.speech_provider, settings.speech_scoring_timeout_seconds
+        self._container = bootstrap(
+            settings,
+            speech_scorer=SpeechScoringHandle(
+                speech_scoring, settings.speech_provider, settings.speech_scoring_timeout_seconds
+            ),
+            tutor=TutorHandle(tutor, settings.tutor_timeout_seconds),
+            synthesizer=SynthesisHandle(
+                synthesis, settings.tts_provider, settings.synthesis_timeout_seconds
+            ),
+            recognizer=RecognitionHandle(
+                synthesis, settings.stt_provider, settings.synthesis_timeout_seconds
+            ),
         )
-        self._container = bootstrap(settings, speech_scorer=scorer)
 
     def __serve_build_asgi_app__(self) -> FastAPI:
         return create_app(

@@ -42,17 +42,81 @@ class Settings(BaseSettings):
     azure_speech_key: str | None = None
     azure_speech_region: str | None = None
     speech_scoring_timeout_seconds: float = Field(default=60, gt=0)
+    stt_provider: str = Field(
+        default="whisper",
+        description="Speech recognition, a fallback chain: whisper (offline), openai, "
+        "elevenlabs, azure; e.g. 'openai,whisper'.",
+    )
+    tts_provider: str = Field(
+        default="espeak",
+        description="Speech synthesis chain: espeak (offline), elevenlabs, openai, azure.",
+    )
+    llm_provider: str = Field(
+        default="local",
+        description="Tutor language model chain: local (SmolLM2, offline), openai (any "
+        "OpenAI-compatible server through OPENAI_BASE_URL).",
+    )
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_chat_model: str = "gpt-4o-mini"
+    openai_stt_model: str = "whisper-1"
+    openai_tts_model: str = "tts-1"
+    elevenlabs_api_key: str | None = None
+    elevenlabs_base_url: str | None = None
+    provider_timeout_seconds: float = Field(default=20, gt=0)
+    provider_retries: int = Field(default=2, ge=0, le=5)
+    tutor_timeout_seconds: float = Field(default=60, gt=0)
+    synthesis_timeout_seconds: float = Field(default=60, gt=0)
+    tts_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     demo_content: bool = True
     log_level: str = "INFO"
 
     @model_validator(mode="after")
     def _provider_is_configured(self) -> Self:
         # A named provider without its credentials is a start-up error, never a fallback.
-        if self.speech_provider == "azure" and not (
-            self.azure_speech_key and self.azure_speech_region
-        ):
-            raise ValueError("SPEECH_PROVIDER=azure needs AZURE_SPEECH_KEY and AZURE_SPEECH_REGION")
+        credentials = {
+            "azure": (
+                "AZURE_SPEECH_KEY and AZURE_SPEECH_REGION",
+                bool(self.azure_speech_key and self.azure_speech_region),
+            ),
+            "openai": ("OPENAI_API_KEY", bool(self.openai_api_key)),
+            "elevenlabs": ("ELEVENLABS_API_KEY", bool(self.elevenlabs_api_key)),
+        }
+        chains = {
+            "SPEECH_PROVIDER": ([self.speech_provider], {"pocketsphinx", "azure"}),
+            "STT_PROVIDER": (self.stt_providers, {"whisper", "openai", "elevenlabs", "azure"}),
+            "TTS_PROVIDER": (self.tts_providers, {"espeak", "elevenlabs", "openai", "azure"}),
+            "LLM_PROVIDER": (self.llm_providers, {"local", "openai"}),
+        }
+        for setting, (names, known) in chains.items():
+            if not names:
+                raise ValueError(f"{setting} names no provider")
+            for name in names:
+                if name not in known:
+                    raise ValueError(
+                        f"{setting}: unknown provider {name!r}; one of {sorted(known)}"
+                    )
+                needs, present = credentials.get(name, ("", True))
+                if not present:
+                    raise ValueError(f"{setting}={name} needs {needs}")
         return self
+
+    @property
+    def stt_providers(self) -> list[str]:
+        return comma_list(self.stt_provider)
+
+    @property
+    def tts_providers(self) -> list[str]:
+        return comma_list(self.tts_provider)
+
+    @property
+    def llm_providers(self) -> list[str]:
+        return comma_list(self.llm_provider)
+
+    @property
+    def model_dir(self) -> Path:
+        """Where models assembled from their packages are kept between runs."""
+        return self.var_dir.resolve() / "models"
 
     @property
     def resolved_database_url(self) -> str:
@@ -82,5 +146,6 @@ class Settings(BaseSettings):
         return path.read_text().strip()
 
 
-def client_ids(value: str | None) -> list[str]:
+def comma_list(value: str | None) -> list[str]:
+    """A comma-separated setting as a list."""
     return [v.strip() for v in (value or "").split(",") if v.strip()]

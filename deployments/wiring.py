@@ -6,7 +6,15 @@ import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeVar
 
+from adapters.memory.cache import InMemoryCache
+from adapters.providers.fallback import (
+    FallbackLanguageModel,
+    FallbackSpeechRecognizer,
+    FallbackSpeechSynthesizer,
+)
+from adapters.redis.cache import RedisCache
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -26,17 +34,25 @@ from adapters.memory.revocations import InMemorySessionRevocations
 from adapters.nats.event_bus import NatsEventBus
 from adapters.redis.revocations import RedisSessionRevocations
 from adapters.speech.codec import FfmpegAudioDecoder
+from adapters.speech.espeak import EspeakSynthesizer
 from adapters.sql.database import create_engine, session_factory
 from adapters.sql.outbox import OutboxRelay
 from adapters.sql.unit_of_work import SqlUnitOfWork
-from deployments.settings import Settings, client_ids
+from deployments.settings import Settings, comma_list
 from domain.errors import ServiceUnavailable
 from domain.identity.authentication import Credentials
 from domain.identity.tokens import TokenPolicy
+from domain.synthesis import CachedSpeechSynthesizer
+from domain.tutor.tutor import Tutor
+from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
+from ports.cache import Cache
 from ports.events import EventBus
 from ports.identity import AuthProvider, IdentityProvider, SessionRevocations
+from ports.language_model import LanguageModel
 from ports.scoring import AudioDecoder, SpeechScorer
+from ports.speech import SpeechRecognizer, SpeechSynthesizer
+from ports.tutoring import TutorReplies
 from ports.unit_of_work import UnitOfWork
 
 
@@ -55,6 +71,7 @@ class Container:
     blobs: BlobStore
     audio_decoder: AudioDecoder
     speech_scorer: SpeechScorer
+    voice: VoicePipeline
     relay: OutboxRelay
     event_bus: EventBus | None = None
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -78,6 +95,7 @@ class Container:
             blobs=self.blobs,
             audio_decoder=self.audio_decoder,
             speech_scorer=self.speech_scorer,
+            voice=self.voice,
             check_ready=self.check_ready,
             hub=self.hub,
         )
@@ -108,9 +126,9 @@ class Container:
 
 def _identity_providers(settings: Settings) -> dict[AuthProvider, IdentityProvider]:
     providers: dict[AuthProvider, IdentityProvider] = {}
-    if ids := client_ids(settings.google_client_id):
+    if ids := comma_list(settings.google_client_id):
         providers[AuthProvider.GOOGLE] = GoogleIdentityProvider(ids, settings.google_jwks_url)
-    if ids := client_ids(settings.apple_client_id):
+    if ids := comma_list(settings.apple_client_id):
         providers[AuthProvider.APPLE] = AppleIdentityProvider(ids, settings.apple_jwks_url)
     if settings.facebook_app_id and settings.facebook_app_secret:
         providers[AuthProvider.FACEBOOK] = FacebookIdentityProvider(
@@ -132,11 +150,59 @@ def build_speech_scorer(settings: Settings) -> SpeechScorer:
     return PocketsphinxScorer()
 
 
+P = TypeVar("P")
+
+
+def _chain(names: list[str], build: Callable[[str], P], fallback: Callable[[list[P]], P]) -> P:
+    """One adapter per provider name, wrapped in a fallback chain when there are several."""
+    adapters = [build(name) for name in names]
+    return adapters[0] if len(adapters) == 1 else fallback(adapters)
+
+
+def build_recognizer(settings: Settings) -> SpeechRecognizer:
+    """The recognizers STT_PROVIDER names, in fallback order, loaded in this process."""
+
+    def recognizer(name: str) -> SpeechRecognizer:
+        from adapters.speech.whisper_recognizer import WhisperSpeechRecognizer
+
+        return WhisperSpeechRecognizer(settings.model_dir)
+
+    return _chain(settings.stt_providers, recognizer, FallbackSpeechRecognizer)
+
+
+def build_synthesizer(settings: Settings) -> SpeechSynthesizer:
+    """The synthesizers TTS_PROVIDER names, in fallback order, loaded in this process."""
+
+    def synthesizer(name: str) -> SpeechSynthesizer:
+        return EspeakSynthesizer()
+
+    return _chain(settings.tts_providers, synthesizer, FallbackSpeechSynthesizer)
+
+
+def build_tutor(settings: Settings) -> Tutor:
+    """The tutor with the language models LLM_PROVIDER names and the grammar checker."""
+    from adapters.grammar.harper import HarperGrammarChecker
+
+    def model(name: str) -> LanguageModel:
+        from adapters.llm.llama_cpp import LlamaCppChatModel
+
+        return LlamaCppChatModel()
+
+    return Tutor(
+        _chain(settings.llm_providers, model, FallbackLanguageModel), HarperGrammarChecker()
+    )
+
+
 def bootstrap(
-    settings: Settings | None = None, *, speech_scorer: SpeechScorer | None = None
+    settings: Settings | None = None,
+    *,
+    speech_scorer: SpeechScorer | None = None,
+    tutor: TutorReplies | None = None,
+    synthesizer: SpeechSynthesizer | None = None,
+    recognizer: SpeechRecognizer | None = None,
 ) -> Container:
-    """Every adapter from settings; `speech_scorer` replaces the in-process scorer (the
-    Gateway passes a handle to the SpeechScoring deployment)."""
+    """Every adapter from settings. The Gateway passes handles to its deployments in place
+    of the in-process scorer, tutor, synthesizer and recognizer."""
     settings = settings or Settings()
     secret = settings.resolved_secret_key()
     engine = create_engine(settings.resolved_database_url, pool_size=settings.database_pool_size)
@@ -147,14 +213,17 @@ def bootstrap(
     if settings.redis_url:
         redis = Redis.from_url(settings.redis_url)
         revocations = RedisSessionRevocations(redis)
+        cache: Cache = RedisCache(redis)
         closers.append(redis.aclose)
     else:
         revocations = InMemorySessionRevocations()
+        cache = InMemoryCache(settings.tts_cache_bytes)
 
     providers = _identity_providers(settings)
     closers.extend(p.aclose for p in providers.values())  # type: ignore[attr-defined]
 
     relay = OutboxRelay(sessions)
+    audio_decoder = FfmpegAudioDecoder()
 
     return Container(
         settings=settings,
@@ -175,8 +244,14 @@ def bootstrap(
             settings.resolved_public_base_url,
             derive_key(secret, "blob-urls"),
         ),
-        audio_decoder=FfmpegAudioDecoder(),
+        audio_decoder=audio_decoder,
         speech_scorer=speech_scorer or build_speech_scorer(settings),
+        voice=VoicePipeline(
+            decoder=audio_decoder,
+            recognizer=recognizer or build_recognizer(settings),
+            tutor=tutor or build_tutor(settings),
+            synthesizer=CachedSpeechSynthesizer(synthesizer or build_synthesizer(settings), cache),
+        ),
         relay=relay,
         _closers=closers,
     )

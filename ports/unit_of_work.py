@@ -8,6 +8,7 @@ from ports.identity import LoginSessionRepository, UserRepository
 from ports.messaging import ConversationRepository, MessageRepository, UserStatusRepository
 from ports.outbox import HandledEvents, Outbox
 from ports.practice import GameSessionRepository
+from ports.tutoring import TutorMessageRepository, TutorSessionRepository
 
 
 class UnitOfWork(Protocol):
@@ -22,6 +23,8 @@ class UnitOfWork(Protocol):
     conversations: ConversationRepository
     messages: MessageRepository
     user_statuses: UserStatusRepository
+    tutor_sessions: TutorSessionRepository
+    tutor_messages: TutorMessageRepository
     outbox: Outbox
     handled_events: HandledEvents
 

@@ -22,7 +22,9 @@ from adapters.http.routers import (
     messaging_socket,
     speech,
     tags,
+    tutoring,
     users,
+    voice_socket,
 )
 from adapters.http.services import HttpServices
 
@@ -54,7 +56,20 @@ def create_app(
     )
     app.state.services = services
     api = APIRouter(prefix=API_PREFIX)
-    routers = (health, auth, users, tags, game, speech, admin_tags, messaging, messaging_socket)
+    # The tutor's /conversations/sessions comes before messaging's /conversations/{id}.
+    routers = (
+        health,
+        auth,
+        users,
+        tags,
+        game,
+        speech,
+        admin_tags,
+        tutoring,
+        messaging,
+        voice_socket,  # its /ws/english-only and /ws/learn before /ws/{token}
+        messaging_socket,
+    )
     for module in routers:
         api.include_router(module.router)
     app.include_router(api)

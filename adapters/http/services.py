@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from adapters.http.realtime import ConversationHub
 from domain.identity.authentication import Credentials
+from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
 from ports.identity import AuthProvider, IdentityProvider
 from ports.scoring import AudioDecoder, SpeechScorer
@@ -22,6 +23,8 @@ class HttpServices:
     blobs: BlobStore
     audio_decoder: AudioDecoder
     speech_scorer: SpeechScorer
+    voice: VoicePipeline
+    """Recognition, the tutor and synthesis: the ports of a spoken turn."""
     check_ready: Callable[[], Awaitable[None]]
     """Raises domain.errors.ServiceUnavailable when a dependency (the database) is down."""
     hub: ConversationHub

@@ -283,9 +283,7 @@ class MessageRow(Base):
     sender_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     content: Mapped[str] = mapped_column(Text)
     message_type: Mapped[str] = mapped_column(String(10))
-    reply_to_id: Mapped[UUID | None] = mapped_column(
-        ForeignKey("messages.id", ondelete="SET NULL")
-    )
+    reply_to_id: Mapped[UUID | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     metadata_: Mapped[dict[str, Any]] = mapped_column(
         "metadata", JSON().with_variant(JSONB(), "postgresql")
     )
@@ -383,3 +381,53 @@ class OutboxRelayRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None]
+
+
+# --- tutoring (002) -----------------------------------------------------------------------
+
+SESSION_STATUSES = ("active", "ended")
+TUTOR_STAGES = ("greeting", "vocabulary", "sentence_practice", "topic_discussion", "grammar_focus")
+SPEAKERS = ("learner", "tutor")
+INPUT_MODES = ("text", "audio")
+
+
+class TutorSessionRow(Base):
+    __tablename__ = "tutor_sessions"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(2))
+    topic: Mapped[str] = mapped_column(String(200))
+    stage: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10))
+    message_count: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("level", CEFR_LEVELS), name="level"),
+        CheckConstraint(_one_of("stage", TUTOR_STAGES), name="stage"),
+        CheckConstraint(_one_of("status", SESSION_STATUSES), name="status"),
+        Index("idx_tutor_sessions_user_started", "user_id", literal_column("started_at").desc()),
+    )
+
+
+class TutorMessageRow(Base):
+    __tablename__ = "tutor_messages"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    session_id: Mapped[UUID] = mapped_column(ForeignKey("tutor_sessions.id", ondelete="CASCADE"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    input_mode: Mapped[str] = mapped_column(String(10))
+    corrections: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql")
+    )
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("speaker", SPEAKERS), name="speaker"),
+        CheckConstraint(_one_of("input_mode", INPUT_MODES), name="input_mode"),
+        Index("idx_tutor_messages_session_sequence", "session_id", "sequence", unique=True),
+    )

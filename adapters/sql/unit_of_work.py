@@ -22,6 +22,7 @@ from adapters.sql.repositories import (
     SqlTagRepository,
     SqlUserRepository,
 )
+from adapters.sql.tutoring import SqlTutorMessageRepository, SqlTutorSessionRepository
 from domain.errors import ServiceUnavailable
 
 
@@ -37,6 +38,8 @@ class SqlUnitOfWork:
     conversations: SqlConversationRepository
     messages: SqlMessageRepository
     user_statuses: SqlUserStatusRepository
+    tutor_sessions: SqlTutorSessionRepository
+    tutor_messages: SqlTutorMessageRepository
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -63,6 +66,8 @@ class SqlUnitOfWork:
         self.conversations = SqlConversationRepository(session)
         self.messages = SqlMessageRepository(session)
         self.user_statuses = SqlUserStatusRepository(session)
+        self.tutor_sessions = SqlTutorSessionRepository(session)
+        self.tutor_messages = SqlTutorMessageRepository(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)
         return self

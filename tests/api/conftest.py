@@ -14,6 +14,7 @@ from deployments.demo.catalog import load_demo_catalog, read_speeches
 from deployments.wiring import Container, bootstrap
 from ports.cefr import CefrLevel
 from tests.support.api import BASE_URL, isolated_settings
+from tests.support.sockets import served
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +39,10 @@ async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(container.http_services())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as c:
         yield c
+
+
+@pytest.fixture
+async def live(container: Container) -> AsyncIterator[str]:
+    """The app served by uvicorn on a loopback port, for real WebSocket clients."""
+    async with served(create_app(container.http_services())) as base_url:
+        yield base_url

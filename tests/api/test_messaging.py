@@ -5,19 +5,17 @@ import asyncio
 import struct
 import uuid
 import zlib
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 from websockets.exceptions import ConnectionClosed
 
-from adapters.http.app import create_app
 from adapters.sql.tables import OutboxRow
 from deployments.wiring import Container
 from ports.events import Event
 from tests.support.api import BASE_URL, assert_error, sign_up
-from tests.support.sockets import Socket, served
+from tests.support.sockets import Socket
 
 pytestmark = pytest.mark.asyncio
 
@@ -34,12 +32,6 @@ def png(width: int = 1, height: int = 1) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
-
-
-@pytest.fixture
-async def live(container: Container) -> AsyncIterator[str]:
-    async with served(create_app(container.http_services())) as base_url:
-        yield base_url
 
 
 async def users(client: httpx.AsyncClient, count: int) -> list[dict]:

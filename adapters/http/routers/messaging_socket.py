@@ -11,7 +11,6 @@ conversation_joined and participant_added/updated/removed. A request that fails 
 {"type": "error", "error", "message", "details", "request"} and the socket stays open."""
 
 import asyncio
-import json
 import logging
 from typing import Any
 from uuid import UUID
@@ -20,18 +19,22 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from adapters.http.realtime import Connection
 from adapters.http.services import HttpServices
-from domain.errors import DomainError, InvalidInput, Unauthenticated
-from domain.identity.authentication import authenticate
+from adapters.http.sockets import (
+    InternalError,
+    accept_authenticated,
+    bearer_token,
+    error_message,
+    parse_request,
+    receive_text,
+)
+from domain.errors import DomainError, InvalidInput
 from domain.messaging import conversations, messages, presence
 from ports.messaging import DeliveryStatus, Presence
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["messaging"])
 
-AUTH_TIMEOUT_SECONDS = 10.0
 MAX_CLIENT_MESSAGE_CHARS = 4096
-# An application close code: 4000 plus the HTTP status it stands for.
-CLOSE_UNAUTHENTICATED = 4401
 
 
 @router.websocket("/ws/{token}")
@@ -41,63 +44,13 @@ async def socket_with_token(websocket: WebSocket, token: str) -> None:
 
 @router.websocket("/ws")
 async def socket(websocket: WebSocket) -> None:
-    authorization = websocket.headers.get("authorization", "")
-    scheme, _, credentials = authorization.partition(" ")
-    await _serve(websocket, credentials.strip() if scheme.lower() == "bearer" else None)
-
-
-def _error(error: DomainError, request: str | None) -> dict[str, Any]:
-    """The error body's fields, as a push; `request` is the type of the failed message."""
-    return {
-        "type": "error",
-        "error": error.code,
-        "message": error.message,
-        "details": error.details,
-        "request": request,
-    }
-
-
-class _InternalError(DomainError):
-    code = "InternalError"
-
-
-async def _receive_text(websocket: WebSocket) -> str | None:
-    """The next text frame; None for a binary one. Raises WebSocketDisconnect."""
-    message = await websocket.receive()
-    if message["type"] == "websocket.disconnect":
-        raise WebSocketDisconnect(message.get("code", 1000))
-    return message.get("text")
-
-
-async def _first_message_token(websocket: WebSocket) -> str:
-    try:
-        text = await asyncio.wait_for(_receive_text(websocket), AUTH_TIMEOUT_SECONDS)
-    except TimeoutError:
-        raise Unauthenticated("No token within 10 s") from None
-    try:
-        document = json.loads(text or "")
-    except ValueError:
-        document = None
-    if not isinstance(document, dict) or document.get("type") != "auth":
-        raise Unauthenticated('Authenticate first: {"type": "auth", "token": "<access token>"}')
-    token = document.get("token")
-    if not isinstance(token, str):
-        raise Unauthenticated("Missing token")
-    return token
+    await _serve(websocket, bearer_token(websocket))
 
 
 async def _serve(websocket: WebSocket, token: str | None) -> None:
     services: HttpServices = websocket.app.state.services
-    await websocket.accept()
-    try:
-        claims = await authenticate(
-            token or await _first_message_token(websocket), services.credentials
-        )
-    except Unauthenticated as error:
-        await websocket.send_json(_error(error, "auth"))
-        await websocket.close(CLOSE_UNAUTHENTICATED)
-        return
-    except WebSocketDisconnect:
+    claims = await accept_authenticated(websocket, token, services.credentials)
+    if claims is None:
         return
     user_id = claims.user_id
     hub = services.hub
@@ -116,17 +69,17 @@ async def _serve(websocket: WebSocket, token: str | None) -> None:
         if first_here:
             await presence.set_status(user_id, Presence.ONLINE, services.unit_of_work())
         while True:
-            text = await _receive_text(websocket)
+            text = await receive_text(websocket)
             request = None
             try:
                 document = _parse(text)
                 request = document["type"]
                 await _handle(services, connection, request, document)
             except DomainError as error:
-                connection.push(_error(error, request))
+                connection.push(error_message(error, request))
             except Exception:  # as over HTTP: logged, answered, and the socket stays usable
                 logger.exception("Unhandled error on a messaging socket request %r", request)
-                connection.push(_error(_InternalError("Internal server error"), request))
+                connection.push(error_message(InternalError("Internal server error"), request))
     except WebSocketDisconnect:
         pass
     finally:
@@ -139,17 +92,7 @@ async def _serve(websocket: WebSocket, token: str | None) -> None:
 
 
 def _parse(text: str | None) -> dict[str, Any]:
-    if text is None:
-        raise InvalidInput("Send JSON in text frames")
-    if len(text) > MAX_CLIENT_MESSAGE_CHARS:
-        raise InvalidInput(f"Messages are limited to {MAX_CLIENT_MESSAGE_CHARS} characters")
-    try:
-        document = json.loads(text)
-    except ValueError:
-        raise InvalidInput("Malformed JSON") from None
-    if not isinstance(document, dict) or not isinstance(document.get("type"), str):
-        raise InvalidInput('A message is a JSON object with a "type"', {"field": "type"})
-    return document
+    return parse_request(text, MAX_CLIENT_MESSAGE_CHARS)
 
 
 def _uuid(document: dict[str, Any], field: str) -> UUID:

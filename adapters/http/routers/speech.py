@@ -1,14 +1,19 @@
-"""/speech/score: pronunciation scoring of a recorded sentence."""
+"""/speech: pronunciation scoring, transcription and synthesis (004 and 002)."""
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
-from pydantic import BaseModel
+from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
 from domain.pronunciation.scoring import ScorePronunciation, score_pronunciation
+from domain.recordings import transcribe_recording
+from domain.synthesis import MAX_SYNTHESIS_CHARS, check_synthesis
 from ports.scoring import ScoringResult, WordError
+from ports.speech import STREAM_MEDIA_TYPE, RecognitionTask
 
 router = APIRouter(prefix="/speech", tags=["speech"])
 
@@ -70,3 +75,93 @@ async def score(
     cmd = ScorePronunciation(await audio.read(), reference_text, language)
     result = await score_pronunciation(cmd, services.audio_decoder, services.speech_scorer)
     return ScoreOut.of(result)
+
+
+class TranscriptOut(BaseModel):
+    text: str
+    language: str | None
+    duration_seconds: float
+    confidence: float | None
+    provider: str
+
+
+@router.post("/transcribe", response_model=TranscriptOut)
+async def transcribe(
+    claims: CurrentUser,
+    services: Services,
+    audio: Annotated[UploadFile, File(description="WAV, MP3, M4A or WebM/Ogg Opus; 10 MB, 30 s")],
+    language: Annotated[str | None, Form(max_length=35)] = None,
+    task: Annotated[RecognitionTask, Form()] = RecognitionTask.TRANSCRIBE,
+) -> TranscriptOut:
+    """What was said. `language` (ISO 639-1, e.g. "en") is a hint; without it the language
+    is detected. `task=translate` gives the English text of speech in another language."""
+    transcript = await transcribe_recording(
+        await audio.read(), language, task, services.audio_decoder, services.voice.recognizer
+    )
+    return TranscriptOut(**transcript.__dict__)
+
+
+class SynthesisIn(BaseModel):
+    text: str = Field(max_length=MAX_SYNTHESIS_CHARS * 2)
+    voice: str | None = Field(default=None, max_length=100)
+    speed: float = 1.0
+
+
+@router.post(
+    "/synthesize",
+    response_class=Response,
+    responses={200: {"content": {"audio/wav": {}, "audio/mpeg": {}}}},
+)
+async def synthesize(body: SynthesisIn, claims: CurrentUser, services: Services) -> Response:
+    """The text spoken by the voice, as one audio file."""
+    synthesizer = services.voice.synthesizer
+    text = await check_synthesis(synthesizer, body.text, body.voice, body.speed)
+    speech = await synthesizer.synthesize(text, voice=body.voice, speed=body.speed)
+    return Response(
+        speech.audio, media_type=speech.media_type, headers={"X-Provider": synthesizer.provider}
+    )
+
+
+@router.post(
+    "/synthesize/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {STREAM_MEDIA_TYPE: {}}}},
+)
+async def synthesize_stream(
+    body: SynthesisIn, claims: CurrentUser, services: Services
+) -> StreamingResponse:
+    """The text spoken by the voice as MP3, sent chunk by chunk while it is produced, so that
+    playback starts after the first sentence. Errors before the first chunk keep their
+    status; a failure later ends the stream early."""
+    synthesizer = services.voice.synthesizer
+    text = await check_synthesis(synthesizer, body.text, body.voice, body.speed)
+    chunks = synthesizer.stream(text, voice=body.voice, speed=body.speed)
+    first = await anext(chunks)
+
+    async def rest() -> AsyncIterator[bytes]:
+        yield first
+        async for chunk in chunks:
+            yield chunk
+
+    return StreamingResponse(
+        rest(), media_type=STREAM_MEDIA_TYPE, headers={"X-Provider": synthesizer.provider}
+    )
+
+
+class VoiceOut(BaseModel):
+    id: str
+    name: str
+    language: str
+    gender: str | None
+
+
+class VoiceList(BaseModel):
+    voices: list[VoiceOut]
+    provider: str
+
+
+@router.get("/voices", response_model=VoiceList)
+async def voices(claims: CurrentUser, services: Services) -> VoiceList:
+    synthesizer = services.voice.synthesizer
+    found = await synthesizer.voices()
+    return VoiceList(voices=[VoiceOut(**v.__dict__) for v in found], provider=synthesizer.provider)

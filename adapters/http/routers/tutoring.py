@@ -1,0 +1,257 @@
+"""002's conversation sessions with the AI tutor: text and voice turns, every one kept."""
+
+import base64
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, File, Form, UploadFile, status
+from pydantic import BaseModel, Field
+
+from adapters.http.security import CurrentUser
+from adapters.http.services import Services
+from domain.tutor import sessions as tutoring
+from domain.tutor.sessions import Page, Turn
+from domain.tutor.voice import take_voice_turn
+from ports.cefr import CefrLevel
+from ports.speech import SynthesizedSpeech
+from ports.tutoring import (
+    Correction,
+    InputMode,
+    SessionStatus,
+    Speaker,
+    Stage,
+    TutorMessage,
+    TutorSession,
+)
+
+router = APIRouter(prefix="/conversations/sessions", tags=["conversation sessions"])
+
+
+class SessionIn(BaseModel):
+    level: CefrLevel = CefrLevel.A2
+    topic: str | None = Field(default=None, max_length=400)
+
+
+class CorrectionOut(BaseModel):
+    start: int
+    end: int
+    original: str
+    suggestion: str | None
+    message: str
+    kind: str
+
+    @classmethod
+    def of(cls, c: Correction) -> "CorrectionOut":
+        return cls(**c.__dict__)
+
+
+class MessageOut(BaseModel):
+    id: UUID
+    sequence: int
+    speaker: Speaker
+    text: str
+    input_mode: InputMode
+    corrections: list[CorrectionOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, m: TutorMessage) -> "MessageOut":
+        return cls(
+            id=m.id,
+            sequence=m.sequence,
+            speaker=m.speaker,
+            text=m.text,
+            input_mode=m.input_mode,
+            corrections=[CorrectionOut.of(c) for c in m.corrections],
+            created_at=m.created_at,
+        )
+
+
+class SessionOut(BaseModel):
+    id: UUID
+    level: CefrLevel
+    topic: str
+    stage: Stage
+    status: SessionStatus
+    message_count: int
+    started_at: datetime
+    ended_at: datetime | None
+
+    @classmethod
+    def of(cls, s: TutorSession) -> "SessionOut":
+        return cls(
+            id=s.id,
+            level=s.level,
+            topic=s.topic,
+            stage=s.stage,
+            status=s.status,
+            message_count=s.message_count,
+            started_at=s.started_at,
+            ended_at=s.ended_at,
+        )
+
+
+class SessionStarted(SessionOut):
+    greeting: MessageOut
+
+
+class Pagination(BaseModel):
+    page: int
+    limit: int
+    total: int
+
+
+class SessionList(BaseModel):
+    sessions: list[SessionOut]
+    pagination: Pagination
+
+
+class MessageList(BaseModel):
+    messages: list[MessageOut]
+    pagination: Pagination
+
+
+class TextTurnIn(BaseModel):
+    text: str = Field(max_length=4000)
+
+
+class AudioOut(BaseModel):
+    media_type: str
+    sample_rate: int
+    data_base64: str
+
+    @classmethod
+    def of(cls, speech: SynthesizedSpeech) -> "AudioOut":
+        return cls(
+            media_type=speech.media_type,
+            sample_rate=speech.sample_rate,
+            data_base64=base64.b64encode(speech.audio).decode(),
+        )
+
+
+class TurnOut(BaseModel):
+    learner_message: MessageOut
+    tutor_message: MessageOut
+    corrected_text: str | None
+    stage: Stage
+    provider: str
+
+    @classmethod
+    def of(cls, turn: Turn) -> "TurnOut":
+        return cls(
+            learner_message=MessageOut.of(turn.learner),
+            tutor_message=MessageOut.of(turn.tutor),
+            corrected_text=turn.reply.corrected_text,
+            stage=turn.session.stage,
+            provider=turn.reply.provider,
+        )
+
+
+class VoiceTurnOut(TurnOut):
+    transcript: str
+    transcription_provider: str
+    reply_audio: AudioOut
+
+
+def _pagination(page: Page) -> Pagination:
+    return Pagination(page=page.page, limit=page.limit, total=page.total)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=SessionStarted)
+async def start_session(body: SessionIn, claims: CurrentUser, services: Services) -> SessionStarted:
+    """Starts a session at the learner's CEFR level on a topic; the tutor greets first."""
+    session, greeting = await tutoring.start_session(
+        claims.user_id, body.level, body.topic, services.unit_of_work()
+    )
+    return SessionStarted(**SessionOut.of(session).model_dump(), greeting=MessageOut.of(greeting))
+
+
+@router.get("", response_model=SessionList)
+async def list_sessions(
+    claims: CurrentUser,
+    services: Services,
+    page: int = 1,
+    limit: int = 20,
+    status: SessionStatus | None = None,
+) -> SessionList:
+    """The learner's sessions, newest first."""
+    found = await tutoring.list_sessions(
+        claims.user_id, status, page, limit, services.unit_of_work()
+    )
+    return SessionList(
+        sessions=[SessionOut.of(s) for s in found.items], pagination=_pagination(found)
+    )
+
+
+@router.get("/{session_id}", response_model=SessionOut)
+async def get_session(session_id: UUID, claims: CurrentUser, services: Services) -> SessionOut:
+    return SessionOut.of(
+        await tutoring.get_session(claims.user_id, session_id, services.unit_of_work())
+    )
+
+
+@router.post("/{session_id}/end", response_model=SessionOut)
+async def end_session(session_id: UUID, claims: CurrentUser, services: Services) -> SessionOut:
+    """Ends the session; later turns are refused with 409."""
+    return SessionOut.of(
+        await tutoring.end_session(claims.user_id, session_id, services.unit_of_work())
+    )
+
+
+@router.get("/{session_id}/messages", response_model=MessageList)
+async def list_messages(
+    session_id: UUID, claims: CurrentUser, services: Services, page: int = 1, limit: int = 50
+) -> MessageList:
+    """Every message of the session in conversation order, with the corrections of each
+    learner turn."""
+    found = await tutoring.list_messages(
+        claims.user_id, session_id, page, limit, services.unit_of_work()
+    )
+    return MessageList(
+        messages=[MessageOut.of(m) for m in found.items], pagination=_pagination(found)
+    )
+
+
+@router.post("/{session_id}/text", response_model=TurnOut)
+async def text_turn(
+    session_id: UUID, body: TextTurnIn, claims: CurrentUser, services: Services
+) -> TurnOut:
+    """The learner writes; the tutor corrects and answers."""
+    turn = await tutoring.take_turn(
+        claims.user_id,
+        session_id,
+        body.text,
+        InputMode.TEXT,
+        services.voice.tutor,
+        services.unit_of_work(),
+    )
+    return TurnOut.of(turn)
+
+
+@router.post("/{session_id}/audio", response_model=VoiceTurnOut)
+async def audio_turn(
+    session_id: UUID,
+    claims: CurrentUser,
+    services: Services,
+    audio: Annotated[UploadFile, File(description="WAV, MP3, M4A or WebM/Ogg Opus; 10 MB, 30 s")],
+    voice: Annotated[str | None, Form(max_length=100)] = None,
+    speed: Annotated[float, Form()] = 1.0,
+) -> VoiceTurnOut:
+    """The learner speaks: the recording is transcribed, the tutor corrects and answers, and
+    the answer comes back as speech too. The recording itself is not stored."""
+    spoken = await take_voice_turn(
+        claims.user_id,
+        session_id,
+        await audio.read(),
+        services.voice,
+        services.unit_of_work(),
+        voice=voice,
+        speed=speed,
+    )
+    return VoiceTurnOut(
+        **TurnOut.of(spoken.turn).model_dump(),
+        transcript=spoken.transcript.text,
+        transcription_provider=spoken.transcript.provider,
+        reply_audio=AudioOut.of(spoken.speech),
+    )

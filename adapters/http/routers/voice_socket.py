@@ -1,0 +1,232 @@
+"""000's voice WebSockets. Audio travels base64-encoded in JSON text frames, both ways, as
+{"media_type", "data_base64"} objects; every reply that speaks carries its audio.
+
+/ws/english-only[?level=A2&topic=...&session_id=...]: the English-only tutor. The server
+opens (or, with session_id, resumes) a conversation session and sends "greeting" (or "resumed"); the client
+sends {"type": "audio", "audio": base64} or {"type": "text", "text"}; the server answers
+"transcription" (for audio) and "response" with the tutor's text, audio and "analysis"
+(corrections, corrected text, stage). {"type": "end"} ends the session. The session and its
+turns are stored as for /conversations/sessions, so a client can reconnect anywhere.
+
+/ws/learn: the Urdu learner's flow (domain.tutor.learn): "audio" in Urdu -> "translation"
+(or "speak_urdu"); "you_said_complete" -> "word_by_word"; "word_by_word_complete" ->
+"full_sentence"; "audio" of the repeat -> "success", or "correction" and "word_by_word"
+again.
+
+Both authenticate like the messaging socket (?token=, Authorization header, or a first
+{"type": "auth", "token"} message) and answer a failed request with an "error" message,
+keeping the socket open."""
+
+import base64
+import binascii
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from adapters.http.services import HttpServices
+from adapters.http.sockets import (
+    InternalError,
+    accept_authenticated,
+    bearer_token,
+    error_message,
+    parse_request,
+    receive_text,
+)
+from domain.errors import DomainError, InvalidInput
+from domain.recordings import MAX_AUDIO_BYTES
+from domain.tutor import sessions as tutoring
+from domain.tutor.learn import LearnConversation, LearnPorts, Reply
+from domain.tutor.voice import take_voice_turn
+from ports.cefr import CefrLevel
+from ports.speech import SynthesizedSpeech
+from ports.tutoring import InputMode, TutorReply, TutorSession
+
+logger = logging.getLogger(__name__)
+router = APIRouter(tags=["voice tutor"])
+
+MAX_FRAME_CHARS = MAX_AUDIO_BYTES * 4 // 3 + 4096  # base64 audio plus the JSON around it
+
+
+def _audio_out(speech: SynthesizedSpeech) -> dict[str, str]:
+    return {"media_type": speech.media_type, "data_base64": base64.b64encode(speech.audio).decode()}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, SynthesizedSpeech):
+        return _audio_out(value)
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    return value
+
+
+def _recording(document: dict[str, Any]) -> bytes:
+    try:
+        return base64.b64decode(document["audio"], validate=True)
+    except (KeyError, TypeError, binascii.Error):
+        raise InvalidInput("audio must be base64-encoded audio", {"field": "audio"}) from None
+
+
+async def _converse(
+    websocket: WebSocket, handle: Callable[[str, dict[str, Any]], Awaitable[bool]]
+) -> None:
+    """Requests until the client leaves or `handle` returns False; a request that fails is
+    answered with an error and the socket stays open."""
+    while True:
+        text = await receive_text(websocket)
+        request = None
+        try:
+            document = parse_request(text, MAX_FRAME_CHARS)
+            request = document["type"]
+            if not await handle(request, document):
+                return
+        except DomainError as error:
+            await websocket.send_json(error_message(error, request))
+        except Exception:  # as over HTTP: logged, answered, and the socket stays usable
+            logger.exception("Unhandled error on a voice socket request %r", request)
+            await websocket.send_json(
+                error_message(InternalError("Internal server error"), request)
+            )
+
+
+def _analysis(reply: TutorReply, session: TutorSession) -> dict[str, Any]:
+    return {
+        "corrections": [c.__dict__ for c in reply.corrections],
+        "corrected_text": reply.corrected_text,
+        "stage": session.stage.value,
+        "provider": reply.provider,
+    }
+
+
+async def _open_session(
+    websocket: WebSocket, services: HttpServices, user_id: UUID
+) -> TutorSession:
+    params = websocket.query_params
+    if session_id := params.get("session_id"):
+        try:
+            resumed = UUID(session_id)
+        except ValueError:
+            raise InvalidInput("session_id must be a UUID", {"field": "session_id"}) from None
+        session = await tutoring.get_session(user_id, resumed, services.unit_of_work())
+        await websocket.send_json(
+            {"type": "resumed", "session_id": session_id, "stage": session.stage.value}
+        )
+        return session
+    try:
+        level = CefrLevel(params.get("level", CefrLevel.A2.value))
+    except ValueError:
+        raise InvalidInput("level must be one of A1..C2", {"field": "level"}) from None
+    session, greeting = await tutoring.start_session(
+        user_id, level, params.get("topic"), services.unit_of_work()
+    )
+    speech = await services.voice.synthesizer.synthesize(greeting.text)
+    await websocket.send_json(
+        {
+            "type": "greeting",
+            "session_id": str(session.id),
+            "text": greeting.text,
+            "audio": _audio_out(speech),
+            "stage": session.stage.value,
+        }
+    )
+    return session
+
+
+@router.websocket("/ws/english-only")
+async def english_only(websocket: WebSocket) -> None:
+    services: HttpServices = websocket.app.state.services
+    token = websocket.query_params.get("token") or bearer_token(websocket)
+    claims = await accept_authenticated(websocket, token, services.credentials)
+    if claims is None:
+        return
+    user_id = claims.user_id
+    try:
+        try:
+            session = await _open_session(websocket, services, user_id)
+        except DomainError as error:
+            await websocket.send_json(error_message(error, "connect"))
+            await websocket.close(1008)
+            return
+
+        async def handle(request: str, document: dict[str, Any]) -> bool:
+            uow = services.unit_of_work()
+            if request == "audio":
+                spoken = await take_voice_turn(
+                    user_id, session.id, _recording(document), services.voice, uow
+                )
+                await websocket.send_json({"type": "transcription", "text": spoken.transcript.text})
+                turn, speech = spoken.turn, spoken.speech
+            elif request == "text":
+                text = document.get("text")
+                if not isinstance(text, str):
+                    raise InvalidInput("text must be a string", {"field": "text"})
+                turn = await tutoring.take_turn(
+                    user_id, session.id, text, InputMode.TEXT, services.voice.tutor, uow
+                )
+                speech = await services.voice.synthesizer.synthesize(turn.tutor.text)
+            elif request == "end":
+                await tutoring.end_session(user_id, session.id, uow)
+                await websocket.send_json({"type": "session_ended", "session_id": str(session.id)})
+                await websocket.close()
+                return False
+            else:
+                raise InvalidInput(f"Unknown message type {request!r}", {"field": "type"})
+            await websocket.send_json(
+                {
+                    "type": "response",
+                    "text": turn.tutor.text,
+                    "audio": _audio_out(speech),
+                    "analysis": _analysis(turn.reply, turn.session),
+                }
+            )
+            return True
+
+        await _converse(websocket, handle)
+    except WebSocketDisconnect:
+        pass
+
+
+def _message(reply: Reply) -> dict[str, Any]:
+    message = {"type": reply.type, "text": reply.text, **_json(reply.data)}
+    if reply.speech is not None:
+        message["audio"] = _audio_out(reply.speech)
+    return message
+
+
+@router.websocket("/ws/learn")
+async def learn(websocket: WebSocket) -> None:
+    services: HttpServices = websocket.app.state.services
+    token = websocket.query_params.get("token") or bearer_token(websocket)
+    if await accept_authenticated(websocket, token, services.credentials) is None:
+        return
+    conversation = LearnConversation(
+        LearnPorts(
+            services.audio_decoder,
+            services.voice.recognizer,
+            services.voice.synthesizer,
+            services.speech_scorer,
+        )
+    )
+
+    async def handle(request: str, document: dict[str, Any]) -> bool:
+        if request == "audio":
+            replies = await conversation.heard(_recording(document))
+        elif request == "you_said_complete":
+            replies = await conversation.you_said_complete()
+        elif request == "word_by_word_complete":
+            replies = await conversation.word_by_word_complete()
+        else:
+            raise InvalidInput(f"Unknown message type {request!r}", {"field": "type"})
+        for reply in replies:
+            await websocket.send_json(_message(reply))
+        return True
+
+    try:
+        await websocket.send_json({"type": "ready", "step": conversation.step.value})
+        await _converse(websocket, handle)
+    except WebSocketDisconnect:
+        pass

@@ -1,0 +1,92 @@
+"""What every WebSocket endpoint shares: authentication by token (in the path or query, the
+Authorization header, or a first message {"type": "auth", "token": ...}), JSON requests with
+a "type", and errors as {"type": "error", "error", "message", "details", "request"}."""
+
+import asyncio
+import json
+from typing import Any
+
+from fastapi import WebSocket, WebSocketDisconnect
+
+from domain.errors import DomainError, InvalidInput, Unauthenticated
+from domain.identity.authentication import Credentials, authenticate
+from ports.identity import TokenClaims
+
+AUTH_TIMEOUT_SECONDS = 10.0
+# An application close code: 4000 plus the HTTP status it stands for.
+CLOSE_UNAUTHENTICATED = 4401
+
+
+class InternalError(DomainError):
+    code = "InternalError"
+
+
+def error_message(error: DomainError, request: str | None) -> dict[str, Any]:
+    """The error body's fields, as a push; `request` is the type of the failed message."""
+    return {
+        "type": "error",
+        "error": error.code,
+        "message": error.message,
+        "details": error.details,
+        "request": request,
+    }
+
+
+def bearer_token(websocket: WebSocket) -> str | None:
+    scheme, _, credentials = websocket.headers.get("authorization", "").partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else None
+
+
+async def receive_text(websocket: WebSocket) -> str | None:
+    """The next text frame; None for a binary one. Raises WebSocketDisconnect."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    return message.get("text")
+
+
+async def _first_message_token(websocket: WebSocket) -> str:
+    try:
+        text = await asyncio.wait_for(receive_text(websocket), AUTH_TIMEOUT_SECONDS)
+    except TimeoutError:
+        raise Unauthenticated("No token within 10 s") from None
+    try:
+        document = json.loads(text or "")
+    except ValueError:
+        document = None
+    if not isinstance(document, dict) or document.get("type") != "auth":
+        raise Unauthenticated('Authenticate first: {"type": "auth", "token": "<access token>"}')
+    token = document.get("token")
+    if not isinstance(token, str):
+        raise Unauthenticated("Missing token")
+    return token
+
+
+async def accept_authenticated(
+    websocket: WebSocket, token: str | None, credentials: Credentials
+) -> TokenClaims | None:
+    """Accepts the socket and authenticates it; None once an unauthenticated socket has been
+    told why and closed, or the client has gone."""
+    await websocket.accept()
+    try:
+        return await authenticate(token or await _first_message_token(websocket), credentials)
+    except Unauthenticated as error:
+        await websocket.send_json(error_message(error, "auth"))
+        await websocket.close(CLOSE_UNAUTHENTICATED)
+    except WebSocketDisconnect:
+        pass
+    return None
+
+
+def parse_request(text: str | None, max_chars: int) -> dict[str, Any]:
+    if text is None:
+        raise InvalidInput("Send JSON in text frames")
+    if len(text) > max_chars:
+        raise InvalidInput(f"Messages are limited to {max_chars} characters")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise InvalidInput("Malformed JSON") from None
+    if not isinstance(document, dict) or not isinstance(document.get("type"), str):
+        raise InvalidInput('A message is a JSON object with a "type"', {"field": "type"})
+    return document

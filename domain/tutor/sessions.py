@@ -1,0 +1,195 @@
+"""Use cases of 002's conversation sessions: a learner talks with the tutor, by text or by
+voice, and every turn is kept."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Generic, TypeVar
+from uuid import UUID, uuid4
+
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from ports.cefr import CefrLevel
+from ports.tutoring import (
+    Correction,
+    InputMode,
+    SessionStatus,
+    Speaker,
+    Stage,
+    TurnContext,
+    TutorMessage,
+    TutorReplies,
+    TutorReply,
+    TutorSession,
+)
+from ports.unit_of_work import UnitOfWork
+
+MAX_PAGE_SIZE = 100
+MAX_TOPIC_CHARS = 200
+MAX_TURN_CHARS = 1000
+DEFAULT_TOPIC = "everyday life"
+HISTORY_MESSAGES = 12
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    limit: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Turn:
+    learner: TutorMessage
+    tutor: TutorMessage
+    reply: TutorReply
+    session: TutorSession
+
+
+def greeting(topic: str) -> str:
+    return f"Hello! I'm your English tutor. Today let's talk about {topic}. How are you today?"
+
+
+def _check_page(page: int, limit: int) -> None:
+    if page < 1:
+        raise InvalidInput("page must be at least 1", {"field": "page"})
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE_SIZE}", {"field": "limit"})
+
+
+def _message(
+    session: TutorSession,
+    speaker: Speaker,
+    text: str,
+    mode: InputMode = InputMode.TEXT,
+    corrections: list[Correction] | None = None,
+) -> TutorMessage:
+    session.message_count += 1
+    return TutorMessage(
+        id=uuid4(),
+        session_id=session.id,
+        sequence=session.message_count,
+        speaker=speaker,
+        text=text,
+        input_mode=mode,
+        corrections=corrections or [],
+        created_at=datetime.now(UTC),
+    )
+
+
+async def _owned(uow: UnitOfWork, user_id: UUID, session_id: UUID) -> TutorSession:
+    session = await uow.tutor_sessions.get(session_id)
+    if session is None:
+        raise NotFound("Conversation session not found")
+    if session.user_id != user_id:
+        raise Forbidden("This conversation session belongs to another user")
+    return session
+
+
+async def start_session(
+    user_id: UUID, level: CefrLevel, topic: str | None, uow: UnitOfWork
+) -> tuple[TutorSession, TutorMessage]:
+    """A new session at the learner's level, opened by the tutor's greeting."""
+    topic = " ".join((topic or DEFAULT_TOPIC).split())
+    if not 1 <= len(topic) <= MAX_TOPIC_CHARS:
+        raise InvalidInput(f"topic must be 1 to {MAX_TOPIC_CHARS} characters", {"field": "topic"})
+    session = TutorSession(
+        id=uuid4(),
+        user_id=user_id,
+        level=level,
+        topic=topic,
+        stage=Stage.GREETING,
+        status=SessionStatus.ACTIVE,
+        message_count=0,
+        started_at=datetime.now(UTC),
+    )
+    hello = _message(session, Speaker.TUTOR, greeting(topic))
+    async with uow:
+        if await uow.users.get(user_id) is None:
+            raise Unauthenticated("Account no longer exists")
+        await uow.tutor_sessions.add(session)
+        await uow.tutor_messages.add(hello)
+        await uow.commit()
+    return session, hello
+
+
+async def list_sessions(
+    user_id: UUID, status: SessionStatus | None, page: int, limit: int, uow: UnitOfWork
+) -> Page[TutorSession]:
+    _check_page(page, limit)
+    async with uow:
+        sessions, total = await uow.tutor_sessions.list_for_user(
+            user_id, status, (page - 1) * limit, limit
+        )
+    return Page(sessions, page, limit, total)
+
+
+async def get_session(user_id: UUID, session_id: UUID, uow: UnitOfWork) -> TutorSession:
+    async with uow:
+        return await _owned(uow, user_id, session_id)
+
+
+async def end_session(user_id: UUID, session_id: UUID, uow: UnitOfWork) -> TutorSession:
+    async with uow:
+        session = await _owned(uow, user_id, session_id)
+        if session.status == SessionStatus.ENDED:
+            raise Conflict("Conversation session has already ended")
+        session.status = SessionStatus.ENDED
+        session.ended_at = datetime.now(UTC)
+        await uow.tutor_sessions.update(session, expected_message_count=session.message_count)
+        await uow.commit()
+    return session
+
+
+async def list_messages(
+    user_id: UUID, session_id: UUID, page: int, limit: int, uow: UnitOfWork
+) -> Page[TutorMessage]:
+    _check_page(page, limit)
+    async with uow:
+        await _owned(uow, user_id, session_id)
+        messages, total = await uow.tutor_messages.list_for_session(
+            session_id, (page - 1) * limit, limit
+        )
+    return Page(messages, page, limit, total)
+
+
+def check_turn_text(text: str) -> str:
+    text = " ".join(text.split())
+    if not 1 <= len(text) <= MAX_TURN_CHARS:
+        raise InvalidInput(f"text must be 1 to {MAX_TURN_CHARS} characters", {"field": "text"})
+    return text
+
+
+async def take_turn(
+    user_id: UUID,
+    session_id: UUID,
+    text: str,
+    mode: InputMode,
+    tutor: TutorReplies,
+    uow: UnitOfWork,
+) -> Turn:
+    """The learner's turn and the tutor's reply, stored together or not at all. The tutor
+    answers outside any transaction (it takes seconds); a turn that raced another one on the
+    same session is a Conflict and stores nothing."""
+    text = check_turn_text(text)
+    async with uow:
+        session = await _owned(uow, user_id, session_id)
+        if session.status == SessionStatus.ENDED:
+            raise Conflict("Conversation session has ended")
+        history = await uow.tutor_messages.latest(session_id, HISTORY_MESSAGES)
+    # The greeting opens every session, then each turn adds the learner's and the tutor's.
+    learner_turns = (session.message_count - 1) // 2
+    context = TurnContext(session.level, session.topic, session.stage, learner_turns, history)
+    reply = await tutor.reply(context, text)
+    async with uow:
+        read_count = session.message_count
+        learner = _message(session, Speaker.LEARNER, text, mode, reply.corrections)
+        answer = _message(session, Speaker.TUTOR, reply.text)
+        session.stage = reply.next_stage
+        await uow.tutor_sessions.update(session, expected_message_count=read_count)
+        await uow.tutor_messages.add(learner)
+        await uow.tutor_messages.add(answer)
+        await uow.commit()
+    return Turn(learner, answer, reply, session)
