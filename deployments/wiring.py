@@ -29,15 +29,22 @@ from adapters.speech.codec import FfmpegAudioDecoder
 from adapters.sql.database import create_engine, session_factory
 from adapters.sql.outbox import OutboxRelay
 from adapters.sql.unit_of_work import SqlUnitOfWork
+from adapters.vocabulary.cefrpy_levels import CefrpyVocabularyLevels
+from deployments.demo.speaking_prompts import read_speaking_prompts
 from deployments.settings import Settings, client_ids
+from domain.assessment.prompts import SpeakingPrompt
 from domain.errors import ServiceUnavailable
 from domain.identity.authentication import Credentials
 from domain.identity.tokens import TokenPolicy
 from ports.blobs import BlobStore
 from ports.events import EventBus
+from ports.grammar import GrammarChecker
 from ports.identity import AuthProvider, IdentityProvider, SessionRevocations
+from ports.realtime import RealtimeTokenIssuer
 from ports.scoring import AudioDecoder, SpeechScorer
+from ports.speech import SpeechRecognizer
 from ports.unit_of_work import UnitOfWork
+from ports.vocabulary import VocabularyLevels
 
 
 def derive_key(secret: str, purpose: str) -> bytes:
@@ -55,8 +62,13 @@ class Container:
     blobs: BlobStore
     audio_decoder: AudioDecoder
     speech_scorer: SpeechScorer
+    vocabulary: VocabularyLevels
+    speaking_prompts: tuple[SpeakingPrompt, ...]
     relay: OutboxRelay
     event_bus: EventBus | None = None
+    speech_recognizer: SpeechRecognizer | None = None
+    grammar_checker: GrammarChecker | None = None
+    realtime_tokens: RealtimeTokenIssuer | None = None
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     hub: ConversationHub = field(init=False)
 
@@ -80,6 +92,11 @@ class Container:
             speech_scorer=self.speech_scorer,
             check_ready=self.check_ready,
             hub=self.hub,
+            vocabulary=self.vocabulary,
+            speaking_prompts=self.speaking_prompts,
+            speech_recognizer=self.speech_recognizer,
+            grammar_checker=self.grammar_checker,
+            realtime_tokens=self.realtime_tokens,
         )
 
     async def start(self) -> None:
@@ -133,10 +150,17 @@ def build_speech_scorer(settings: Settings) -> SpeechScorer:
 
 
 def bootstrap(
-    settings: Settings | None = None, *, speech_scorer: SpeechScorer | None = None
+    settings: Settings | None = None,
+    *,
+    speech_scorer: SpeechScorer | None = None,
+    speech_recognizer: SpeechRecognizer | None = None,
+    grammar_checker: GrammarChecker | None = None,
+    realtime_tokens: RealtimeTokenIssuer | None = None,
 ) -> Container:
     """Every adapter from settings; `speech_scorer` replaces the in-process scorer (the
-    Gateway passes a handle to the SpeechScoring deployment)."""
+    Gateway passes a handle to the SpeechScoring deployment). Without a recognizer and a
+    grammar checker the assessment routes answer 501; without `realtime_tokens`, so does
+    /realtime/token."""
     settings = settings or Settings()
     secret = settings.resolved_secret_key()
     engine = create_engine(settings.resolved_database_url, pool_size=settings.database_pool_size)
@@ -177,6 +201,11 @@ def bootstrap(
         ),
         audio_decoder=FfmpegAudioDecoder(),
         speech_scorer=speech_scorer or build_speech_scorer(settings),
+        vocabulary=CefrpyVocabularyLevels(),
+        speaking_prompts=read_speaking_prompts(),
         relay=relay,
+        speech_recognizer=speech_recognizer,
+        grammar_checker=grammar_checker,
+        realtime_tokens=realtime_tokens,
         _closers=closers,
     )

@@ -14,12 +14,14 @@ from adapters.http.middleware import (
 )
 from adapters.http.routers import (
     admin_tags,
+    assessment,
     auth,
     blobs,
     game,
     health,
     messaging,
     messaging_socket,
+    realtime_token,
     speech,
     tags,
     users,
@@ -55,6 +57,7 @@ def create_app(
     app.state.services = services
     api = APIRouter(prefix=API_PREFIX)
     routers = (health, auth, users, tags, game, speech, admin_tags, messaging, messaging_socket)
+    routers += (assessment, realtime_token)
     for module in routers:
         api.include_router(module.router)
     app.include_router(api)
