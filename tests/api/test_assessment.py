@@ -79,8 +79,9 @@ def grammar_checker():
 
 
 @pytest.fixture(scope="module")
-def speech_recognizer():
-    return real_adapter("adapters.speech.whisper_recognizer", "WhisperSpeechRecognizer")()
+def speech_recognizer(tmp_path_factory: pytest.TempPathFactory):
+    recognizer = real_adapter("adapters.speech.whisper_recognizer", "WhisperSpeechRecognizer")
+    return recognizer(tmp_path_factory.mktemp("models") / "whisper-base")
 
 
 @pytest.fixture
