@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from domain.assessment.bands import band, position
 from domain.assessment.corrections import Correction, corrected_text, corrections_of, describe
-from domain.assessment.text import VocabularyProfile, profile_vocabulary, words_of
+from domain.assessment.text import VocabularyProfile, names_in, profile_vocabulary, words_of
 from domain.errors import InvalidInput
 from ports.cefr import CefrLevel
 from ports.grammar import GrammarChecker, GrammarIssue
@@ -74,5 +74,7 @@ class AssessSentence:
         if not words:
             raise InvalidInput("text has no words", {"field": "text"})
         issues = await self.grammar.check(text)
-        profile = profile_vocabulary(words, self.vocabulary.levels(words))
+        names = names_in(text)
+        levels = self.vocabulary.levels(w for w in words if w not in names)
+        profile = profile_vocabulary(words, levels)
         return assess_sentence(text, issues, profile)

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 from domain.assessment.bands import band, position, score
 from domain.assessment.corrections import Correction, corrections_of, describe
-from domain.assessment.text import VocabularyProfile, profile_vocabulary, sentences_of, words_of
+from domain.assessment.text import (
+    VocabularyProfile,
+    names_in,
+    profile_vocabulary,
+    sentences_of,
+    words_of,
+)
 from domain.errors import Unprocessable
 from domain.pronunciation.recordings import check_recording, decode_recording
 from ports.cefr import CefrLevel
@@ -316,7 +322,9 @@ class AssessSpeaking:
         transcript = await self.recognizer.transcribe(pcm, language="en")
         words = _enough_words(transcript.text)  # before paying for the checker and scorer
         issues = await self.grammar.check(transcript.text)
-        profile = profile_vocabulary(words, self.vocabulary.levels(words))
+        names = names_in(transcript.text)
+        levels = self.vocabulary.levels(w for w in words if w not in names)
+        profile = profile_vocabulary(words, levels)
         try:
             pronunciation: ScoringResult | None = await self.scorer.score(
                 pcm, transcript.text, "en-US"

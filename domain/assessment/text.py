@@ -23,6 +23,17 @@ def sentences_of(text: str) -> list[str]:
     return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if words_of(s)]
 
 
+def names_in(text: str) -> set[str]:
+    """Capitalized words that do not open a sentence (and are not "I"): most likely names,
+    which say nothing about a learner's vocabulary however rare they are."""
+    names = set()
+    for sentence in sentences_of(text):
+        for word in words_of(sentence)[1:]:
+            if word[0].isupper() and word != "I" and not word.startswith("I'"):
+                names.add(word)
+    return names
+
+
 @dataclass(frozen=True)
 class VocabularyProfile:
     word_count: int
@@ -45,7 +56,8 @@ class VocabularyProfile:
 
 
 def profile_vocabulary(words: list[str], levels: Mapping[str, CefrLevel]) -> VocabularyProfile:
-    """`levels` as the VocabularyLevels port returns them for `words`."""
+    """`levels` as the VocabularyLevels port returns them for `words`; words it lacks
+    (names, unknown words) count in the length and diversity, not in the levels."""
     counts = Counter(levels[w] for w in words if w in levels)
     advanced = {w.lower(): levels[w] for w in words if levels.get(w) in _ABOVE_A2}
     hardest_first = sorted(advanced, key=lambda w: (-list(CefrLevel).index(advanced[w]), w))

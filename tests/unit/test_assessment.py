@@ -5,13 +5,13 @@ import pytest
 from domain.assessment.bands import SCALES, band, position
 from domain.assessment.corrections import corrected_text, corrections_of
 from domain.assessment.prompts import SpeakingPrompt, find_prompt, prompts_for
-from domain.assessment.sentence import assess_sentence
-from domain.assessment.speaking import assess_speaking
-from domain.assessment.text import mtld, profile_vocabulary, sentences_of, words_of
+from domain.assessment.sentence import AssessSentence, assess_sentence
+from domain.assessment.speaking import AssessSpeaking, assess_speaking
+from domain.assessment.text import mtld, names_in, profile_vocabulary, sentences_of, words_of
 from domain.errors import InvalidInput, NotFound, Unprocessable
 from ports.cefr import CefrLevel
 from ports.grammar import GrammarIssue
-from ports.scoring import ScoringResult, WordError, WordScore
+from ports.scoring import PcmAudio, ScoringResult, WordError, WordScore
 from ports.speech import Transcript
 
 # Word levels as a word list would give them: everything A1 unless listed here.
@@ -288,3 +288,98 @@ def test_prompts_filter_by_level_and_limit():
     assert find_prompt(PROMPTS, "a1-2").level is CefrLevel.A1
     with pytest.raises(NotFound):
         find_prompt(PROMPTS, "nope")
+
+
+# --- use cases, over ports that answer from memory ------------------------------------------
+
+
+class Levels:
+    provider = "test"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def levels(self, words):
+        words = list(words)
+        self.asked += words
+        return {w: ABOVE_A1.get(w.lower(), CefrLevel.A1) for w in words}
+
+
+class Checker:
+    provider = "test"
+
+    def __init__(self, issues=()) -> None:
+        self.issues = list(issues)
+        self.calls = 0
+
+    async def check(self, text: str):
+        self.calls += 1
+        return self.issues
+
+
+class Decoder:
+    async def decode(self, data: bytes) -> PcmAudio:
+        return PcmAudio(b"\0\0" * 16000 * 10, 16000)
+
+
+class Recognizer:
+    provider = "test"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    async def transcribe(self, audio: PcmAudio, **kwargs: object) -> Transcript:
+        return Transcript(self.text, "en", audio.duration_seconds, "test")
+
+
+class Scorer:
+    provider = "test"
+
+    def __init__(self, unusable: bool = False) -> None:
+        self.unusable = unusable
+        self.references: list[str] = []
+
+    async def score(self, audio: PcmAudio, reference_text: str, language: str) -> ScoringResult:
+        self.references.append(reference_text)
+        if self.unusable:
+            raise Unprocessable("no usable speech")
+        return ScoringResult(reference_text, 80.0, 80.0, 80.0, 100.0, [], "test")
+
+
+def test_names_are_capitalized_words_inside_a_sentence():
+    assert names_in("My friend Tom lives in Paris. I like him. Tom is nice.") == {"Tom", "Paris"}
+
+
+async def test_assess_sentence_checks_grammar_and_leaves_names_out_of_the_levels():
+    levels, checker = Levels(), Checker([issue(SENTENCE, "go", "goes")])
+    a = await AssessSentence(checker, levels)("  He go to school with Marta.  ")
+    assert a.text == "He go to school with Marta."
+    assert "Marta" not in levels.asked
+    assert a.vocabulary.known_words == a.vocabulary.word_count - 1
+    for bad in ("", "   ", "x" * 1001, "?!"):
+        with pytest.raises(InvalidInput):
+            await AssessSentence(checker, levels)(bad)
+
+
+async def test_assess_speaking_scores_pronunciation_against_what_was_recognized():
+    scorer = Scorer()
+    use_case = AssessSpeaking(Decoder(), Recognizer(B2_TEXT), Checker(), Levels(), scorer)
+    a = await use_case(b"audio", target_seconds=30)
+    assert scorer.references == [B2_TEXT]
+    assert set(a.skills) == {"pronunciation", "grammar", "vocabulary", "fluency", "coherence"}
+    assert a.duration_seconds == 10
+
+
+async def test_assess_speaking_without_a_usable_score_keeps_four_skills():
+    use_case = AssessSpeaking(Decoder(), Recognizer(A1_TEXT), Checker(), Levels(), Scorer(True))
+    assert "pronunciation" not in (await use_case(b"audio")).skills
+
+
+async def test_assess_speaking_stops_before_the_checker_when_too_little_was_said():
+    checker = Checker()
+    use_case = AssessSpeaking(Decoder(), Recognizer("Hello there."), checker, Levels(), Scorer())
+    with pytest.raises(Unprocessable):
+        await use_case(b"audio")
+    assert checker.calls == 0
+    with pytest.raises(InvalidInput):
+        await use_case(b"")
