@@ -7,6 +7,7 @@ import importlib
 import io
 import wave
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ from adapters.http.app import create_app
 from adapters.http.services import HttpServices
 from adapters.speech.espeak import EspeakSynthesizer
 from deployments.wiring import Container
+from ports.realtime import RealtimeToken
 from tests.support.api import BASE_URL, assert_error, sign_up
 
 pytestmark = pytest.mark.asyncio
@@ -254,6 +256,33 @@ async def test_realtime_token_without_a_provider_is_501_naming_the_setting(clien
         await client.post("/api/v1/realtime/token", headers=headers), 501, "NotImplemented"
     )
     assert body["details"] == {"setting": "OPENAI_API_KEY"}
+
+
+class FixedTokens:
+    provider = "test"
+
+    def __init__(self) -> None:
+        self.instructions: list[str] = []
+
+    async def issue(self, *, instructions: str) -> RealtimeToken:
+        self.instructions.append(instructions)
+        return RealtimeToken("ek_1", datetime(2030, 1, 1, tzinfo=UTC), "model-1", "test")
+
+
+async def test_realtime_token_from_the_configured_provider(container: Container):
+    tokens = FixedTokens()
+    services = dataclasses.replace(container.http_services(), realtime_tokens=tokens)
+    async for c in client_for(services):
+        headers = (await sign_up(c))["headers"]
+        response = await c.post("/api/v1/realtime/token", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "token": "ek_1",
+        "expires_at": "2030-01-01T00:00:00Z",
+        "model": "model-1",
+        "provider": "test",
+    }
+    assert "tutor" in tokens.instructions[0]
 
 
 async def test_realtime_token_needs_a_login(client):
