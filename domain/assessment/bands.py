@@ -1,5 +1,7 @@
-"""From a measurement to a CEFR band and a 0-100 score, by one table of thresholds."""
+"""From measurements to a CEFR band and a 0-100 score, by one table of thresholds and one of
+weights."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ports.cefr import CefrLevel
@@ -37,6 +39,21 @@ SCALES: dict[str, Scale] = {
         "fraction", (0.5, 0.3, 0.2, 0.12, 0.06, 0.03), higher_is_better=False
     ),
 }
+
+# What each skill of a speaking assessment is made of (weights add up to 1). Grammar weighs
+# accuracy and range alike, since error-free A1 sentences are not C2 grammar.
+SKILL_WEIGHTS: dict[str, dict[str, float]] = {
+    "pronunciation": {"pronunciation_score": 1.0},
+    "grammar": {"grammar_errors_per_100_words": 0.5, "subordinate_clauses_per_sentence": 0.5},
+    "vocabulary": {"share_of_words_above_a2": 0.7, "mtld": 0.3},
+    "fluency": {"words_per_minute": 0.7, "words_per_sentence": 0.3},
+    "coherence": {"connective_points": 0.7, "repeated_trigram_share": 0.3},
+}
+
+
+def skill_position(skill: str, values: Mapping[str, float]) -> float:
+    """The weighted position of a skill's measurements, named as in SCALES."""
+    return sum(weight * position(m, values[m]) for m, weight in SKILL_WEIGHTS[skill].items())
 
 
 def position(measure: str, value: float) -> float:

@@ -5,7 +5,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from domain.assessment.bands import band, position, score
+from domain.assessment.bands import band, score, skill_position
 from domain.assessment.corrections import Correction, corrections_of, describe
 from domain.assessment.text import (
     VocabularyProfile,
@@ -32,60 +32,16 @@ NOT_GRAMMAR_IN_SPEECH = frozenset(
 )
 DISFLUENCY_KINDS = frozenset({"Repetition"})
 # Discourse markers: the everyday ones earn 1 point, those learners meet from B1 on earn 2.
-CONNECTIVES = {
-    **dict.fromkeys(
-        (
-            "but",
-            "because",
-            "so",
-            "then",
-            "first",
-            "also",
-            "when",
-            "after",
-            "before",
-            "finally",
-            "next",
-            "or",
-        ),
-        1,
-    ),
-    **dict.fromkeys(
-        (
-            "however",
-            "although",
-            "though",
-            "while",
-            "whereas",
-            "therefore",
-            "moreover",
-            "furthermore",
-            "besides",
-            "instead",
-            "unless",
-            "meanwhile",
-            "otherwise",
-            "eventually",
-            "overall",
-            "nevertheless",
-            "consequently",
-            "since",
-            "even though",
-            "for example",
-            "for instance",
-            "in addition",
-            "as a result",
-            "on the other hand",
-            "in my opinion",
-            "in conclusion",
-            "to sum up",
-            "first of all",
-            "in contrast",
-            "as well as",
-        ),
-        2,
-    ),
-}
+CONNECTIVES = dict.fromkeys(
+    "but because so then first also when after before finally next or".split(), 1
+) | dict.fromkeys(
+    "however although though while whereas therefore moreover furthermore besides instead "
+    "unless meanwhile otherwise eventually overall nevertheless consequently since".split()
+    + ["even though", "for example", "for instance", "in addition", "as a result"]
+    + ["on the other hand", "in my opinion", "in conclusion", "to sum up", "first of all"]
+    + ["in contrast", "as well as"],
+    2,
+)
 _CONNECTIVE = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, CONNECTIVES), key=len, reverse=True)) + r")\b"
 )
@@ -171,12 +127,14 @@ def _enough_words(text: str) -> list[str]:
     return words
 
 
-def _skill(pos: float, measurements: dict[str, float], feedback: list[str]) -> SkillResult:
+def _skill(
+    skill: str, values: dict[str, float], measurements: dict[str, float], feedback: list[str]
+) -> SkillResult:
+    pos = skill_position(skill, values)
     return SkillResult(score(pos), band(pos), measurements, feedback)
 
 
 def _pronunciation(result: ScoringResult) -> SkillResult:
-    pos = position("pronunciation_score", result.pronunciation_score)
     weak = [
         w.word
         for w in result.word_scores
@@ -191,7 +149,8 @@ def _pronunciation(result: ScoringResult) -> SkillResult:
         f"Words to practise: {', '.join(dict.fromkeys(weak))}." if weak else "No word was flagged."
     )
     return _skill(
-        pos,
+        "pronunciation",
+        {"pronunciation_score": result.pronunciation_score},
         {
             "pronunciation_score": result.pronunciation_score,
             "accuracy_score": result.accuracy_score,
@@ -202,13 +161,9 @@ def _pronunciation(result: ScoringResult) -> SkillResult:
 
 
 def _grammar(corrections: list[Correction], text: str, words: list[str]) -> SkillResult:
-    """Accuracy and range weigh the same: error-free A1 sentences are not C2 grammar."""
     word_count = len(words)
     per_100 = 100 * len(corrections) / word_count
     clauses = sum(1 for w in words if w.lower() in SUBORDINATORS) / len(sentences_of(text))
-    pos = 0.5 * position("grammar_errors_per_100_words", per_100) + 0.5 * position(
-        "subordinate_clauses_per_sentence", clauses
-    )
     by_kind = Counter(c.kind for c in corrections)
     feedback = [
         f"{per_100:.1f} errors per 100 words ({len(corrections)} in {word_count}), "
@@ -225,12 +180,12 @@ def _grammar(corrections: list[Correction], text: str, words: list[str]) -> Skil
         f"{kind.lower()}_per_100_words": round(100 * n / word_count, 2)
         for kind, n in by_kind.items()
     }
-    return _skill(pos, measurements, feedback)
+    values = {"grammar_errors_per_100_words": per_100, "subordinate_clauses_per_sentence": clauses}
+    return _skill("grammar", values, measurements, feedback)
 
 
 def _vocabulary(profile: VocabularyProfile) -> SkillResult:
     share = profile.share_above_a2
-    pos = 0.7 * position("share_of_words_above_a2", share) + 0.3 * position("mtld", profile.mtld)
     counts = ", ".join(f"{level}: {n}" for level, n in profile.level_counts.items() if n)
     feedback = [
         f"{100 * share:.0f}% of the words are above A2 ({counts}), lexical diversity (MTLD) "
@@ -241,7 +196,8 @@ def _vocabulary(profile: VocabularyProfile) -> SkillResult:
     else:
         feedback.append("Every word was A1-A2: use more precise words where you can.")
     return _skill(
-        pos,
+        "vocabulary",
+        {"share_of_words_above_a2": share, "mtld": profile.mtld},
         {"share_above_a2": round(share, 3), "mtld": round(profile.mtld, 1)},
         feedback,
     )
@@ -253,9 +209,6 @@ def _fluency(
     minutes = max(transcript.duration_seconds, 1.0) / 60
     wpm = len(words) / minutes
     per_sentence = len(words) / len(sentences_of(transcript.text))
-    pos = 0.7 * position("words_per_minute", wpm) + 0.3 * position(
-        "words_per_sentence", per_sentence
-    )
     feedback = [
         f"{wpm:.0f} words per minute, {per_sentence:.1f} words per sentence "
         f"over {transcript.duration_seconds:.1f} s"
@@ -268,7 +221,8 @@ def _fluency(
             f"of the {target_seconds:.0f} s asked."
         )
     return _skill(
-        pos,
+        "fluency",
+        {"words_per_minute": wpm, "words_per_sentence": per_sentence},
         {"words_per_minute": round(wpm, 1), "words_per_sentence": round(per_sentence, 1)},
         feedback,
     )
@@ -280,9 +234,6 @@ def _coherence(text: str, words: list[str]) -> SkillResult:
     lowered = [w.lower() for w in words]
     trigrams = list(zip(lowered, lowered[1:], lowered[2:], strict=False))
     repeated = 1 - len(set(trigrams)) / len(trigrams) if trigrams else 0.0
-    pos = 0.7 * position("connective_points", points) + 0.3 * position(
-        "repeated_trigram_share", repeated
-    )
     sentences = len(sentences_of(text))
     feedback = [
         f"{sentences} sentence(s), {len(used)} linking word(s)"
@@ -293,7 +244,8 @@ def _coherence(text: str, words: list[str]) -> SkillResult:
     if repeated > 0.1:
         feedback.append(f"{100 * repeated:.0f}% of three-word phrases are repeats.")
     return _skill(
-        pos,
+        "coherence",
+        {"connective_points": points, "repeated_trigram_share": repeated},
         {
             "sentences": sentences,
             "connectives": len(used),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.assessment.bands import SCALES, band, position
+from domain.assessment.bands import SCALES, SKILL_WEIGHTS, band, position
 from domain.assessment.corrections import corrected_text, corrections_of
 from domain.assessment.prompts import SpeakingPrompt, find_prompt, prompts_for
 from domain.assessment.sentence import AssessSentence, assess_sentence
@@ -383,3 +383,9 @@ async def test_assess_speaking_stops_before_the_checker_when_too_little_was_said
     assert checker.calls == 0
     with pytest.raises(InvalidInput):
         await use_case(b"")
+
+
+def test_skill_weights_add_up_to_one_and_name_known_scales():
+    for skill, weights in SKILL_WEIGHTS.items():
+        assert sum(weights.values()) == pytest.approx(1.0), skill
+        assert set(weights) <= set(SCALES), skill
