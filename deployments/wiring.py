@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TypeVar
 
+from adapters.grammar.harper import HarperGrammarChecker
 from adapters.memory.cache import InMemoryCache
 from adapters.providers.fallback import (
     FallbackLanguageModel,
@@ -38,7 +39,10 @@ from adapters.speech.espeak import EspeakSynthesizer
 from adapters.sql.database import create_engine, session_factory
 from adapters.sql.outbox import OutboxRelay
 from adapters.sql.unit_of_work import SqlUnitOfWork
+from adapters.vocabulary.cefrpy_levels import CefrpyVocabularyLevels
+from deployments.demo.speaking_prompts import read_speaking_prompts
 from deployments.settings import Settings, comma_list
+from domain.assessment.prompts import SpeakingPrompt
 from domain.errors import ServiceUnavailable
 from domain.identity.authentication import Credentials
 from domain.identity.tokens import TokenPolicy
@@ -48,12 +52,15 @@ from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
 from ports.cache import Cache
 from ports.events import EventBus
+from ports.grammar import GrammarChecker
 from ports.identity import AuthProvider, IdentityProvider, SessionRevocations
 from ports.language_model import LanguageModel
+from ports.realtime import RealtimeTokenIssuer
 from ports.scoring import AudioDecoder, SpeechScorer
 from ports.speech import SpeechRecognizer, SpeechSynthesizer
 from ports.tutoring import TutorReplies
 from ports.unit_of_work import UnitOfWork
+from ports.vocabulary import VocabularyLevels
 
 
 def derive_key(secret: str, purpose: str) -> bytes:
@@ -72,7 +79,11 @@ class Container:
     audio_decoder: AudioDecoder
     speech_scorer: SpeechScorer
     voice: VoicePipeline
+    grammar_checker: GrammarChecker
+    vocabulary: VocabularyLevels
+    speaking_prompts: tuple[SpeakingPrompt, ...]
     relay: OutboxRelay
+    realtime_tokens: RealtimeTokenIssuer | None = None
     event_bus: EventBus | None = None
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     hub: ConversationHub = field(init=False)
@@ -98,6 +109,10 @@ class Container:
             voice=self.voice,
             check_ready=self.check_ready,
             hub=self.hub,
+            vocabulary=self.vocabulary,
+            speaking_prompts=self.speaking_prompts,
+            grammar_checker=self.grammar_checker,
+            realtime_tokens=self.realtime_tokens,
         )
 
     async def start(self) -> None:
@@ -181,7 +196,6 @@ def build_synthesizer(settings: Settings) -> SpeechSynthesizer:
 
 def build_tutor(settings: Settings) -> Tutor:
     """The tutor with the language models LLM_PROVIDER names and the grammar checker."""
-    from adapters.grammar.harper import HarperGrammarChecker
 
     def model(name: str) -> LanguageModel:
         from adapters.llm.llama_cpp import LlamaCppChatModel
@@ -200,6 +214,7 @@ def bootstrap(
     tutor: TutorReplies | None = None,
     synthesizer: SpeechSynthesizer | None = None,
     recognizer: SpeechRecognizer | None = None,
+    realtime_tokens: RealtimeTokenIssuer | None = None,
 ) -> Container:
     """Every adapter from settings. The Gateway passes handles to its deployments in place
     of the in-process scorer, tutor, synthesizer and recognizer."""
@@ -252,6 +267,11 @@ def bootstrap(
             tutor=tutor or build_tutor(settings),
             synthesizer=CachedSpeechSynthesizer(synthesizer or build_synthesizer(settings), cache),
         ),
+        # Harper checks a sentence in milliseconds: the Gateway runs it for assessments.
+        grammar_checker=HarperGrammarChecker(),
+        vocabulary=CefrpyVocabularyLevels(),
+        speaking_prompts=read_speaking_prompts(),
         relay=relay,
+        realtime_tokens=realtime_tokens,
         _closers=closers,
     )

@@ -12,15 +12,21 @@ MAX_AUDIO_BYTES = 10 * 1024 * 1024
 MAX_AUDIO_SECONDS = 30.0
 
 
-async def decode_recording(data: bytes, decoder: AudioDecoder) -> PcmAudio:
-    """16 kHz mono PCM of the upload (never stored). Raises InvalidInput for empty, corrupt
-    or unsupported audio and PayloadTooLarge past the size or duration limit."""
+def check_recording(data: bytes) -> None:
+    """The cheap checks, before anything is decoded or any other work is done."""
     if not data:
         raise InvalidInput("audio is empty", {"field": "audio"})
     if len(data) > MAX_AUDIO_BYTES:
         raise PayloadTooLarge(
             f"audio exceeds {MAX_AUDIO_BYTES // (1024 * 1024)} MB", {"limit_bytes": MAX_AUDIO_BYTES}
         )
+
+
+async def decode_recording(data: bytes, decoder: AudioDecoder) -> PcmAudio:
+    """16 kHz mono PCM of the upload (decoded in memory, never stored). Raises InvalidInput
+    for empty, corrupt or unsupported audio and PayloadTooLarge past the size or duration
+    limit."""
+    check_recording(data)
     audio = await decoder.decode(data)
     if audio.duration_seconds > MAX_AUDIO_SECONDS:
         raise PayloadTooLarge(

@@ -14,12 +14,14 @@ from adapters.http.middleware import (
 )
 from adapters.http.routers import (
     admin_tags,
+    assessment,
     auth,
     blobs,
     game,
     health,
     messaging,
     messaging_socket,
+    realtime_token,
     speech,
     tags,
     tutoring,
@@ -65,6 +67,8 @@ def create_app(
         game,
         speech,
         admin_tags,
+        assessment,
+        realtime_token,
         tutoring,
         messaging,
         voice_socket,  # its /ws/english-only and /ws/learn before /ws/{token}

@@ -7,12 +7,16 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from adapters.http.realtime import ConversationHub
+from domain.assessment.prompts import SpeakingPrompt
 from domain.identity.authentication import Credentials
 from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
+from ports.grammar import GrammarChecker
 from ports.identity import AuthProvider, IdentityProvider
+from ports.realtime import RealtimeTokenIssuer
 from ports.scoring import AudioDecoder, SpeechScorer
 from ports.unit_of_work import UnitOfWork
+from ports.vocabulary import VocabularyLevels
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,11 @@ class HttpServices:
     check_ready: Callable[[], Awaitable[None]]
     """Raises domain.errors.ServiceUnavailable when a dependency (the database) is down."""
     hub: ConversationHub
+    vocabulary: VocabularyLevels
+    speaking_prompts: tuple[SpeakingPrompt, ...]
+    grammar_checker: GrammarChecker
+    realtime_tokens: RealtimeTokenIssuer | None
+    """None when no realtime provider is configured: /realtime/token answers 501."""
 
 
 def _services(request: Request) -> HttpServices:

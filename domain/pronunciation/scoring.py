@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from domain.errors import InvalidInput
-from domain.recordings import decode_recording
+from domain.recordings import check_recording, decode_recording
 from ports.scoring import AudioDecoder, ScoringResult, SpeechScorer
 
 MAX_REFERENCE_CHARS = 500
@@ -22,6 +22,7 @@ async def score_pronunciation(
     cmd: ScorePronunciation, decoder: AudioDecoder, scorer: SpeechScorer
 ) -> ScoringResult:
     """Decodes the recording (never stored) and scores it against the reference text."""
+    check_recording(cmd.audio)
     reference = " ".join(cmd.reference_text.split())
     if not reference or len(reference) > MAX_REFERENCE_CHARS:
         raise InvalidInput(

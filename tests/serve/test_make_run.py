@@ -212,3 +212,51 @@ def test_messages_reach_a_websocket_through_the_ray_serve_proxy(server: str):
             while (pushed := json.loads(socket.recv(timeout=30)))["type"] != "message_new":
                 pass
             assert pushed["message"]["id"] == sent.json()["id"]
+
+
+def test_a_spoken_conversation_crosses_the_tutor_and_synthesis_deployments(server: str):
+    """REST voice turn, streamed synthesis and the English-only socket, each crossing from
+    the Gateway to the Tutor and Synthesis deployments."""
+    take = asyncio.run(EspeakSynthesizer().synthesize("I like to swim in the sea.", speed=0.9))
+    with httpx.Client(base_url=server, timeout=120) as client:
+        learner = client.post(
+            "/api/v1/auth/register",
+            json={"email": "talker@example.com", "password": "SecurePass123", "name": "T"},
+        ).json()
+        headers = {"Authorization": f"Bearer {learner['access_token']}"}
+        session = client.post(
+            "/api/v1/conversations/sessions", json={"topic": "sports"}, headers=headers
+        ).json()
+        turn = client.post(
+            f"/api/v1/conversations/sessions/{session['id']}/audio",
+            files={"audio": ("take.wav", take.audio, "audio/wav")},
+            headers=headers,
+        )
+        assert turn.status_code == 200, turn.text
+        body = turn.json()
+        assert "swim" in body["transcript"].lower()
+        assert body["tutor_message"]["text"]
+        assert body["provider"] == "smollm2+harper"
+
+        with client.stream(
+            "POST",
+            "/api/v1/speech/synthesize/stream",
+            json={"text": "One sentence. And another one."},
+            headers=headers,
+        ) as streamed:
+            assert streamed.status_code == 200
+            audio = b"".join(streamed.iter_raw())
+        assert decode_to_pcm(audio, 16000).duration_seconds > 1.5
+        unknown = client.post(
+            "/api/v1/speech/synthesize", json={"text": "Hi", "voice": "nobody"}, headers=headers
+        )
+        assert unknown.status_code == 400, unknown.text
+
+    url = server.replace("http", "ws", 1) + "/api/v1/ws/english-only"
+    with connect(f"{url}?token={learner['access_token']}", max_size=2**24) as socket:
+        greeting = json.loads(socket.recv(timeout=120))
+        assert greeting["type"] == "greeting"
+        socket.send(json.dumps({"type": "text", "text": "I has a bicycle."}))
+        response = json.loads(socket.recv(timeout=120))
+        assert response["type"] == "response", response
+        assert response["analysis"]["corrected_text"] == "I have a bicycle."

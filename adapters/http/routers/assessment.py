@@ -1,0 +1,171 @@
+"""001's CEFR assessments: a spoken answer, a written sentence, and the prompts to answer."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+from pydantic import BaseModel, Field
+
+from adapters.http.security import CurrentUser
+from adapters.http.services import Services
+from domain.assessment.corrections import Correction
+from domain.assessment.prompts import SpeakingPrompt, find_prompt, prompts_for
+from domain.assessment.sentence import MAX_SENTENCE_CHARS, AssessSentence, SentenceAssessment
+from domain.assessment.speaking import AssessSpeaking, SkillResult, SpeakingAssessment
+from ports.cefr import CefrLevel
+
+router = APIRouter(tags=["assessment"])
+
+
+class PromptOut(BaseModel):
+    id: str
+    level: CefrLevel
+    topic: str
+    text: str
+    seconds: int
+
+    @classmethod
+    def of(cls, p: SpeakingPrompt) -> "PromptOut":
+        return cls(id=p.id, level=p.level, topic=p.topic, text=p.text, seconds=p.seconds)
+
+
+class PromptList(BaseModel):
+    prompts: list[PromptOut]
+
+
+class CorrectionOut(BaseModel):
+    original: str
+    suggestion: str | None
+    message: str
+    kind: str
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, c: Correction) -> "CorrectionOut":
+        return cls(
+            original=c.original,
+            suggestion=c.suggestion,
+            message=c.message,
+            kind=c.kind,
+            start=c.start,
+            end=c.end,
+        )
+
+
+class SentenceIn(BaseModel):
+    text: str = Field(min_length=1, max_length=MAX_SENTENCE_CHARS)
+
+
+class VocabularyOut(BaseModel):
+    level: CefrLevel
+    word_count: int
+    level_counts: dict[CefrLevel, int]
+    share_above_a2: float
+    advanced_words: list[str]
+
+
+class SentenceOut(BaseModel):
+    text: str
+    corrected_text: str
+    corrections: list[CorrectionOut]
+    vocabulary: VocabularyOut
+    level: CefrLevel
+    reasons: list[str]
+    feedback: list[str]
+
+    @classmethod
+    def of(cls, a: SentenceAssessment) -> "SentenceOut":
+        return cls(
+            text=a.text,
+            corrected_text=a.corrected_text,
+            corrections=[CorrectionOut.of(c) for c in a.corrections],
+            vocabulary=VocabularyOut(
+                level=a.vocabulary_level,
+                word_count=a.vocabulary.word_count,
+                level_counts=dict(a.vocabulary.level_counts),
+                share_above_a2=round(a.vocabulary.share_above_a2, 3),
+                advanced_words=list(a.vocabulary.advanced_words),
+            ),
+            level=a.level,
+            reasons=a.reasons,
+            feedback=a.feedback,
+        )
+
+
+class SkillOut(BaseModel):
+    score: float
+    level: CefrLevel
+    measurements: dict[str, float]
+    feedback: list[str]
+
+    @classmethod
+    def of(cls, s: SkillResult) -> "SkillOut":
+        return cls(score=s.score, level=s.level, measurements=s.measurements, feedback=s.feedback)
+
+
+class SpeakingOut(BaseModel):
+    prompt_id: str | None
+    transcript: str
+    duration_seconds: float
+    word_count: int
+    level: CefrLevel
+    score: float
+    skills: dict[str, SkillOut]
+    corrections: list[CorrectionOut]
+    reasons: list[str]
+
+    @classmethod
+    def of(cls, a: SpeakingAssessment, prompt_id: str | None) -> "SpeakingOut":
+        return cls(
+            prompt_id=prompt_id,
+            transcript=a.transcript,
+            duration_seconds=a.duration_seconds,
+            word_count=a.word_count,
+            level=a.level,
+            score=a.score,
+            skills={name: SkillOut.of(s) for name, s in a.skills.items()},
+            corrections=[CorrectionOut.of(c) for c in a.corrections],
+            reasons=a.reasons,
+        )
+
+
+@router.get("/speaking-prompts", response_model=PromptList)
+async def speaking_prompts(
+    claims: CurrentUser, services: Services, level: CefrLevel | None = None, limit: int = 10
+) -> PromptList:
+    """Prompts to answer in a speaking assessment, of one level or all, in catalog order."""
+    return PromptList(
+        prompts=[PromptOut.of(p) for p in prompts_for(services.speaking_prompts, level, limit)]
+    )
+
+
+@router.post("/assessment/sentence", response_model=SentenceOut)
+async def assess_sentence(claims: CurrentUser, services: Services, body: SentenceIn) -> SentenceOut:
+    """Grammar corrections, the corrected text, its vocabulary level and an estimated level."""
+    assess = AssessSentence(services.grammar_checker, services.vocabulary)
+    return SentenceOut.of(await assess(body.text))
+
+
+@router.post("/assessment/speaking", response_model=SpeakingOut)
+async def assess_speaking(
+    claims: CurrentUser,
+    services: Services,
+    audio: Annotated[UploadFile, File(description="WAV, MP3, M4A or WebM/Ogg Opus; 10 MB, 30 s")],
+    prompt_id: Annotated[str | None, Form(max_length=64)] = None,
+    duration: Annotated[float | None, Form(gt=0, le=300, description="Seconds asked for")] = None,
+) -> SpeakingOut:
+    """A CEFR level and five skills (pronunciation, grammar, vocabulary, fluency, coherence)
+    measured on the recording. It is processed in memory and never stored."""
+    target = duration
+    if prompt_id is not None:
+        prompt = find_prompt(services.speaking_prompts, prompt_id)
+        target = target or prompt.seconds
+    assess = AssessSpeaking(
+        decoder=services.audio_decoder,
+        recognizer=services.voice.recognizer,
+        grammar=services.grammar_checker,
+        vocabulary=services.vocabulary,
+        scorer=services.speech_scorer,
+    )
+    result = await assess(await audio.read(), target_seconds=target)
+    return SpeakingOut.of(result, prompt_id)
