@@ -2,11 +2,12 @@
 {"media_type", "data_base64"} objects; every reply that speaks carries its audio.
 
 /ws/english-only[?level=A2&topic=...&session_id=...]: the English-only tutor. The server
-opens (or, with session_id, resumes) a conversation session and sends "greeting" (or "resumed"); the client
-sends {"type": "audio", "audio": base64} or {"type": "text", "text"}; the server answers
-"transcription" (for audio) and "response" with the tutor's text, audio and "analysis"
-(corrections, corrected text, stage). {"type": "end"} ends the session. The session and its
-turns are stored as for /conversations/sessions, so a client can reconnect anywhere.
+opens a conversation session and sends "greeting" (or, with session_id, resumes one and
+sends "resumed"). The client sends {"type": "audio", "audio": base64} or {"type": "text",
+"text"}; the server answers "transcription" (for audio), then "response" with the tutor's
+text, audio and "analysis" (corrections, corrected text, stage). {"type": "end"} ends the
+session. The session and its turns are stored as for /conversations/sessions, so a client
+can reconnect to any replica and resume.
 
 /ws/learn: the Urdu learner's flow (domain.tutor.learn): "audio" in Urdu -> "translation"
 (or "speak_urdu"); "you_said_complete" -> "word_by_word"; "word_by_word_complete" ->
