@@ -97,8 +97,9 @@ def _model(directory: Path, threads: int) -> WhisperModel:
 
 
 def _samples(audio: PcmAudio) -> np.ndarray:
-    """Whisper's input: float32 in -1..1 at 16 kHz."""
-    samples = np.frombuffer(audio.samples, dtype="<i2").astype(np.float32) / 32768.0
+    """Whisper's input: float32 in -1..1 at 16 kHz (a trailing odd byte is no sample)."""
+    whole = audio.samples[: len(audio.samples) // 2 * 2]
+    samples = np.frombuffer(whole, dtype="<i2").astype(np.float32) / 32768.0
     if audio.sample_rate == WHISPER_SAMPLE_RATE or samples.size == 0:
         return samples
     count = round(samples.size * WHISPER_SAMPLE_RATE / audio.sample_rate)
