@@ -56,6 +56,7 @@ def assemble_model(directory: Path) -> Path:
     directory.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     try:
+        building.chmod(0o755)  # mkdtemp's 0700 would hide the model from other users' workers
         for name in _FILES:
             shutil.copyfile(_shipped(_PART1, name), building / name)
         with open(building / _WEIGHTS, "wb") as weights:
