@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 UV_VERSION := 0.9.30
+# llama-cpp-python builds llama.cpp from source; GGML_NATIVE=OFF compiles for generic x86-64
+# instead of this CPU's instruction set, so the build works here and the result runs on any
+# machine the venv or image is copied to.
+export CMAKE_ARGS := -DGGML_NATIVE=OFF
 
 .PHONY: run test install install-test lock lint clean
 

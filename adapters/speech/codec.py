@@ -25,9 +25,12 @@ _ACCEPTED = "WAV, MP3, M4A/AAC, Ogg or WebM (Opus)"
 
 
 def encode_mp3(wav: bytes, bitrate: str = "64k") -> bytes:
-    """MP3 (constant `bitrate`) of a WAV file."""
+    """MP3 (constant `bitrate`) of a WAV file: bare MPEG frames without an ID3 tag, so that
+    encodings of consecutive sentences concatenate into one playable stream."""
     args = ["-f", "wav", *_STDIN, "-map", "0:a:0", "-c:a", "libmp3lame", "-b:a", bitrate]
-    return _ffmpeg([*args, "-f", "mp3", "pipe:1"], wav, "Audio is not a valid WAV file.")
+    return _ffmpeg(
+        [*args, "-id3v2_version", "0", "-f", "mp3", "pipe:1"], wav, "Audio is not a valid WAV file."
+    )
 
 
 def decode_to_pcm(data: bytes, sample_rate: int = 16000) -> PcmAudio:

@@ -8,12 +8,15 @@ import asyncio
 import ctypes
 import functools
 import io
+import re
 import threading
 import wave
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import espeakng_loader
 
+from adapters.speech.codec import encode_mp3
 from domain.errors import InvalidInput, ServiceUnavailable
 from ports.speech import SynthesizedSpeech, Voice
 
@@ -175,30 +178,67 @@ def _wav(pcm: bytes, sample_rate: int) -> bytes:
     return buffer.getvalue()
 
 
+# A sentence ends at . ! ? or … followed by white space, or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def _check(text: str, speed: float) -> None:
+    if not text.strip():
+        raise InvalidInput("Text to speak is empty.")
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise InvalidInput(f"Speed must be between {MIN_SPEED} and {MAX_SPEED}.", {"speed": speed})
+
+
 class EspeakSynthesizer:
-    """ports.speech.SpeechSynthesizer with eSpeak NG: WAV output, English voices only."""
+    """ports.speech.SpeechSynthesizer with eSpeak NG: WAV output, MP3 when streamed, English
+    voices only."""
+
+    provider = "espeak"
 
     async def synthesize(
         self, text: str, *, voice: str | None = None, speed: float = 1.0
     ) -> SynthesizedSpeech:
-        if not text.strip():
-            raise InvalidInput("Text to speak is empty.")
-        if not MIN_SPEED <= speed <= MAX_SPEED:
-            raise InvalidInput(
-                f"Speed must be between {MIN_SPEED} and {MAX_SPEED}.", {"speed": speed}
-            )
-        return await asyncio.to_thread(self._synthesize, text, voice or DEFAULT_VOICE, speed)
+        _check(text, speed)
+        speech = await asyncio.to_thread(self._speech, text, voice or DEFAULT_VOICE, speed)
+        if speech is None:
+            raise InvalidInput("Text has nothing to speak.")
+        return speech
+
+    async def stream(
+        self, text: str, *, voice: str | None = None, speed: float = 1.0
+    ) -> AsyncIterator[bytes]:
+        """One MP3 chunk per sentence, each yielded as soon as it is encoded: the first
+        arrives after the first sentence instead of the whole reply."""
+        _check(text, speed)
+        spoken = False
+        for sentence in _sentences(text):
+            mp3 = await asyncio.to_thread(self._mp3, sentence, voice or DEFAULT_VOICE, speed)
+            if mp3 is not None:  # a sentence of punctuation alone has nothing to speak
+                spoken = True
+                yield mp3
+        if not spoken:
+            raise InvalidInput("Text has nothing to speak.")
 
     async def voices(self) -> list[Voice]:
         return await asyncio.to_thread(self._voices)
 
+    @classmethod
+    def _mp3(cls, text: str, voice: str, speed: float) -> bytes | None:
+        speech = cls._speech(text, voice, speed)
+        return None if speech is None else encode_mp3(speech.audio)
+
     @staticmethod
-    def _synthesize(text: str, voice: str, speed: float) -> SynthesizedSpeech:
+    def _speech(text: str, voice: str, speed: float) -> SynthesizedSpeech | None:
+        """WAV of `text`; None when eSpeak produces no audio for it."""
         with _LOCK:
             engine = _engine()
             pcm = engine.speak(voice, text, round(_NORMAL_WPM * speed))
         if not pcm:
-            raise InvalidInput("Text has nothing to speak.")
+            return None
         rate = engine.sample_rate
         return SynthesizedSpeech(audio=_wav(pcm, rate), media_type="audio/wav", sample_rate=rate)
 

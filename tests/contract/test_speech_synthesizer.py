@@ -4,6 +4,7 @@ import array
 import asyncio
 import io
 import math
+import time
 import wave
 from collections.abc import Callable
 
@@ -12,7 +13,7 @@ import pytest
 from adapters.speech.codec import decode_to_pcm
 from adapters.speech.espeak import EspeakSynthesizer
 from domain.errors import InvalidInput
-from ports.speech import SpeechSynthesizer, SynthesizedSpeech
+from ports.speech import STREAM_MEDIA_TYPE, SpeechSynthesizer, SynthesizedSpeech
 
 # Add an adapter here (a factory, with an id) to hold it to the same contract.
 SYNTHESIZERS: list[tuple[str, Callable[[], SpeechSynthesizer]]] = [
@@ -20,6 +21,10 @@ SYNTHESIZERS: list[tuple[str, Callable[[], SpeechSynthesizer]]] = [
 ]
 
 SENTENCE = "Could you please tell me the way to the railway station?"
+REPLY = (
+    "Good morning! The railway station is not far from here. Walk straight on for two blocks, "
+    "then turn left at the bank. You will see it on your right, next to a small park."
+)
 MIN_RMS = 300  # of 32767: speech, not silence or dithering noise
 
 
@@ -88,6 +93,53 @@ async def test_concurrent_requests_each_get_their_own_audio(
     assert [duration(speech) for speech in together] == pytest.approx(alone, rel=0.1)
 
 
+async def stream_chunks(
+    synthesizer: SpeechSynthesizer, text: str, **options: str | float
+) -> tuple[list[bytes], list[float]]:
+    """The chunks of a streamed reply and the seconds after the call at which each arrived."""
+    started = time.perf_counter()
+    chunks, arrivals = [], []
+    async for chunk in synthesizer.stream(text, **options):
+        chunks.append(chunk)
+        arrivals.append(time.perf_counter() - started)
+    return chunks, arrivals
+
+
+async def test_streamed_chunks_concatenate_to_the_reply_as_mp3(
+    synthesizer: SpeechSynthesizer,
+) -> None:
+    chunks, _ = await stream_chunks(synthesizer, REPLY)
+
+    assert STREAM_MEDIA_TYPE == "audio/mpeg"
+    assert chunks and all(chunks)
+    streamed = decode_to_pcm(b"".join(chunks))
+    samples = array.array("h", streamed.samples)
+    assert rms(samples) > MIN_RMS
+    whole = duration(await synthesizer.synthesize(REPLY))
+    assert streamed.duration_seconds == pytest.approx(whole, rel=0.25)
+
+
+async def test_the_first_chunk_arrives_before_the_rest_is_synthesized(
+    synthesizer: SpeechSynthesizer,
+) -> None:
+    chunks, arrivals = await stream_chunks(synthesizer, REPLY)
+
+    assert len(chunks) > 1
+    assert arrivals[0] < arrivals[-1] * 0.75
+
+
+@pytest.mark.parametrize(
+    ("text", "voice", "speed"),
+    [("", None, 1.0), ("  \n", None, 1.0), (REPLY, "xx-nowhere", 1.0), (REPLY, None, 2.1)],
+    ids=["empty", "blank", "unknown-voice", "too-fast"],
+)
+async def test_invalid_stream_input_is_rejected_before_the_first_chunk(
+    synthesizer: SpeechSynthesizer, text: str, voice: str | None, speed: float
+) -> None:
+    with pytest.raises(InvalidInput):
+        await anext(aiter(synthesizer.stream(text, voice=voice, speed=speed)))
+
+
 @pytest.mark.parametrize(
     ("text", "voice", "speed"),
     [
@@ -133,3 +185,13 @@ async def test_espeak_variant_changes_the_voice() -> None:
 async def test_espeak_rejects_unknown_variants_and_raw_identifiers(voice: str) -> None:
     with pytest.raises(InvalidInput):
         await EspeakSynthesizer().synthesize(SENTENCE, voice=voice)
+
+
+async def test_espeak_streams_one_chunk_per_sentence() -> None:
+    synthesizer = EspeakSynthesizer()
+
+    chunks, _ = await stream_chunks(synthesizer, REPLY)
+
+    assert len(chunks) == 4
+    first_alone = duration(await synthesizer.synthesize("Good morning!"))
+    assert decode_to_pcm(chunks[0]).duration_seconds == pytest.approx(first_alone, abs=0.15)
