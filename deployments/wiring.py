@@ -180,7 +180,7 @@ def build_recognizer(settings: Settings) -> SpeechRecognizer:
     def recognizer(name: str) -> SpeechRecognizer:
         from adapters.speech.whisper_recognizer import WhisperSpeechRecognizer
 
-        return WhisperSpeechRecognizer(settings.model_dir)
+        return WhisperSpeechRecognizer(settings.model_dir / "whisper-base")
 
     return _chain(settings.stt_providers, recognizer, FallbackSpeechRecognizer)
 

@@ -104,14 +104,17 @@ class LearnConversation:
             return await self._attempt(recording)
         self._expect(LearnStep.AWAITING_URDU, "audio")
         audio = await decode_recording(recording, self._ports.decoder)
-        heard = await self._ports.recognizer.transcribe(audio)
+        recognizer = self._ports.recognizer
+        heard = await recognizer.transcribe(audio)
         if heard.language == ENGLISH:
             text = (
                 "Please speak in Urdu. Say what you want to learn, and I will teach it in English."
             )
             return [await self._say("speak_urdu", text, transcription=heard.text)]
-        english = await self._ports.recognizer.transcribe(
-            audio, language=heard.language, task=RecognitionTask.TRANSLATE
+        # The learner speaks Urdu: small models often mistake its language, so say it.
+        urdu = await recognizer.transcribe(audio, language=LEARNER_LANGUAGE)
+        english = await recognizer.transcribe(
+            audio, language=LEARNER_LANGUAGE, task=RecognitionTask.TRANSLATE
         )
         if not english_words(english.text):
             raise InvalidInput("No English translation came out of that recording; try again")
@@ -120,8 +123,7 @@ class LearnConversation:
         reply = await self._say(
             "translation",
             f"You said: {self.sentence}",
-            original_text=heard.text,
-            original_language=heard.language,
+            urdu_text=urdu.text,
             english_text=self.sentence,
         )
         return [reply]
