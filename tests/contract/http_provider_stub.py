@@ -85,12 +85,13 @@ class ProviderStub:
     def paths(self) -> list[str]:
         return [f"{r.method} {r.path}" for r in self.received]
 
-    async def start(self) -> None:
+    async def __aenter__(self) -> "ProviderStub":
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await self._site.start()
+        return self
 
-    async def stop(self) -> None:
+    async def __aexit__(self, *_: object) -> None:
         await self._runner.cleanup()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:

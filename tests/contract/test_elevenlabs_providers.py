@@ -39,10 +39,8 @@ def scribe(text: str, language_code: str = "eng") -> dict[str, object]:
 
 @pytest.fixture
 async def server() -> AsyncIterator[ProviderStub]:
-    stub = ProviderStub()
-    await stub.start()
-    yield stub
-    await stub.stop()
+    async with ProviderStub() as stub:
+        yield stub
 
 
 def synthesizer(server: ProviderStub, **options: object) -> ElevenLabsSpeechSynthesizer:

@@ -61,10 +61,8 @@ def whisper(text: str, language: str = "english", duration: float = 1.0) -> dict
 
 @pytest.fixture
 async def server() -> AsyncIterator[ProviderStub]:
-    stub = ProviderStub()
-    await stub.start()
-    yield stub
-    await stub.stop()
+    async with ProviderStub() as stub:
+        yield stub
 
 
 def chat_model(server: ProviderStub, **options: object) -> OpenAiChatModel:
