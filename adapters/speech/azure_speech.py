@@ -1,7 +1,8 @@
 """Recognition and synthesis with Azure AI Speech through its Speech SDK
 (azure-cognitiveservices-speech).
 
-The SDK blocks, so each call runs in a worker thread, bounded by a timeout; failures that
+Recognition and the voices list block in the SDK, so they run in a worker thread bounded by
+a timeout; synthesis is read from the SDK's events, so no thread waits on it. Failures that
 another attempt may fix are retried with exponential backoff, as in azure_scorer. `host`
 (e.g. "wss://<host>") replaces the hosts that `region` implies, for recognition, synthesis and
 the voices list alike: sovereign clouds, or a local server in tests."""
@@ -19,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import azure.cognitiveservices.speech as speechsdk
 
+from adapters.speech.azure_scorer import AUTH_ERRORS
 from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio
 from ports.speech import (
@@ -41,10 +43,6 @@ _LOCALES = {
     "he": "he-IL", "hi": "hi-IN", "ja": "ja-JP", "ko": "ko-KR", "pt": "pt-BR", "sv": "sv-SE",
     "uk": "uk-UA", "vi": "vi-VN", "zh": "zh-CN", "ca": "ca-ES", "sl": "sl-SI", "et": "et-EE",
 }  # fmt: skip
-_AUTH_ERRORS = {
-    speechsdk.CancellationErrorCode.AuthenticationFailure,
-    speechsdk.CancellationErrorCode.Forbidden,
-}
 # Undocumented SDK properties (names from its native library; effect measured with SDK 1.53).
 # How long a stop waits for the service to confirm it, which the recognizer's destructor also
 # waits (default 10 s): 0, as a stop only comes after this adapter has stopped waiting.
@@ -55,15 +53,6 @@ _SDK_RECONNECTS = "SPEECH-Error-MaxRetryCount"
 _VOICE_NAME = re.compile(r"^[a-z]{2,3}-[A-Z]{2}(-[A-Za-z]+)?-[A-Za-z0-9:]+$")
 _MP3 = speechsdk.SpeechSynthesisOutputFormat.Audio16Khz32KBitRateMonoMp3
 T = TypeVar("T")
-
-
-async def _begun(chunks: AsyncGenerator[bytes]) -> tuple[bytes, AsyncGenerator[bytes]]:
-    """The first chunk (b"" when there is none) and the generator of the rest."""
-    try:
-        return await anext(chunks, b""), chunks
-    except BaseException:
-        await chunks.aclose()
-        raise
 
 
 def azure_locale(language: str) -> str:
@@ -115,7 +104,6 @@ class _AzureSpeech:
             try:
                 return await attempt()
             except TimeoutError:
-                # A worker thread cannot be interrupted; it ends when the SDK gives up.
                 reason = f"timed out after {self._timeout} s"
             except _Retry as retry:
                 reason = str(retry)
@@ -141,7 +129,7 @@ def _raise_if_final(details: Cancellation, field_name: str, value: str) -> None:
     """Raises the domain error for a cancellation that another attempt would not change;
     returns for one worth retrying."""
     code = _code(details)
-    if code in _AUTH_ERRORS:
+    if code in AUTH_ERRORS:
         logger.error("Azure Speech refused the credentials: %s", details.error_details)
         raise ServiceUnavailable(
             "Azure Speech refused the configured key or region",
@@ -399,3 +387,12 @@ class AzureSpeechSynthesizer(_AzureSpeech):
                 },
             )
         raise _Retry(result.error_details)
+
+
+async def _begun(chunks: AsyncGenerator[bytes]) -> tuple[bytes, AsyncGenerator[bytes]]:
+    """The first chunk (b"" when there is none) and the generator of the rest."""
+    try:
+        return await anext(chunks, b""), chunks
+    except BaseException:
+        await chunks.aclose()
+        raise

@@ -233,6 +233,14 @@ async def test_a_refused_synthesis_key_is_not_retried(service: FakeSpeechService
     assert len(service.requests) == 1
 
 
+@pytest.mark.parametrize("service", [{"refuse_with": 400}], indirect=True)
+async def test_a_bad_synthesis_request_blames_the_voice(service: FakeSpeechService):
+    with pytest.raises(InvalidInput, match="en-AU-NobodyNeural") as error:
+        await synthesizer(service).synthesize("Hello.", voice="en-AU-NobodyNeural")
+    assert error.value.details == {"field": "voice"}
+    assert len(service.requests) == 1
+
+
 VOICES = [
     {"ShortName": "en-US-JennyNeural", "LocalName": "Jenny", "Locale": "en-US", "Gender": "Female"},
     {"ShortName": "en-GB-RyanNeural", "LocalName": "Ryan", "Locale": "en-GB", "Gender": "Male"},
