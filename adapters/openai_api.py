@@ -6,6 +6,7 @@ Retries are the SDK's own: `max_retries` retries of connection errors, timeouts,
 
 import logging
 
+import httpx2
 import openai
 
 from domain.errors import ServiceUnavailable
@@ -26,9 +27,17 @@ def openai_client(
     )
 
 
-def provider_failure(provider: str, error: openai.OpenAIError) -> ServiceUnavailable:
+PROVIDER_ERRORS = (openai.OpenAIError, httpx2.HTTPError)
+"""What a call can raise: the SDK's errors, and its HTTP client's while a body streams in."""
+
+
+def provider_failure(
+    provider: str, error: openai.OpenAIError | httpx2.HTTPError
+) -> ServiceUnavailable:
     """The domain error for a failed call; the message names the provider, never the key."""
     logger.warning("%s failed: %r", provider, error)
+    if isinstance(error, httpx2.HTTPError):
+        return ServiceUnavailable(f"{provider} broke off its answer", {"provider": provider})
     if isinstance(error, openai.APITimeoutError):
         return ServiceUnavailable(f"{provider} timed out", {"provider": provider})
     if isinstance(error, openai.APIConnectionError):

@@ -91,8 +91,10 @@ class _ElevenLabsClient:
         details: dict[str, Any] = {"provider": self.provider}
         if isinstance(error, httpx.TimeoutException):
             return ServiceUnavailable("elevenlabs timed out", details)
-        if isinstance(error, httpx.HTTPError):
+        if isinstance(error, httpx.ConnectError):
             return ServiceUnavailable("elevenlabs is unreachable", details)
+        if isinstance(error, httpx.HTTPError):
+            return ServiceUnavailable("elevenlabs broke off its answer", details)
         status = getattr(error, "status_code", None)
         if status in (401, 403):
             details["settings"] = ["ELEVENLABS_API_KEY"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import openai
 
-from adapters.openai_api import openai_client, provider_failure
+from adapters.openai_api import PROVIDER_ERRORS, openai_client, provider_failure
 from adapters.speech.codec import encode_wav
 from adapters.speech.language_codes import iso_639_1
 from domain.errors import InvalidInput, Unprocessable
@@ -105,7 +105,7 @@ class OpenAiSpeechSynthesizer:
         try:
             response = await self._client.audio.speech.create(**request)
             audio = await response.aread()
-        except openai.OpenAIError as error:
+        except PROVIDER_ERRORS as error:
             raise provider_failure(self.provider, error) from error
         return SynthesizedSpeech(audio, STREAM_MEDIA_TYPE, _TTS_SAMPLE_RATE)
 
@@ -118,7 +118,7 @@ class OpenAiSpeechSynthesizer:
             async with speech as response:
                 async for chunk in response.iter_bytes():
                     yield chunk
-        except openai.OpenAIError as error:
+        except PROVIDER_ERRORS as error:
             raise provider_failure(self.provider, error) from error
 
     async def voices(self) -> list[Voice]:

@@ -53,6 +53,22 @@ def audio_reply(audio: bytes = MP3, chunks: int = 4, pause: float = 0.0) -> Repl
     return reply
 
 
+def broken_reply(audio: bytes = MP3) -> Reply:
+    """Starts sending `audio`, then drops the connection halfway."""
+
+    async def reply(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "audio/mpeg"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        await response.write(audio[: len(audio) // 2])
+        await asyncio.sleep(0.05)  # the half is on its way before the connection drops
+        assert request.transport is not None
+        request.transport.abort()
+        return response
+
+    return reply
+
+
 def silence(seconds: float = 5) -> Reply:
     """Accepts the request and answers nothing for `seconds`: a hung provider."""
 

@@ -23,6 +23,7 @@ from tests.contract.http_provider_stub import (
     MP3,
     ProviderStub,
     audio_reply,
+    broken_reply,
     json_reply,
     silence,
 )
@@ -150,6 +151,27 @@ async def test_a_failing_stream_fails_before_the_first_chunk(server: ProviderStu
     with pytest.raises(ServiceUnavailable, match="elevenlabs answered HTTP 500") as error:
         await anext(synthesizer(server, max_retries=0).stream("Hello."))
     assert error.value.details == {"provider": "elevenlabs", "status": 500}
+
+
+async def test_speech_broken_off_before_a_chunk_is_retried(server: ProviderStub):
+    # The SDK hands over 1 KiB chunks: the half of 1500 bytes never makes a whole one.
+    server.reply("POST", f"{SPEAK}/stream", broken_reply(MP3[:1500]), audio_reply(MP3))
+
+    chunks = [c async for c in synthesizer(server, backoff_seconds=0).stream("Hello.")]
+
+    assert b"".join(chunks) == MP3
+    assert len(server.received) == 2
+
+
+async def test_speech_broken_off_after_a_chunk_is_not_retried(server: ProviderStub):
+    server.reply("POST", f"{SPEAK}/stream", broken_reply(MP3))
+    chunks: list[bytes] = []
+
+    with pytest.raises(ServiceUnavailable, match="elevenlabs broke off its answer"):
+        async for chunk in synthesizer(server, backoff_seconds=0).stream("Hello."):
+            chunks.append(chunk)
+    assert chunks and MP3.startswith(b"".join(chunks))  # played audio is never repeated
+    assert len(server.received) == 1
 
 
 async def test_a_refused_key_names_the_setting(server: ProviderStub):

@@ -25,6 +25,7 @@ from tests.contract.http_provider_stub import (
     MP3,
     ProviderStub,
     audio_reply,
+    broken_reply,
     json_reply,
     silence,
 )
@@ -313,6 +314,16 @@ async def test_a_failing_stream_fails_before_the_first_chunk(server: ProviderStu
     with pytest.raises(ServiceUnavailable, match="HTTP 500"):
         await anext(synthesizer(server, max_retries=1).stream("Hello."))
     assert len(server.received) == 2
+
+
+async def test_a_stream_broken_off_midway_is_unavailable(server: ProviderStub):
+    server.reply("POST", "/v1/audio/speech", broken_reply(MP3))
+    chunks: list[bytes] = []
+
+    with pytest.raises(ServiceUnavailable, match="openai broke off its answer"):
+        async for chunk in synthesizer(server).stream("Hello."):
+            chunks.append(chunk)
+    assert 0 < len(b"".join(chunks)) < len(MP3)
 
 
 async def test_the_six_voices():
