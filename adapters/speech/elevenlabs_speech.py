@@ -15,7 +15,7 @@ from elevenlabs import AsyncElevenLabs, VoiceSettings
 from elevenlabs.core import ApiError, ParsingError, RequestOptions
 
 from adapters.speech.codec import encode_wav
-from adapters.speech.language_codes import iso_639_1
+from adapters.speech.language_codes import iso_639_1, primary_language
 from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio
 from ports.speech import (
@@ -223,6 +223,8 @@ class ElevenLabsSpeechRecognizer(_ElevenLabsClient):
             )
         if not audio.samples:
             raise Unprocessable(NO_SPEECH)
+        if language:
+            language = primary_language(language)
         options: dict[str, Any] = {"language_code": language} if language else {}
         wav = encode_wav(audio)
         result = await self._retrying(

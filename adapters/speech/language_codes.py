@@ -26,3 +26,8 @@ _ISO_639_1["zho"] = "zh"  # Scribe reports Mandarin as either
 def iso_639_1(reported: str | None) -> str | None:
     """The 639-1 code of a language as a provider reported it; None when unknown."""
     return _ISO_639_1.get(reported.strip().lower()) if reported else None
+
+
+def primary_language(tag: str) -> str:
+    """The language of a locale or language tag ("en-GB", "pt_BR" -> "en", "pt")."""
+    return tag.replace("_", "-").split("-")[0].lower()

@@ -8,7 +8,7 @@ import openai
 
 from adapters.openai_api import PROVIDER_ERRORS, openai_client, provider_failure
 from adapters.speech.codec import encode_wav
-from adapters.speech.language_codes import iso_639_1
+from adapters.speech.language_codes import iso_639_1, primary_language
 from domain.errors import InvalidInput, Unprocessable
 from ports.scoring import PcmAudio
 from ports.speech import (
@@ -61,13 +61,19 @@ class OpenAiSpeechRecognizer:
             "model": self._model,
             "response_format": "verbose_json",  # adds the language heard and the duration
         }
+        if language and task is RecognitionTask.TRANSCRIBE:
+            language = request["language"] = primary_language(language)
         try:
             if task is RecognitionTask.TRANSLATE:
                 result = await self._client.audio.translations.create(**request)
             else:
-                if language:
-                    request["language"] = language
                 result = await self._client.audio.transcriptions.create(**request)
+        except openai.BadRequestError as error:
+            if "language" not in request:
+                raise provider_failure(self.provider, error) from error
+            raise InvalidInput(  # what Whisper refuses in a request of ours is the language
+                f"{self.provider} does not recognize language {language!r}", {"field": "language"}
+            ) from error
         except openai.OpenAIError as error:
             raise provider_failure(self.provider, error) from error
         text = result.text.strip()

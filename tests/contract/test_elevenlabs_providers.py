@@ -228,7 +228,7 @@ async def test_the_accounts_voices(server: ProviderStub):
 async def test_a_transcription_sends_the_audio_as_wav(server: ProviderStub):
     server.reply("POST", STT, json_reply(scribe(" Hello there. ")))
 
-    transcript = await recognizer(server).transcribe(AUDIO, language="en")
+    transcript = await recognizer(server).transcribe(AUDIO, language="en-US")
 
     assert (transcript.text, transcript.language) == ("Hello there.", "en")
     assert (transcript.duration_seconds, transcript.provider) == (1.0, "elevenlabs")

@@ -191,7 +191,7 @@ async def test_a_transcription_sends_the_audio_as_wav(server: ProviderStub):
         "POST", "/v1/audio/transcriptions", json_reply(whisper(" Hello there. ", duration=1.02))
     )
 
-    transcript = await recognizer(server).transcribe(AUDIO, language="en")
+    transcript = await recognizer(server).transcribe(AUDIO, language="en-GB")
 
     assert (transcript.text, transcript.language) == ("Hello there.", "en")
     assert (transcript.duration_seconds, transcript.provider) == (1.02, "openai")
@@ -215,6 +215,15 @@ async def test_the_language_heard_is_reported_as_an_iso_code(server: ProviderStu
 
     assert transcript.language == "es"
     assert "language" not in server.received[0].form
+
+
+async def test_a_language_whisper_refuses_is_invalid_input(server: ProviderStub):
+    refusal = {"error": {"message": "Invalid language 'xx'.", "type": "invalid_request_error"}}
+    server.reply("POST", "/v1/audio/transcriptions", json_reply(refusal, 400))
+
+    with pytest.raises(InvalidInput, match="language 'xx'") as error:
+        await recognizer(server).transcribe(AUDIO, language="xx")
+    assert error.value.details == {"field": "language"}
 
 
 async def test_translation_uses_the_translations_endpoint(server: ProviderStub):
