@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 import azure.cognitiveservices.speech as speechsdk
 
 from adapters.speech.azure_scorer import AUTH_ERRORS
+from adapters.speech.language_codes import primary_language
 from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio
 from ports.speech import (
@@ -53,6 +54,7 @@ _SDK_RECONNECTS = "SPEECH-Error-MaxRetryCount"
 _VOICE_NAME = re.compile(r"^[a-z]{2,3}-[A-Z]{2}(-[A-Za-z]+)?-[A-Za-z0-9:]+$")
 _MP3 = speechsdk.SpeechSynthesisOutputFormat.Audio16Khz32KBitRateMonoMp3
 T = TypeVar("T")
+C = TypeVar("C", bound=speechsdk.SpeechConfig)
 
 
 def azure_locale(language: str) -> str:
@@ -90,10 +92,11 @@ class _AzureSpeech:
         self._attempts = attempts
         self._backoff = backoff_seconds
 
-    def _config(self) -> speechsdk.SpeechConfig:
+    def _config(self, kind: type[C] = speechsdk.SpeechConfig) -> C:  # type: ignore[assignment]
+        """A `kind` of config (speech, or speech translation) for this key and host."""
         if self._host:
-            return speechsdk.SpeechConfig(subscription=self._key, host=self._host)
-        return speechsdk.SpeechConfig(subscription=self._key, region=self._region)
+            return kind(subscription=self._key, host=self._host)
+        return kind(subscription=self._key, region=self._region)
 
     async def _attempts_of(self, attempt: Callable[[], Awaitable[T]], what: str) -> T:
         """The result of the first `attempt()` that neither times out nor raises _Retry;
@@ -157,15 +160,22 @@ def _code(details: Cancellation) -> speechsdk.CancellationErrorCode:
 # --- Recognition ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Phrase:
+    text: str
+    confidence: float | None
+
+
 @dataclass
 class _Recognition:
-    phrases: list[speechsdk.SpeechRecognitionResult] = field(default_factory=list)
+    phrases: list[_Phrase] = field(default_factory=list)
     failure: speechsdk.CancellationDetails | None = None
 
 
 class AzureSpeechRecognizer(_AzureSpeech):
     """Continuous recognition of the whole recording (up to MAX_AUDIO_SECONDS), so that a
-    learner's pause does not cut the answer short as one-shot recognition would."""
+    learner's pause does not cut the answer short as one-shot recognition would. Translation
+    to English is speech translation, which needs the language spoken."""
 
     async def transcribe(
         self,
@@ -174,10 +184,11 @@ class AzureSpeechRecognizer(_AzureSpeech):
         language: str | None = None,
         task: RecognitionTask = RecognitionTask.TRANSCRIBE,
     ) -> Transcript:
-        if task is RecognitionTask.TRANSLATE:
+        translate = task is RecognitionTask.TRANSLATE and primary_language(language or "en") != "en"
+        if task is RecognitionTask.TRANSLATE and not language:
             raise ServiceUnavailable(
-                "Azure Speech is set up to transcribe only; translation to English needs "
-                "OpenAI Whisper",
+                "Azure Speech translates only from a language it is told; "
+                "OpenAI Whisper detects the language itself",
                 {"provider": self.provider, "setting": "STT_PROVIDER=openai"},
             )
         if not audio.samples:
@@ -188,42 +199,53 @@ class AzureSpeechRecognizer(_AzureSpeech):
             )
         locale = azure_locale(language or "en")
         phrases = await self._attempts_of(
-            lambda: self._in_thread(lambda: self._recognize(audio, locale), grace=1),
+            lambda: self._in_thread(lambda: self._recognize(audio, locale, translate), grace=1),
             "recognition",
         )
         if not phrases:
             raise Unprocessable(NO_SPEECH)
-        confidences = [c for c in map(_confidence, phrases) if c is not None]
+        confidences = [p.confidence for p in phrases if p.confidence is not None]
         return Transcript(
             text=" ".join(phrase.text for phrase in phrases),
-            language=locale.split("-")[0].lower(),
+            language=primary_language(locale),
             duration_seconds=audio.duration_seconds,
             provider=self.provider,
             confidence=sum(confidences) / len(confidences) if confidences else None,
         )
 
-    def _recognize(self, audio: PcmAudio, locale: str) -> list[speechsdk.SpeechRecognitionResult]:
-        """The phrases recognized in one blocking attempt; run in a worker thread."""
-        config = self._config()
-        config.speech_recognition_language = locale
-        config.output_format = speechsdk.OutputFormat.Detailed  # adds the confidence
-        config.set_property_by_name(_SDK_STOP_TIMEOUT_S, "0")
-        config.set_property_by_name(_SDK_RECONNECTS, "0")
+    def _recognize(self, audio: PcmAudio, locale: str, translate: bool) -> list[_Phrase]:
+        """The phrases recognized (or their English translations) in one blocking attempt;
+        run in a worker thread."""
         stream_format = speechsdk.audio.AudioStreamFormat(
             samples_per_second=audio.sample_rate, bits_per_sample=16, channels=1
         )
         stream = speechsdk.audio.PushAudioInputStream(stream_format=stream_format)
         stream.write(audio.samples)
         stream.close()  # end of audio: the session stops once the service has answered it all
-        recognizer = speechsdk.SpeechRecognizer(
-            speech_config=config, audio_config=speechsdk.audio.AudioConfig(stream=stream)
-        )
+        audio_config = speechsdk.audio.AudioConfig(stream=stream)
+        recognizer: speechsdk.SpeechRecognizer | speechsdk.translation.TranslationRecognizer
+        if translate:
+            translation = self._config(speechsdk.translation.SpeechTranslationConfig)
+            translation.add_target_language("en")
+            config: speechsdk.SpeechConfig = translation
+        else:
+            config = self._config()
+            config.output_format = speechsdk.OutputFormat.Detailed  # adds the confidence
+        config.speech_recognition_language = locale
+        config.set_property_by_name(_SDK_STOP_TIMEOUT_S, "0")
+        config.set_property_by_name(_SDK_RECONNECTS, "0")
+        if translate:
+            recognizer = speechsdk.translation.TranslationRecognizer(
+                translation_config=config, audio_config=audio_config
+            )
+        else:
+            recognizer = speechsdk.SpeechRecognizer(speech_config=config, audio_config=audio_config)
         recognition = _Recognition()
         stopped = threading.Event()
 
         def recognized(event: speechsdk.SpeechRecognitionEventArgs) -> None:
-            if event.result.reason == speechsdk.ResultReason.RecognizedSpeech and event.result.text:
-                recognition.phrases.append(event.result)
+            if text := _phrase_text(event.result):
+                recognition.phrases.append(_Phrase(text, _confidence(event.result)))
 
         def canceled(event: speechsdk.SpeechRecognitionCanceledEventArgs) -> None:
             if event.cancellation_details.reason == speechsdk.CancellationReason.Error:
@@ -245,9 +267,19 @@ class AzureSpeechRecognizer(_AzureSpeech):
         return recognition.phrases
 
 
-def _confidence(phrase: speechsdk.SpeechRecognitionResult) -> float | None:
+def _phrase_text(result: speechsdk.SpeechRecognitionResult) -> str:
+    """What a final result says: the text heard, or its English translation."""
+    if result.reason == speechsdk.ResultReason.RecognizedSpeech:
+        return result.text
+    if result.reason == speechsdk.ResultReason.TranslatedSpeech:
+        return result.translations.get("en", "")  # type: ignore[attr-defined]
+    return ""
+
+
+def _confidence(result: speechsdk.SpeechRecognitionResult) -> float | None:
+    """The detailed result's confidence (translations come without one)."""
     try:
-        detailed = json.loads(phrase.json)
+        detailed = json.loads(result.json)
         return float(detailed["NBest"][0]["Confidence"])
     except (ValueError, KeyError, IndexError, TypeError):
         return None

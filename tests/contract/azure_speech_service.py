@@ -88,14 +88,19 @@ class FakeSpeechService:
             accept = base64.b64encode(hashlib.sha1((key + _WS_GUID).encode()).digest())
             writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n")
             writer.write(b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+            # The SDK (1.53) translates through the universal v2 endpoint, whose answers are
+            # translation.phrase messages where recognition has speech.phrase.
+            kind = "translation" if "/universal/" in request.split(" ")[1] else "speech"
             while (message := await _read_frame(reader)) is not None:
-                await self._receive(*message, writer)
+                await self._receive(*message, writer, f"{kind}.phrase")
         except (asyncio.IncompleteReadError, ConnectionError):
             pass  # the SDK hung up
         finally:
             writer.close()
 
-    async def _receive(self, opcode: int, payload: bytes, writer: asyncio.StreamWriter) -> None:
+    async def _receive(
+        self, opcode: int, payload: bytes, writer: asyncio.StreamWriter, phrase_path: str
+    ) -> None:
         if opcode == 0x1:  # text: headers, a blank line, a body
             head, _, body = payload.decode().partition("\r\n\r\n")
             headers = _headers(head)
@@ -117,7 +122,7 @@ class FakeSpeechService:
                 messages = [
                     ("turn.start", {"context": {"serviceTag": "fake"}}),
                     ("speech.startDetected", {"Offset": 0}),
-                    *(("speech.phrase", phrase) for phrase in self.phrases),
+                    *((phrase_path, phrase) for phrase in self.phrases),
                     ("speech.endDetected", {"Offset": 10000000}),
                     ("turn.end", {}),
                 ]

@@ -121,10 +121,46 @@ async def test_input_the_service_is_not_asked_about(service: FakeSpeechService):
         await azure.transcribe(PcmAudio(b"", 16000))
     with pytest.raises(InvalidInput, match="up to 30 s"):
         await azure.transcribe(PcmAudio(bytes(2 * 16000 * 31), 16000))
-    with pytest.raises(ServiceUnavailable, match="transcribe only") as error:
+    with pytest.raises(ServiceUnavailable, match="from a language it is told") as error:
         await azure.transcribe(AUDIO, task=RecognitionTask.TRANSLATE)
     assert error.value.details["setting"] == "STT_PROVIDER=openai"
     assert service.requests == []
+
+
+TRANSLATED = {
+    "RecognitionStatus": "Success",
+    "Offset": 0,
+    "Duration": 10000000,
+    "Text": "Buenos días.",
+    "Translation": {
+        "TranslationStatus": "Success",
+        "Translations": [{"Language": "en", "Text": "Good morning."}],
+    },
+}
+
+
+@pytest.mark.parametrize("service", [{"phrase": [TRANSLATED]}], indirect=True)
+async def test_translation_to_english_is_speech_translation(service: FakeSpeechService):
+    transcript = await recognizer(service).transcribe(
+        AUDIO, language="es", task=RecognitionTask.TRANSLATE
+    )
+
+    assert (transcript.text, transcript.language) == ("Good morning.", "es")
+    assert transcript.confidence is None
+    [context] = service.contexts
+    assert context["phraseDetection"]["language"] == "es-ES"
+    assert context["translation"]["targetLanguages"] == ["en"]
+    assert service.audio[-len(AUDIO.samples) :] == AUDIO.samples
+
+
+@pytest.mark.parametrize("service", [{"phrase": [phrase("Good morning.", 0.9)]}], indirect=True)
+async def test_translating_english_is_transcribing_it(service: FakeSpeechService):
+    transcript = await recognizer(service).transcribe(
+        AUDIO, language="en-GB", task=RecognitionTask.TRANSLATE
+    )
+
+    assert (transcript.text, transcript.language) == ("Good morning.", "en")
+    assert service.requests[0].startswith(RECOGNITION_PATH)
 
 
 @pytest.mark.parametrize("service", [{"refuse_with": 401}], indirect=True)
