@@ -291,3 +291,11 @@ async def test_the_english_voices(service: FakeSpeechService):
         Voice("en-GB-RyanNeural", "Ryan", "en-GB", "male"),
     ]
     assert service.requests == [VOICES_PATH]
+
+
+@pytest.mark.parametrize("service", [{"refuse_with": 401}], indirect=True)
+async def test_a_refused_key_for_the_voices_names_the_settings(service: FakeSpeechService):
+    with pytest.raises(ServiceUnavailable, match="refused the configured key") as error:
+        await synthesizer(service).voices()
+    assert error.value.details["settings"] == ["AZURE_SPEECH_KEY", "AZURE_SPEECH_REGION"]
+    assert len(service.requests) == 1
