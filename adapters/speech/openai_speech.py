@@ -61,8 +61,9 @@ class OpenAiSpeechRecognizer:
             "model": self._model,
             "response_format": "verbose_json",  # adds the language heard and the duration
         }
-        if language and task is RecognitionTask.TRANSCRIBE:
-            language = request["language"] = primary_language(language)
+        language = primary_language(language) if language else None
+        if language and task is RecognitionTask.TRANSCRIBE:  # translations detect it anyway
+            request["language"] = language
         try:
             if task is RecognitionTask.TRANSLATE:
                 result = await self._client.audio.translations.create(**request)
