@@ -6,21 +6,19 @@ import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from adapters.grammar.harper import HarperGrammarChecker
-from adapters.memory.cache import InMemoryCache
-from adapters.providers.fallback import (
-    FallbackLanguageModel,
-    FallbackSpeechRecognizer,
-    FallbackSpeechSynthesizer,
-)
-from adapters.redis.cache import RedisCache
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.blobs.local import LocalBlobStore
+from adapters.fallback import (
+    FallbackLanguageModel,
+    FallbackSpeechRecognizer,
+    FallbackSpeechSynthesizer,
+)
+from adapters.grammar.harper import HarperGrammarChecker
 from adapters.http.realtime import ConversationHub
 from adapters.http.services import HttpServices
 from adapters.identity.argon2_passwords import Argon2PasswordHasher
@@ -30,9 +28,11 @@ from adapters.identity.social import (
     FacebookIdentityProvider,
     GoogleIdentityProvider,
 )
+from adapters.memory.cache import InMemoryCache
 from adapters.memory.event_bus import InMemoryEventBus
 from adapters.memory.revocations import InMemorySessionRevocations
 from adapters.nats.event_bus import NatsEventBus
+from adapters.redis.cache import RedisCache
 from adapters.redis.revocations import RedisSessionRevocations
 from adapters.speech.codec import FfmpegAudioDecoder
 from adapters.speech.espeak import EspeakSynthesizer
@@ -174,10 +174,61 @@ def _chain(names: list[str], build: Callable[[str], P], fallback: Callable[[list
     return adapters[0] if len(adapters) == 1 else fallback(adapters)
 
 
+def _cloud(settings: Settings) -> dict[str, Any]:
+    """What every cloud adapter takes: how long to wait and how often to retry."""
+    return {"timeout_seconds": settings.provider_timeout_seconds}
+
+
+def _openai(settings: Settings) -> dict[str, Any]:
+    assert settings.openai_api_key  # Settings refuses to start without it
+    return {
+        "api_key": settings.openai_api_key,
+        "base_url": settings.openai_base_url,
+        "max_retries": settings.provider_retries,
+        **_cloud(settings),
+    }
+
+
+def _elevenlabs(settings: Settings) -> dict[str, Any]:
+    assert settings.elevenlabs_api_key
+    return {
+        "api_key": settings.elevenlabs_api_key,
+        "base_url": settings.elevenlabs_base_url,
+        "max_retries": settings.provider_retries,
+        **_cloud(settings),
+    }
+
+
+def _azure(settings: Settings) -> dict[str, Any]:
+    assert settings.azure_speech_key and settings.azure_speech_region
+    return {
+        "key": settings.azure_speech_key,
+        "region": settings.azure_speech_region,
+        "attempts": settings.provider_retries + 1,
+        **_cloud(settings),
+    }
+
+
+# Each builder imports its adapters when it is used, so that a process loads only the models
+# and SDKs of the providers it runs.
+
+
 def build_recognizer(settings: Settings) -> SpeechRecognizer:
     """The recognizers STT_PROVIDER names, in fallback order, loaded in this process."""
 
     def recognizer(name: str) -> SpeechRecognizer:
+        if name == "openai":
+            from adapters.speech.openai_speech import OpenAiSpeechRecognizer
+
+            return OpenAiSpeechRecognizer(model=settings.openai_stt_model, **_openai(settings))
+        if name == "elevenlabs":
+            from adapters.speech.elevenlabs_speech import ElevenLabsSpeechRecognizer
+
+            return ElevenLabsSpeechRecognizer(**_elevenlabs(settings))
+        if name == "azure":
+            from adapters.speech.azure_speech import AzureSpeechRecognizer
+
+            return AzureSpeechRecognizer(**_azure(settings))
         from adapters.speech.whisper_recognizer import WhisperSpeechRecognizer
 
         return WhisperSpeechRecognizer(settings.model_dir / "whisper-base")
@@ -189,6 +240,18 @@ def build_synthesizer(settings: Settings) -> SpeechSynthesizer:
     """The synthesizers TTS_PROVIDER names, in fallback order, loaded in this process."""
 
     def synthesizer(name: str) -> SpeechSynthesizer:
+        if name == "openai":
+            from adapters.speech.openai_speech import OpenAiSpeechSynthesizer
+
+            return OpenAiSpeechSynthesizer(model=settings.openai_tts_model, **_openai(settings))
+        if name == "elevenlabs":
+            from adapters.speech.elevenlabs_speech import ElevenLabsSpeechSynthesizer
+
+            return ElevenLabsSpeechSynthesizer(**_elevenlabs(settings))
+        if name == "azure":
+            from adapters.speech.azure_speech import AzureSpeechSynthesizer
+
+            return AzureSpeechSynthesizer(**_azure(settings))
         return EspeakSynthesizer()
 
     return _chain(settings.tts_providers, synthesizer, FallbackSpeechSynthesizer)
@@ -198,12 +261,34 @@ def build_tutor(settings: Settings) -> Tutor:
     """The tutor with the language models LLM_PROVIDER names and the grammar checker."""
 
     def model(name: str) -> LanguageModel:
+        if name == "openai":
+            from adapters.llm.openai_chat import OpenAiChatModel
+
+            return OpenAiChatModel(model=settings.openai_chat_model, **_openai(settings))
         from adapters.llm.llama_cpp import LlamaCppChatModel
 
         return LlamaCppChatModel()
 
     return Tutor(
         _chain(settings.llm_providers, model, FallbackLanguageModel), HarperGrammarChecker()
+    )
+
+
+def build_realtime_tokens(settings: Settings) -> RealtimeTokenIssuer | None:
+    """OpenAI's realtime sessions when OPENAI_API_KEY is set; otherwise none (501)."""
+    if not settings.openai_api_key:
+        return None
+    from adapters.openai_api import openai_client
+    from adapters.openai_realtime import OpenAIRealtimeTokens
+
+    options = _openai(settings)
+    return OpenAIRealtimeTokens(
+        openai_client(
+            options["api_key"],
+            options["base_url"],
+            options["timeout_seconds"],
+            options["max_retries"],
+        )
     )
 
 
@@ -272,6 +357,6 @@ def bootstrap(
         vocabulary=CefrpyVocabularyLevels(),
         speaking_prompts=read_speaking_prompts(),
         relay=relay,
-        realtime_tokens=realtime_tokens,
+        realtime_tokens=realtime_tokens or build_realtime_tokens(settings),
         _closers=closers,
     )

@@ -20,7 +20,7 @@ PROVIDER_FAILED = "Speech provider timed out or failed"
 
 # RecognitionStatus values for audio in which the service found nothing to recognize.
 _NO_SPEECH_STATUSES = {"NoMatch", "InitialSilenceTimeout", "BabbleTimeout"}
-_AUTH_ERRORS = {
+AUTH_ERRORS = {
     speechsdk.CancellationErrorCode.AuthenticationFailure,
     speechsdk.CancellationErrorCode.Forbidden,
 }
@@ -130,7 +130,7 @@ def _raise_if_final(details: speechsdk.CancellationDetails, locale: str) -> None
     """Raises for a cancellation that another attempt would not change."""
     if details.reason == speechsdk.CancellationReason.EndOfStream:
         raise Unprocessable(NO_SPEECH)
-    if details.code in _AUTH_ERRORS:
+    if details.code in AUTH_ERRORS:
         logger.error("Azure Speech refused the credentials: %s", details.error_details)
         raise ServiceUnavailable(
             "Azure Speech refused the configured key or region",

@@ -90,3 +90,14 @@ def _reason(done: subprocess.CompletedProcess[bytes]) -> str:
     lines = done.stderr.decode(errors="replace").splitlines()
     errors = [line for line in lines if line.strip() and not line.startswith(("[cache", " "))]
     return errors[-1] if errors else f"ffmpeg exit status {done.returncode}"
+
+
+def encode_wav(audio: PcmAudio) -> bytes:
+    """A WAV file of the samples: what cloud recognizers accept without being told the format."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(audio.sample_rate)
+        out.writeframes(audio.samples)
+    return buffer.getvalue()

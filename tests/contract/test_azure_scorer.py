@@ -3,10 +3,7 @@ stand-ins for the service (a closed port, and a minimal WebSocket server that sp
 enough of the SDK's protocol). Nothing here reaches the internet."""
 
 import asyncio
-import base64
-import hashlib
 import json
-import socket
 import struct
 import threading
 import time
@@ -25,6 +22,7 @@ from adapters.speech.azure_scorer import (
 )
 from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio, PhonemeScore, WordError, WordScore
+from tests.contract.azure_speech_service import FakeSpeechService, closed_port
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "azure"
 KEY = "fake-key-for-tests"
@@ -185,126 +183,12 @@ async def test_nothing_to_score_never_reaches_azure():
 
 # --- The real SDK against local stand-ins ------------------------------------------------
 
-_WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455
-
-
-class FakeSpeechService:
-    """Accepts the SDK's WebSocket, records what it sends (request, speech.context, audio) and,
-    once the audio has ended, answers the turn with `phrase` as the speech.phrase message.
-    `phrase=None` never answers; `refuse_with` fails the handshake with that HTTP status."""
-
-    def __init__(self, phrase: dict[str, Any] | None = None, refuse_with: int | None = None):
-        self.phrase = phrase
-        self.refuse_with = refuse_with
-        self.requests: list[str] = []
-        self.contexts: list[dict[str, Any]] = []
-        self.audio = bytearray()
-        self._connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
-        self._server: asyncio.Server | None = None
-
-    @property
-    def endpoint(self) -> str:
-        assert self._server is not None
-        port = self._server.sockets[0].getsockname()[1]
-        return f"ws://127.0.0.1:{port}/speech/recognition/conversation/cognitiveservices/v1"
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-
-    async def stop(self) -> None:
-        """Stops listening and drops the connections still open."""
-        assert self._server is not None
-        self._server.close()
-        for writer in self._connections.values():
-            writer.transport.abort()
-        await asyncio.gather(*self._connections)
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections[task] = writer
-        try:
-            request = (await reader.readuntil(b"\r\n\r\n")).decode()
-            self.requests.append(request.split(" ")[1])
-            if self.refuse_with:
-                writer.write(f"HTTP/1.1 {self.refuse_with} Refused\r\n".encode())
-                writer.write(b"Content-Length: 0\r\nConnection: close\r\n\r\n")
-                await writer.drain()
-                return
-            key = _headers(request)["sec-websocket-key"]
-            accept = base64.b64encode(hashlib.sha1((key + _WS_GUID).encode()).digest())
-            writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n")
-            writer.write(b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
-            while (message := await _read_frame(reader)) is not None:
-                await self._receive(*message, writer)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass  # the SDK hung up
-        finally:
-            writer.close()
-
-    async def _receive(self, opcode: int, payload: bytes, writer: asyncio.StreamWriter) -> None:
-        if opcode == 0x1:  # text: headers, a blank line, a JSON body
-            head, _, body = payload.decode().partition("\r\n\r\n")
-            if _headers(head).get("path") == "speech.context":
-                self.contexts.append(json.loads(body))
-        elif opcode == 0x2:  # binary: 2-byte header length, headers, audio
-            size = int.from_bytes(payload[:2], "big")
-            chunk = payload[2 + size :]
-            self.audio += chunk
-            if not chunk and self.phrase is not None:  # an empty audio message ends the turn
-                request_id = _headers(payload[2 : 2 + size].decode())["x-requestid"]
-                for path, body in [
-                    ("turn.start", {"context": {"serviceTag": "fake"}}),
-                    ("speech.startDetected", {"Offset": 0}),
-                    ("speech.endDetected", {"Offset": 10000000}),
-                    ("speech.phrase", self.phrase),
-                    ("turn.end", {}),
-                ]:
-                    head = f"X-RequestId:{request_id}\r\nPath:{path}\r\n"
-                    head += "Content-Type:application/json; charset=utf-8\r\n\r\n"
-                    writer.write(_text_frame(head + json.dumps(body)))
-                await writer.drain()
-
-
-def _headers(block: str) -> dict[str, str]:
-    lines = (line.split(":", 1) for line in block.split("\r\n") if ":" in line)
-    return {name.strip().lower(): value.strip() for name, value in lines}
-
-
-async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes] | None:
-    """One client frame (always masked, never fragmented by the SDK); None on a close frame."""
-    first, second = await reader.readexactly(2)
-    size = second & 0x7F
-    if size >= 126:
-        size = int.from_bytes(await reader.readexactly(2 if size == 126 else 8), "big")
-    mask = await reader.readexactly(4)
-    masked = await reader.readexactly(size)
-    payload = bytes(byte ^ mask[i % 4] for i, byte in enumerate(masked))
-    opcode = first & 0x0F
-    return None if opcode == 0x8 else (opcode, payload)
-
-
-def _text_frame(text: str) -> bytes:
-    data = text.encode()
-    if len(data) < 126:
-        return bytes([0x81, len(data)]) + data
-    if len(data) < 1 << 16:
-        return bytes([0x81, 126]) + len(data).to_bytes(2, "big") + data
-    return bytes([0x81, 127]) + len(data).to_bytes(8, "big") + data
-
-
 @pytest.fixture
 async def service(request: pytest.FixtureRequest) -> AsyncIterator[FakeSpeechService]:
     fake = FakeSpeechService(**getattr(request, "param", {}))
     await fake.start()
     yield fake
     await fake.stop()
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 MISCUES = json.loads(azure_json("cup_of_tea_miscues"))
