@@ -17,8 +17,10 @@ ENGLISH = "en"
 SCORING_LANGUAGE = "en-US"
 PASS_ACCURACY = 70.0
 PASS_COMPLETENESS = 80.0
-"""A repeat passes at this accuracy and completeness with no word flagged: Azure's own
-guidance calls 60-80 "fair to good", and every word must be there."""
+PASS_FLAGGED_SHARE = 0.2
+"""A repeat passes at this accuracy and completeness with at most this share of its words
+flagged. The offline scorer flags about one word in six of correct speech (README,
+"Pronunciation scoring quality"), so demanding none would fail good repeats."""
 _WORD = re.compile(r"[A-Za-z']+")
 
 
@@ -51,11 +53,15 @@ def english_words(sentence: str) -> list[str]:
     return _WORD.findall(sentence)
 
 
+def flagged(result: ScoringResult) -> list[str]:
+    return [w.word for w in result.word_scores if w.error_type != WordError.NONE]
+
+
 def passed(result: ScoringResult) -> bool:
     return (
         result.accuracy_score >= PASS_ACCURACY
         and result.completeness_score >= PASS_COMPLETENESS
-        and all(w.error_type == WordError.NONE for w in result.word_scores)
+        and len(flagged(result)) <= PASS_FLAGGED_SHARE * max(1, len(result.word_scores))
     )
 
 
@@ -168,7 +174,7 @@ class LearnConversation:
                     score=score_data(result),
                 )
             ]
-        missed = [w.word for w in result.word_scores if w.error_type != WordError.NONE]
+        missed = list(dict.fromkeys(flagged(result)))
         text = "Let's try again."
         if missed:
             text += " Listen carefully to: " + ", ".join(missed) + "."

@@ -183,6 +183,7 @@ async def test_nothing_to_score_never_reaches_azure():
 
 # --- The real SDK against local stand-ins ------------------------------------------------
 
+
 @pytest.fixture
 async def service(request: pytest.FixtureRequest) -> AsyncIterator[FakeSpeechService]:
     fake = FakeSpeechService(**getattr(request, "param", {}))

@@ -67,7 +67,8 @@ class Socket:
         while True:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
-                raise AssertionError(f"No {type} {fields} within {seconds} s: {self.received}")
+                seen = [_abridged(m) for m in self.received]
+                raise AssertionError(f"No {type} {fields} within {seconds} s: {seen}")
             try:
                 raw = await asyncio.wait_for(self.connection.recv(), remaining)
             except TimeoutError:
@@ -89,3 +90,14 @@ class Socket:
 
 def _fits(message: dict[str, Any], type: str, fields: dict[str, Any]) -> bool:
     return message.get("type") == type and all(message.get(k) == v for k, v in fields.items())
+
+
+def _abridged(message: Any) -> Any:
+    """The message with long strings (base64 audio) cut, for readable failures."""
+    if isinstance(message, dict):
+        return {k: _abridged(v) for k, v in message.items()}
+    if isinstance(message, list):
+        return [_abridged(v) for v in message]
+    if isinstance(message, str) and len(message) > 200:
+        return message[:40] + f"... ({len(message)} characters)"
+    return message

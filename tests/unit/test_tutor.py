@@ -117,4 +117,3 @@ async def test_an_empty_model_reply_is_a_failure_not_silence():
     tutor = Tutor(ScriptedModel("   "), ListedGrammar([]))
     with pytest.raises(ServiceUnavailable):
         await tutor.reply(TurnContext(CefrLevel.B1, "travel", Stage.GREETING), "Hello there.")
-
