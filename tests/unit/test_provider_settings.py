@@ -1,0 +1,53 @@
+"""Switching providers is configuration only: the chains the settings name are the adapters
+the composition root builds, and a provider named without its key stops start-up."""
+
+import pytest
+from pydantic import ValidationError
+
+from deployments.settings import Settings
+from deployments.wiring import build_recognizer, build_synthesizer, build_tutor
+
+
+def settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+def test_the_defaults_are_the_offline_providers():
+    defaults = settings()
+    assert build_recognizer(defaults).provider == "whisper-base"
+    assert build_synthesizer(defaults).provider == "espeak"
+    assert build_tutor(defaults).provider == "smollm2+harper"
+
+
+def test_chains_are_built_in_the_order_named():
+    keys = {
+        "openai_api_key": "sk-test",
+        "elevenlabs_api_key": "el-test",
+        "azure_speech_key": "az-test",
+        "azure_speech_region": "westeurope",
+    }
+    chosen = settings(
+        stt_provider="openai,azure,whisper",
+        tts_provider="elevenlabs, openai",
+        llm_provider="openai,local",
+        **keys,
+    )
+    assert build_recognizer(chosen).provider == "openai>azure>whisper-base"
+    assert build_synthesizer(chosen).provider == "elevenlabs>openai"
+    assert build_tutor(chosen).provider == "openai>smollm2+harper"
+
+
+@pytest.mark.parametrize(
+    ("values", "needs"),
+    [
+        ({"tts_provider": "elevenlabs"}, "ELEVENLABS_API_KEY"),
+        ({"stt_provider": "whisper,openai"}, "OPENAI_API_KEY"),
+        ({"llm_provider": "openai"}, "OPENAI_API_KEY"),
+        ({"tts_provider": "azure", "azure_speech_key": "k"}, "AZURE_SPEECH_REGION"),
+        ({"stt_provider": "deepgram"}, "unknown provider 'deepgram'"),
+        ({"tts_provider": " , "}, "TTS_PROVIDER names no provider"),
+    ],
+)
+def test_a_provider_without_its_setting_stops_start_up(values, needs):
+    with pytest.raises(ValidationError, match=needs):
+        settings(**values)
