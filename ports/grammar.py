@@ -22,3 +22,17 @@ class GrammarChecker(Protocol):
 
     async def check(self, text: str) -> list[GrammarIssue]:
         """Issues in `text`, in order of position. Raises ServiceUnavailable on failure."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A grammar issue as a learner reads it (and as a tutor turn stores it): `original` is
+    text[start:end], `suggestion` the checker's best replacement, or None when it only flags
+    the span."""
+
+    start: int
+    end: int
+    original: str
+    suggestion: str | None
+    message: str
+    kind: str

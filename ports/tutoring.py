@@ -8,6 +8,7 @@ from typing import Protocol
 from uuid import UUID
 
 from ports.cefr import CefrLevel
+from ports.grammar import Correction
 
 
 class SessionStatus(StrEnum):
@@ -33,18 +34,6 @@ class Stage(StrEnum):
     SENTENCE_PRACTICE = "sentence_practice"
     TOPIC_DISCUSSION = "topic_discussion"
     GRAMMAR_FOCUS = "grammar_focus"
-
-
-@dataclass(frozen=True)
-class Correction:
-    """One mistake in a learner's turn: `original` is text[start:end] of that turn."""
-
-    start: int
-    end: int
-    original: str
-    suggestion: str | None
-    message: str
-    kind: str
 
 
 @dataclass

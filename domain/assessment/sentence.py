@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 
 from domain.assessment.bands import band, position
-from domain.assessment.corrections import Correction, corrected_text, corrections_of, describe
 from domain.assessment.text import VocabularyProfile, names_in, profile_vocabulary, words_of
+from domain.corrections import corrected_text, corrections_of, describe
 from domain.errors import InvalidInput
 from ports.cefr import CefrLevel
-from ports.grammar import GrammarChecker, GrammarIssue
+from ports.grammar import Correction, GrammarChecker, GrammarIssue
 from ports.vocabulary import VocabularyLevels
 
 MAX_SENTENCE_CHARS = 1000

@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from domain.assessment.bands import band, score, skill_position
-from domain.assessment.corrections import Correction, corrections_of, describe
 from domain.assessment.text import (
     VocabularyProfile,
     names_in,
@@ -14,10 +13,11 @@ from domain.assessment.text import (
     sentences_of,
     words_of,
 )
+from domain.corrections import corrections_of, describe
 from domain.errors import Unprocessable
 from domain.recordings import check_recording, decode_recording
 from ports.cefr import CefrLevel
-from ports.grammar import GrammarChecker, GrammarIssue
+from ports.grammar import Correction, GrammarChecker, GrammarIssue
 from ports.scoring import AudioDecoder, ScoringResult, SpeechScorer, WordError
 from ports.speech import SpeechRecognizer, Transcript
 from ports.vocabulary import VocabularyLevels

@@ -4,11 +4,12 @@ model talks back, and the stage moves on (000's English-only flow, 002's session
 import asyncio
 import re
 
+from domain.corrections import corrected_text, corrections_of
 from domain.errors import ServiceUnavailable
 from ports.cefr import CefrLevel
-from ports.grammar import GrammarChecker, GrammarIssue
+from ports.grammar import GrammarChecker
 from ports.language_model import ChatMessage, LanguageModel, Role
-from ports.tutoring import Correction, Speaker, Stage, TurnContext, TutorReply
+from ports.tutoring import Speaker, Stage, TurnContext, TutorReply
 
 HISTORY_TURNS = 6
 """Earlier messages the model sees: enough to stay on topic, few enough for a small model's
@@ -52,34 +53,6 @@ def next_stage(stage: Stage, learner_turns: int, mistakes: int) -> Stage:
     return max(stage, _STAGE_ORDER[position], key=_STAGE_ORDER.index)
 
 
-def corrections_of(issues: list[GrammarIssue]) -> list[Correction]:
-    return [
-        Correction(
-            start=i.start,
-            end=i.end,
-            original=i.original,
-            suggestion=i.suggestions[0] if i.suggestions else None,
-            message=i.message,
-            kind=i.kind,
-        )
-        for i in issues
-    ]
-
-
-def apply_corrections(text: str, corrections: list[Correction]) -> str | None:
-    """`text` with the first suggestion of each correction applied; overlapping corrections
-    after the first are skipped. None when nothing changes."""
-    fixed, cursor = [], 0
-    for c in sorted(corrections, key=lambda c: c.start):
-        if c.suggestion is None or c.start < cursor:
-            continue
-        fixed += [text[cursor : c.start], c.suggestion]
-        cursor = c.end
-    fixed.append(text[cursor:])
-    result = "".join(fixed)
-    return result if result != text else None
-
-
 def system_prompt(context: TurnContext) -> str:
     return (
         "You are a friendly English tutor talking with a learner at CEFR level "
@@ -120,7 +93,8 @@ class Tutor:
             self._model.complete(messages, max_tokens=MAX_REPLY_TOKENS),
         )
         corrections = corrections_of(issues)
-        corrected = apply_corrections(learner_text, corrections)
+        corrected = corrected_text(learner_text, corrections)
+        corrected = corrected if corrected != learner_text else None
         spoken = tidy_reply(answer)
         if not spoken:
             raise ServiceUnavailable("The tutor's language model gave an empty reply")

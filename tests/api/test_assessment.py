@@ -2,8 +2,6 @@
 the real app, with the offline recognizer (Whisper), grammar checker (Harper) and scorer."""
 
 import dataclasses
-import io
-import wave
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -16,6 +14,7 @@ from adapters.speech.espeak import EspeakSynthesizer
 from deployments.wiring import Container
 from ports.realtime import RealtimeToken
 from tests.support.api import BASE_URL, assert_error, sign_up
+from tests.support.audio import silence
 
 pytestmark = pytest.mark.asyncio
 SENTENCE = "He go to school every day and she have two cat."
@@ -24,16 +23,6 @@ PARAGRAPH = (
     "cold and rainy, we enjoyed the beautiful landscapes. However, the trains were expensive, "
     "so we usually took the bus. In my opinion it was a wonderful holiday."
 )
-
-
-def silence(seconds: float) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(b"\0\0" * int(16000 * seconds))
-    return buffer.getvalue()
 
 
 async def client_for(services: HttpServices) -> AsyncIterator[httpx.AsyncClient]:

@@ -1,14 +1,13 @@
 """POST /speech/score through the real app with the offline scorer, on real synthesized speech."""
 
-import io
 import subprocess
-import wave
 
 import imageio_ffmpeg
 import pytest
 
 from adapters.speech.espeak import EspeakSynthesizer
 from tests.support.api import assert_error, sign_up
+from tests.support.audio import silence
 
 pytestmark = pytest.mark.asyncio
 SENTENCE = "I would like a cup of coffee with milk please"
@@ -25,16 +24,6 @@ def convert(wav: bytes, *args: str) -> bytes:
     return subprocess.run(
         [*command, *args, "pipe:1"], input=wav, capture_output=True, check=True
     ).stdout
-
-
-def silence(seconds: float) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(b"\0\0" * int(16000 * seconds))
-    return buffer.getvalue()
 
 
 async def score(client, headers, audio: bytes, text: str | None = SENTENCE, **form: str):

@@ -3,11 +3,11 @@
 import pytest
 
 from domain.assessment.bands import SCALES, SKILL_WEIGHTS, band, position
-from domain.assessment.corrections import corrected_text, corrections_of
 from domain.assessment.prompts import SpeakingPrompt, find_prompt, prompts_for
 from domain.assessment.sentence import AssessSentence, assess_sentence
 from domain.assessment.speaking import AssessSpeaking, assess_speaking
 from domain.assessment.text import mtld, names_in, profile_vocabulary, sentences_of, words_of
+from domain.corrections import corrected_text, corrections_of
 from domain.errors import InvalidInput, NotFound, Unprocessable
 from ports.cefr import CefrLevel
 from ports.grammar import GrammarIssue

@@ -4,14 +4,7 @@ language model is asked."""
 import pytest
 
 from domain.errors import ServiceUnavailable
-from domain.tutor.tutor import (
-    Tutor,
-    apply_corrections,
-    corrections_of,
-    next_stage,
-    system_prompt,
-    tidy_reply,
-)
+from domain.tutor.tutor import Tutor, next_stage, system_prompt, tidy_reply
 from ports.cefr import CefrLevel
 from ports.grammar import GrammarIssue
 from ports.language_model import ChatMessage, Role
@@ -63,20 +56,6 @@ def test_many_mistakes_switch_to_grammar_focus_until_a_clean_turn():
     assert next_stage(Stage.VOCABULARY, 3, mistakes=2) == Stage.GRAMMAR_FOCUS
     assert next_stage(Stage.GRAMMAR_FOCUS, 4, mistakes=1) == Stage.GRAMMAR_FOCUS
     assert next_stage(Stage.GRAMMAR_FOCUS, 5, mistakes=0) == Stage.TOPIC_DISCUSSION
-
-
-def test_corrections_apply_their_first_suggestion_and_skip_overlaps():
-    text = "He go to school and she have two cat."
-    corrections = corrections_of(
-        [
-            issue(text, "go", "goes"),
-            issue(text, "have", "has"),
-            issue(text, "cat", "cats", kind="Grammar"),
-            issue(text, "two cat", None),  # overlaps "cat", and has no suggestion
-        ]
-    )
-    assert apply_corrections(text, corrections) == "He goes to school and she has two cats."
-    assert apply_corrections("All good.", []) is None
 
 
 def test_a_reply_is_cut_to_whole_sentences():

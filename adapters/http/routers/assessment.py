@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, Field
 
+from adapters.http.corrections import CorrectionOut
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
-from domain.assessment.corrections import Correction
 from domain.assessment.prompts import SpeakingPrompt, find_prompt, prompts_for
 from domain.assessment.sentence import MAX_SENTENCE_CHARS, AssessSentence, SentenceAssessment
 from domain.assessment.speaking import AssessSpeaking, SkillResult, SpeakingAssessment
@@ -30,26 +30,6 @@ class PromptOut(BaseModel):
 
 class PromptList(BaseModel):
     prompts: list[PromptOut]
-
-
-class CorrectionOut(BaseModel):
-    original: str
-    suggestion: str | None
-    message: str
-    kind: str
-    start: int
-    end: int
-
-    @classmethod
-    def of(cls, c: Correction) -> "CorrectionOut":
-        return cls(
-            original=c.original,
-            suggestion=c.suggestion,
-            message=c.message,
-            kind=c.kind,
-            start=c.start,
-            end=c.end,
-        )
 
 
 class SentenceIn(BaseModel):

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, File, Form, UploadFile, status
 from pydantic import BaseModel, Field
 
+from adapters.http.corrections import CorrectionOut
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
 from domain.tutor import sessions as tutoring
@@ -16,7 +17,6 @@ from domain.tutor.voice import take_voice_turn
 from ports.cefr import CefrLevel
 from ports.speech import SynthesizedSpeech
 from ports.tutoring import (
-    Correction,
     InputMode,
     SessionStatus,
     Speaker,
@@ -31,19 +31,6 @@ router = APIRouter(prefix="/conversations/sessions", tags=["conversation session
 class SessionIn(BaseModel):
     level: CefrLevel = CefrLevel.A2
     topic: str | None = Field(default=None, max_length=400)
-
-
-class CorrectionOut(BaseModel):
-    start: int
-    end: int
-    original: str
-    suggestion: str | None
-    message: str
-    kind: str
-
-    @classmethod
-    def of(cls, c: Correction) -> "CorrectionOut":
-        return cls(**c.__dict__)
 
 
 class MessageOut(BaseModel):

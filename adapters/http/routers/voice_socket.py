@@ -27,6 +27,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from adapters.http.corrections import CorrectionOut
 from adapters.http.services import HttpServices
 from adapters.http.sockets import (
     InternalError,
@@ -96,7 +97,7 @@ async def _converse(
 
 def _analysis(reply: TutorReply, session: TutorSession) -> dict[str, Any]:
     return {
-        "corrections": [c.__dict__ for c in reply.corrections],
+        "corrections": [CorrectionOut.of(c).model_dump() for c in reply.corrections],
         "corrected_text": reply.corrected_text,
         "stage": session.stage.value,
         "provider": reply.provider,

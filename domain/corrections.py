@@ -1,20 +1,8 @@
 """Grammar checker issues as corrections a learner can read, and the text they lead to."""
 
 from collections import defaultdict
-from dataclasses import dataclass
 
-from ports.grammar import GrammarIssue
-
-
-@dataclass(frozen=True)
-class Correction:
-    original: str
-    suggestion: str | None
-    """The checker's best replacement; None when it only flags the span."""
-    message: str
-    kind: str
-    start: int
-    end: int
+from ports.grammar import Correction, GrammarIssue
 
 
 def corrections_of(issues: list[GrammarIssue]) -> list[Correction]:
@@ -32,8 +20,9 @@ def corrections_of(issues: list[GrammarIssue]) -> list[Correction]:
 
 
 def corrected_text(text: str, corrections: list[Correction]) -> str:
-    """Applies the first suggestion of each issue that overlaps no earlier one, right to left
-    so that the offsets of the others stay valid."""
+    """Applies the first suggestion of each correction that overlaps no earlier one (the
+    corrections in order of position), right to left so that the offsets of the others stay
+    valid."""
     applied: list[Correction] = []
     for c in corrections:
         if c.suggestion is not None and (not applied or c.start >= applied[-1].end):
