@@ -1,7 +1,7 @@
 """One full voice turn with the offline defaults: recognition (Whisper base), the tutor
 (SmolLM2-135M and Harper) and the spoken reply (eSpeak NG), stage by stage.
 
-    .venv/bin/python -m tests.bench.bench_voice_turn [--rounds N]
+    .venv/bin/python -m tests.bench.bench_voice_turn [--rounds N] [--served]
 
 Each round takes a 3-second learner utterance (eSpeak NG, one of several sentences, some with
 mistakes) through the same use case the API runs (domain.tutor.voice.take_voice_turn) on a
@@ -10,16 +10,24 @@ storing the turn, and synthesis of the whole reply. It then times the first MP3 
 same reply streamed (what a client waiting on /speech/synthesize/stream hears first).
 Prints p50/p95 per stage and each stage's share of the turn, and writes
 tests/bench/results/voice_turn.json. Models are loaded and warmed before timing.
+
+With --served it also starts the product as `make run` does (Ray Serve, in a temporary
+directory) and times, over HTTP from a client at nice 19, the same turns sent to
+POST /conversations/sessions/{id}/audio (Gateway -> Synthesis -> Tutor -> Synthesis) and
+the first byte of each reply streamed by POST /speech/synthesize/stream.
 """
 
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from adapters.speech.codec import FfmpegAudioDecoder
 from adapters.speech.espeak import EspeakSynthesizer
@@ -31,6 +39,7 @@ from domain.tutor import sessions
 from domain.tutor.voice import TUTOR_LANGUAGE
 from ports.cefr import CefrLevel
 from ports.tutoring import InputMode
+from tests.bench.servers import ray_serve
 from tests.support.api import isolated_settings
 
 RESULTS = Path(__file__).parent / "results" / "voice_turn.json"
@@ -144,10 +153,70 @@ class _Timed:
         return reply
 
 
+def served(rounds: int) -> dict:
+    """The same turns through the Ray Serve application, over HTTP."""
+    recordings = [
+        asyncio.run(EspeakSynthesizer().synthesize(u, voice="en-us", speed=0.95)).audio
+        for u in UTTERANCES
+    ]
+    turns, first_bytes = [], []
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        ray_serve(Path(workdir), dict(os.environ)) as server,
+    ):
+        os.nice(19)  # started after the server: the client must not take CPU from Ray's workers
+        with httpx.Client(base_url=server.base_url, timeout=120) as client:
+            token = client.post(
+                "/api/v1/auth/register",
+                json={"email": "bench@example.com", "password": "BenchPass123", "name": "B"},
+            ).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            for i in range(rounds + 1):
+                session = client.post(
+                    "/api/v1/conversations/sessions", json={"level": "A2"}, headers=headers
+                ).json()
+                start = time.perf_counter()
+                turn = client.post(
+                    f"/api/v1/conversations/sessions/{session['id']}/audio",
+                    files={"audio": ("turn.wav", recordings[i % len(recordings)], "audio/wav")},
+                    headers=headers,
+                )
+                elapsed = time.perf_counter() - start
+                turn.raise_for_status()
+                reply = turn.json()["tutor_message"]["text"]
+                start = time.perf_counter()
+                with client.stream(
+                    "POST",
+                    "/api/v1/speech/synthesize/stream",
+                    json={"text": reply},
+                    headers=headers,
+                ) as streamed:
+                    streamed.raise_for_status()
+                    chunks = streamed.iter_raw()
+                    next(chunks)
+                    first_byte = time.perf_counter() - start
+                    for _ in chunks:
+                        pass
+                if i:  # round 0 loads the models in the deployments
+                    turns.append(elapsed)
+                    first_bytes.append(first_byte)
+    return {
+        "turn": {"p50": statistics.median(turns), "p95": percentile(turns, 95)},
+        "first_audio_byte": {
+            "p50": statistics.median(first_bytes),
+            "p95": percentile(first_bytes, 95),
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
-    report = asyncio.run(run(parser.parse_args().rounds))
+    parser.add_argument("--served", action="store_true")
+    options = parser.parse_args()
+    report = asyncio.run(run(options.rounds))
+    if options.served:
+        report["served"] = served(options.rounds)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print("| stage | p50 s | p95 s | share |\n|---|---|---|---|")
@@ -158,6 +227,10 @@ def main() -> None:
     first = report["first_audio_chunk"]
     print(f"\nfirst streamed audio chunk: p50 {first['p50']:.3f} s, p95 {first['p95']:.3f} s")
     print(f"utterance: {report['utterance_seconds']:.2f} s; results in {RESULTS}")
+    if served_report := report.get("served"):
+        turn, first = served_report["turn"], served_report["first_audio_byte"]
+        print(f"through Ray Serve: turn p50 {turn['p50']:.3f} s, p95 {turn['p95']:.3f} s")
+        print(f"first streamed byte p50 {first['p50']:.3f} s, p95 {first['p95']:.3f} s")
 
 
 if __name__ == "__main__":
