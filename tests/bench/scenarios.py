@@ -247,3 +247,33 @@ def speech_score(world: World) -> list[Request]:
         Request("POST", f"{API}/speech/score", {**headers, **world.learner(n).auth}, upload.read())
         for n in range(LEARNERS)
     ]
+
+
+TUTOR_TURNS = [
+    "Yesterday I go to the park with my friends.",
+    "I like cooking because it is relaxing.",
+    "She have a new job in a big company.",
+    "What do you usually do at the weekend?",
+]
+
+
+@scenario(
+    "tutor_turn",
+    "cpu",
+    "POST /conversations/sessions/{id}/text: a tutor turn (SmolLM2 reply + Harper corrections)",
+    max_connections=4,
+)
+def tutor_turn(world: World) -> list[Request]:
+    """A session per request, so that no two connections race on one session (that is a
+    409 by design)."""
+    requests = []
+    for n in range(VARIANTS):
+        learner = world.learner(n)
+        started = world.client.post(
+            f"{API}/conversations/sessions", json={"level": "A2"}, headers=learner.auth
+        )
+        started.raise_for_status()
+        path = f"{API}/conversations/sessions/{started.json()['id']}/text"
+        text = TUTOR_TURNS[n % len(TUTOR_TURNS)]
+        requests.append(Request.json("POST", path, {"text": text}, learner.auth))
+    return requests
