@@ -261,7 +261,7 @@ TUTOR_TURNS = [
     "tutor_turn",
     "cpu",
     "POST /conversations/sessions/{id}/text: a tutor turn (SmolLM2 reply + Harper corrections)",
-    max_connections=4,
+    max_connections=2,
 )
 def tutor_turn(world: World) -> list[Request]:
     """A session per request, so that no two connections race on one session (that is a

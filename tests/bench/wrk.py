@@ -24,7 +24,12 @@ MARKER = "BENCH-RESULT "
 
 _COLLECT = """
 local threads = {}
-setup = function(thread) table.insert(threads, thread) end
+setup = function(thread)
+  -- Each thread starts in its own part of the requests, so threads never send the same
+  -- request at once (a tutor turn on one session at a time).
+  thread:set("part", #threads)
+  table.insert(threads, thread)
+end
 statuses = {}
 response = function(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
 done = function(summary, latency, requests)
@@ -119,6 +124,7 @@ def write_script(requests: Sequence[Request], path: Path) -> Path:
         "local next_index = 0",
         "init = function(args)",
         "  for i, s in ipairs(specs) do formatted[i] = wrk.format(s[1], s[2], s[3], s[4]) end",
+        f"  next_index = part * math.floor(#formatted / {THREADS})",
         "end",
         "request = function()",
         "  next_index = next_index % #formatted + 1",
