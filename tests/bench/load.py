@@ -47,7 +47,7 @@ from typing import Any, NoReturn
 import httpx
 
 from deployments.launch import haproxy_binary
-from tests.bench import bursts, pyspy, report, wrk
+from tests.bench import bursts, pyspy, report, socket_load, wrk
 from tests.bench.scenarios import API, SCENARIOS, Request, Scenario, World, prepare_world
 from tests.bench.servers import BASELINE_NICE, Proc, RunningServer, free_port, ray_serve, uvicorn
 
@@ -57,6 +57,7 @@ SERVERS: dict[str, Callable[[Path, dict[str, str]], AbstractContextManager[Runni
     "uvicorn": uvicorn,
 }
 # The processes py-spy samples: where the request work happens on each server.
+FANOUT_MESSAGES = 200
 PROFILED_ROLES = ("ray::ProxyActor", "ray::ServeReplica:parla:Gateway", "uvicorn")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -72,6 +73,8 @@ class Plan:
     profile_dir: Path | None  # py-spy's samples go here; None: no profiling
     scoring_burst: int  # scoring requests sent at once after the scenarios; 0: none
     idle_connections: int  # keep-alive connections held idle after the scenarios; 0: none
+    socket_receivers: int  # messaging sockets receiving a REST-sent stream of messages; 0: none
+    idle_sockets: int  # messaging sockets held idle, then pinged; 0: none
 
 
 @dataclass
@@ -243,6 +246,16 @@ def measure_bursts(target: Target, plan: Plan) -> dict[str, Any]:
         )
         print(f"  {label:8} scoring burst {burst}", flush=True)
         found["scoring_burst"] = burst
+    if plan.socket_receivers:
+        fanout = socket_load.message_fanout(
+            target.server, target.world, plan.socket_receivers, FANOUT_MESSAGES
+        )
+        print(f"  {label:8} message fan-out {fanout}", flush=True)
+        found["message_fanout"] = fanout
+    if plan.idle_sockets:
+        idle_sockets = socket_load.idle_sockets(target.server, target.world, plan.idle_sockets)
+        print(f"  {label:8} idle sockets {idle_sockets}", flush=True)
+        found["idle_sockets"] = idle_sockets
     return found
 
 
@@ -302,6 +315,15 @@ def parse_plan(argv: Sequence[str] | None, stamp: str) -> Plan:
         "--idle-connections", type=int, default=1000, help="keep-alive connections held; 0: none"
     )
     parser.add_argument(
+        "--socket-receivers",
+        type=int,
+        default=50,
+        help=f"messaging sockets receiving {FANOUT_MESSAGES} messages sent over REST; 0: none",
+    )
+    parser.add_argument(
+        "--idle-sockets", type=int, default=500, help="messaging sockets held idle; 0: none"
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="one more round per scenario, under py-spy"
     )
     args = parser.parse_args(argv)
@@ -324,6 +346,8 @@ def parse_plan(argv: Sequence[str] | None, stamp: str) -> Plan:
         profile_dir=RESULTS / f"profile-{stamp}" if args.profile else None,
         scoring_burst=args.scoring_burst,
         idle_connections=args.idle_connections,
+        socket_receivers=args.socket_receivers,
+        idle_sockets=args.idle_sockets,
     )
 
 

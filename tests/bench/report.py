@@ -289,6 +289,36 @@ def _bursts(found: dict[str, dict[str, Any]]) -> list[str]:
                 f"{i['reused_ok']} | {i['closed_by_server']} | {i['errors']} | "
                 f"{i['busy_p50_ms']} |"
             )
+    fanout = {label: b["message_fanout"] for label, b in found.items() if "message_fanout" in b}
+    if fanout:
+        lines += [
+            "",
+            "## Messages sent over REST, pushed to the receivers' WebSockets",
+            "",
+            "| server | receivers | messages | pushes received / expected | send errors "
+            "| took s | delay p50 / p95 / max ms |",
+            "| --- | ---: | ---: | --- | ---: | ---: | --- |",
+        ]
+        for label, f in fanout.items():
+            lines.append(
+                f"| {label} | {f['receivers']} | {f['messages']} | "
+                f"{f['delivered']:,} / {f['expected']:,} | {f['send_errors']} | {f['seconds']} | "
+                f"{f['p50_ms']:,.0f} / {f['p95_ms']:,.0f} / {f['max_ms']:,.0f} |"
+            )
+    sockets = {label: b["idle_sockets"] for label, b in found.items() if "idle_sockets" in b}
+    if sockets:
+        lines += [
+            "",
+            "## Idle WebSockets: opened, held, pinged",
+            "",
+            "| server | sockets | opened | held s | answered after | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for label, i in sockets.items():
+            lines.append(
+                f"| {label} | {i['sockets']} | {i['opened']} | {i['held_seconds']} | "
+                f"{i['answered_after']} | {i['errors']} |"
+            )
     return lines
 
 

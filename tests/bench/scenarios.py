@@ -46,6 +46,7 @@ class Learner:
     email: str
     password: str
     token: str
+    user_id: str
 
     @property
     def auth(self) -> dict[str, str]:
@@ -108,7 +109,8 @@ def prepare_world(client: httpx.Client, label: str, seed: int = 4) -> World:
         answer = client.post(
             f"{API}/auth/register", json={"email": email, "password": PASSWORD, "name": "Learner"}
         ).raise_for_status()
-        learners.append(Learner(email, PASSWORD, answer.json()["access_token"]))
+        body = answer.json()
+        learners.append(Learner(email, PASSWORD, body["access_token"], body["user"]["id"]))
     tags = client.get(f"{API}/tags").raise_for_status().json()["tags"]
     tag_ids = [t["id"] for t in tags]
     speech_ids = {}
