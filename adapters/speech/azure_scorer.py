@@ -32,6 +32,18 @@ _SDK_ANSWER_TIMEOUT_MS = "SPEECH-OneShotRecognition-OperationTimeoutMs"
 _SDK_STOP_TIMEOUT_S = "SPEECH-StopRecognitionTimeoutInSeconds"
 
 
+def check_options(
+    key: str, region: str, timeout_seconds: float, attempts: int, backoff_seconds: float
+) -> None:
+    """Raises ValueError for settings no Azure Speech adapter can work with."""
+    if not key or not key.strip():
+        raise ValueError("The Azure Speech key is empty")
+    if not region or not region.strip():
+        raise ValueError("The Azure Speech region is empty")
+    if timeout_seconds <= 0 or attempts < 1 or backoff_seconds < 0:
+        raise ValueError("timeout_seconds must be > 0, attempts >= 1, backoff_seconds >= 0")
+
+
 class AzureSpeechScorer:
     provider = "azure"
 
@@ -48,12 +60,7 @@ class AzureSpeechScorer:
         """`endpoint` (e.g. "wss://<host>/speech/recognition/conversation/cognitiveservices/v1")
         replaces the host that `region` implies: sovereign clouds, or a local server in tests.
         Retries wait `backoff_seconds`, then twice that, and so on."""
-        if not key or not key.strip():
-            raise ValueError("The Azure Speech key is empty")
-        if not region or not region.strip():
-            raise ValueError("The Azure Speech region is empty")
-        if timeout_seconds <= 0 or attempts < 1 or backoff_seconds < 0:
-            raise ValueError("timeout_seconds must be > 0, attempts >= 1, backoff_seconds >= 0")
+        check_options(key, region, timeout_seconds, attempts, backoff_seconds)
         self._key = key
         self._region = region
         self._endpoint = endpoint

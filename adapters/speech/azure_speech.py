@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import azure.cognitiveservices.speech as speechsdk
 
-from adapters.speech.azure_scorer import AUTH_ERRORS
+from adapters.speech.azure_scorer import AUTH_ERRORS, check_options
 from adapters.speech.language_codes import primary_language
 from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio
@@ -79,12 +79,7 @@ class _AzureSpeech:
         backoff_seconds: float = 0.5,
     ) -> None:
         """Retries wait `backoff_seconds`, then twice that, and so on."""
-        if not key or not key.strip():
-            raise ValueError("The Azure Speech key is empty")
-        if not region or not region.strip():
-            raise ValueError("The Azure Speech region is empty")
-        if timeout_seconds <= 0 or attempts < 1 or backoff_seconds < 0:
-            raise ValueError("timeout_seconds must be > 0, attempts >= 1, backoff_seconds >= 0")
+        check_options(key, region, timeout_seconds, attempts, backoff_seconds)
         self._key = key
         self._region = region
         self._host = host
