@@ -1,6 +1,5 @@
 """002's conversation sessions with the AI tutor: text and voice turns, every one kept."""
 
-import base64
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -8,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, File, Form, UploadFile, status
 from pydantic import BaseModel, Field
 
+from adapters.http.audio import AudioOut
 from adapters.http.corrections import CorrectionOut
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
@@ -15,7 +15,6 @@ from domain.tutor import sessions as tutoring
 from domain.tutor.sessions import Page, Turn
 from domain.tutor.voice import take_voice_turn
 from ports.cefr import CefrLevel
-from ports.speech import SynthesizedSpeech
 from ports.tutoring import (
     InputMode,
     SessionStatus,
@@ -101,20 +100,6 @@ class MessageList(BaseModel):
 
 class TextTurnIn(BaseModel):
     text: str = Field(max_length=4000)
-
-
-class AudioOut(BaseModel):
-    media_type: str
-    sample_rate: int
-    data_base64: str
-
-    @classmethod
-    def of(cls, speech: SynthesizedSpeech) -> "AudioOut":
-        return cls(
-            media_type=speech.media_type,
-            sample_rate=speech.sample_rate,
-            data_base64=base64.b64encode(speech.audio).decode(),
-        )
 
 
 class TurnOut(BaseModel):

@@ -1,5 +1,6 @@
-"""000's voice WebSockets. Audio travels base64-encoded in JSON text frames, both ways, as
-{"media_type", "data_base64"} objects; every reply that speaks carries its audio.
+"""000's voice WebSockets. Audio travels base64-encoded in JSON text frames: the client sends
+it as a string, the server as {"media_type", "sample_rate", "data_base64"} (as over REST);
+every reply that speaks carries its audio.
 
 /ws/english-only[?level=A2&topic=...&session_id=...]: the English-only tutor. The server
 opens a conversation session and sends "greeting" (or, with session_id, resumes one and
@@ -27,6 +28,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from adapters.http.audio import AudioOut
 from adapters.http.corrections import CorrectionOut
 from adapters.http.services import HttpServices
 from adapters.http.sockets import (
@@ -52,8 +54,8 @@ router = APIRouter(tags=["voice tutor"])
 MAX_FRAME_CHARS = MAX_AUDIO_BYTES * 4 // 3 + 4096  # base64 audio plus the JSON around it
 
 
-def _audio_out(speech: SynthesizedSpeech) -> dict[str, str]:
-    return {"media_type": speech.media_type, "data_base64": base64.b64encode(speech.audio).decode()}
+def _audio_out(speech: SynthesizedSpeech) -> dict[str, object]:
+    return AudioOut.of(speech).model_dump()
 
 
 def _json(value: Any) -> Any:
