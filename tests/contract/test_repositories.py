@@ -1,5 +1,6 @@
 """The persistence contract of the ports, checked on every SQL database we support."""
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -8,17 +9,19 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy import delete, event, func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.database import create_engine, session_factory
-from adapters.sql.tables import GameResultRow, SpeechRow
+from adapters.sql.tables import Base, GameResultRow, SpeechRow
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from domain.errors import Conflict, NotFound, ServiceUnavailable
 from ports.cefr import CefrLevel
 from ports.content import Speech, SpeechType, Tag
 from ports.identity import AuthProvider, LoginSession, Role, User
 from ports.practice import GameMode, GameResult, GameSession, GameSessionFilter, UserResponse
+from tests.contract.conftest import POSTGRES_URL
+from tests.support.services import unavailable
 
 UowFactory = Callable[[], SqlUnitOfWork]
 NOW = datetime(2025, 3, 14, 9, 26, 53, 589793, tzinfo=UTC)
@@ -647,3 +650,44 @@ async def test_an_unusable_database_is_service_unavailable(database: str, tmp_pa
                 await uow.users.get_by_email("ana@example.com")
     finally:
         await engine.dispose()
+
+
+async def test_postgresql_connections_the_server_dropped_fail_no_request() -> None:
+    """The pool pings a connection before handing it out (adapters/sql/database.py), so
+    connections the server dropped (a restart, a failover) are replaced unseen. Without the
+    ping, the first unit of work after a drop failed, with an error type that varied from run
+    to run (InterfaceError, InternalError, a bare DBAPIError)."""
+    schema, name = f"parla_drop_{uuid4().hex[:12]}", f"parla-drop-{uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_URL, pool_size=1)
+    try:
+        async with admin.begin() as connection:
+            await connection.execute(text(f"CREATE SCHEMA {schema}"))
+    except OSError as error:
+        await admin.dispose()
+        unavailable(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error!r}")
+    settings = {"search_path": schema, "application_name": name}
+    engine = create_engine(POSTGRES_URL, pool_size=3, connect_args={"server_settings": settings})
+    uow = lambda: SqlUnitOfWork(session_factory(engine))  # noqa: E731
+
+    async def read_tags() -> list[Tag]:
+        async with uow() as work:
+            return await work.tags.list_all()
+
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        await asyncio.gather(*(read_tags() for _ in range(3)))  # three pooled connections
+        async with admin.begin() as connection:
+            dropped = await connection.scalar(
+                text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                     "WHERE application_name = :name"), {"name": name},
+            )  # fmt: skip
+        assert dropped == 3
+
+        assert await read_tags() == []
+        assert await asyncio.gather(*(read_tags() for _ in range(3))) == [[], [], []]
+    finally:
+        await engine.dispose()
+        async with admin.begin() as connection:
+            await connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        await admin.dispose()
