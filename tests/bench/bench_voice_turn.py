@@ -39,7 +39,7 @@ from domain.tutor import sessions
 from domain.tutor.voice import TUTOR_LANGUAGE
 from ports.cefr import CefrLevel
 from ports.tutoring import InputMode
-from tests.bench.servers import ray_serve
+from tests.bench.servers import Stack, ray_serve
 from tests.support.api import isolated_settings
 
 RESULTS = Path(__file__).parent / "results" / "voice_turn.json"
@@ -162,7 +162,7 @@ def served(rounds: int) -> dict:
     turns, first_bytes = [], []
     with (
         tempfile.TemporaryDirectory() as workdir,
-        ray_serve(Path(workdir), dict(os.environ)) as server,
+        ray_serve(Path(workdir), Stack()) as server,
     ):
         os.nice(19)  # started after the server: the client must not take CPU from Ray's workers
         with httpx.Client(base_url=server.base_url, timeout=120) as client:

@@ -6,8 +6,10 @@ under the same load, both running, their rounds alternating in one run.
     .venv/bin/python -m tests.bench.load --quick    # shorter rounds, under 3 minutes
     .venv/bin/python -m tests.bench.load --scenarios health,random_speeches --duration 30
     RAY_SERVE_ENABLE_HA_PROXY=0 .venv/bin/python -m tests.bench.load   # Ray's Python proxy
+    .venv/bin/python -m tests.bench.load --stack services   # PostgreSQL, Redis, NATS; 2 replicas
 
-Writes tests/bench/results/load-<UTC time>.{json,md} and latest.{json,md}.
+Writes tests/bench/results/load-<UTC time>.{json,md} and latest.{json,md} (latest-services.*
+for the services stack).
 
 Needs wrk, the Debian package (installed with apt-get when missing and run as root; otherwise
 the harness stops and says so). HAProxy: the launcher turns on Ray Serve's HAProxy ingress
@@ -24,7 +26,7 @@ the same two cores. oha and k6 are in neither Debian 12 nor PyPI.
 
 Numbers: each scenario runs a warm-up, then `--rounds` rounds; the report gives the median
 round's rate and latencies, the spread of the rounds, the error rate over all rounds, and the
-server's CPU per request by process. Compare ratios from one run, not absolute numbers across
+server's CPU per request by process (on PostgreSQL, its database's backends included). Compare ratios from one run, not absolute numbers across
 runs: this machine is shared and noisy."""
 
 import argparse
@@ -49,10 +51,18 @@ import httpx
 from deployments.launch import haproxy_binary
 from tests.bench import bursts, pyspy, report, socket_load, wrk
 from tests.bench.scenarios import API, SCENARIOS, Request, Scenario, World, prepare_world
-from tests.bench.servers import BASELINE_NICE, Proc, RunningServer, free_port, ray_serve, uvicorn
+from tests.bench.servers import (
+    BASELINE_NICE,
+    Proc,
+    RunningServer,
+    Stack,
+    free_port,
+    ray_serve,
+    uvicorn,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SERVERS: dict[str, Callable[[Path, dict[str, str]], AbstractContextManager[RunningServer]]] = {
+SERVERS: dict[str, Callable[[Path, Stack], AbstractContextManager[RunningServer]]] = {
     "ray": ray_serve,
     "uvicorn": uvicorn,
 }
@@ -75,6 +85,7 @@ class Plan:
     idle_connections: int  # keep-alive connections held idle after the scenarios; 0: none
     socket_receivers: int  # messaging sockets receiving a REST-sent stream of messages; 0: none
     idle_sockets: int  # messaging sockets held idle, then pinged; 0: none
+    stack: Stack
 
 
 @dataclass
@@ -127,7 +138,7 @@ def tool_ceiling(wrk_path: str, workdir: Path) -> float | None:
 
 
 def _cpu_ticks(server: RunningServer) -> dict[tuple[int, int], tuple[str, int]]:
-    return {(p.pid, p.started): (p.role, p.cpu_ticks) for p in server.family()}
+    return {(p.pid, p.started): (p.role, p.cpu_ticks) for p in server.working()}
 
 
 def _cpu_delta(
@@ -276,14 +287,15 @@ def _profile(
     return pyspy.finish(recordings)
 
 
-def _server_info(server: RunningServer) -> dict[str, Any]:
+def _server_info(server: RunningServer, stack: Stack) -> dict[str, Any]:
     environ = Path(f"/proc/{server.process.pid}/environ").read_bytes().decode(errors="replace")
     flags = dict(
         entry.split("=", 1) for entry in environ.split("\0") if entry.startswith("RAY_SERVE_")
     )
     roles = {p.role for p in server.family()}
     if server.label == "uvicorn":
-        ingress = f"uvicorn, one process, nice {BASELINE_NICE}"
+        workers = "one process" if stack.replicas == 1 else f"{stack.replicas} worker processes"
+        ingress = f"uvicorn, {workers}, nice {BASELINE_NICE}"
     elif "haproxy" in roles:
         ingress = "HAProxy"
     else:
@@ -326,6 +338,19 @@ def parse_plan(argv: Sequence[str] | None, stamp: str) -> Plan:
     parser.add_argument(
         "--profile", action="store_true", help="one more round per scenario, under py-spy"
     )
+    parser.add_argument(
+        "--stack",
+        choices=("embedded", "services"),
+        default="embedded",
+        help="embedded: make run's defaults (SQLite, process memory); services: PostgreSQL, "
+        "Redis and NATS, several Gateway replicas against as many uvicorn workers",
+    )
+    parser.add_argument(
+        "--replicas", type=int, default=2, help="Gateway replicas and uvicorn workers (services)"
+    )
+    parser.add_argument("--postgres", default=Stack.postgres_url, help="an admin connection")
+    parser.add_argument("--redis", default=Stack.redis_url)
+    parser.add_argument("--nats", default=Stack.nats_url)
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.rounds, args.warmup = 4, 2, 1
@@ -336,6 +361,8 @@ def parse_plan(argv: Sequence[str] | None, stamp: str) -> Plan:
         parser.error(f"unknown: {', '.join(unknown)}")
     if args.rounds < 1 or args.duration <= 0:
         parser.error("--rounds must be at least 1 and --duration positive")
+    if args.replicas < 1:
+        parser.error("--replicas must be at least 1")
     return Plan(
         scenarios=[SCENARIOS[n] for n in names],
         servers=servers,
@@ -348,6 +375,11 @@ def parse_plan(argv: Sequence[str] | None, stamp: str) -> Plan:
         idle_connections=args.idle_connections,
         socket_receivers=args.socket_receivers,
         idle_sockets=args.idle_sockets,
+        stack=(
+            Stack("services", args.replicas, args.postgres, args.redis, args.nats)
+            if args.stack == "services"
+            else Stack()
+        ),
     )
 
 
@@ -375,8 +407,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             for label in plan.servers:
                 print(f"Starting {label} ...", flush=True)
                 began = time.monotonic()
-                server = stack.enter_context(SERVERS[label](workdir, dict(os.environ)))
-                info = {"ready_after_s": round(time.monotonic() - began, 1), **_server_info(server)}
+                server = stack.enter_context(SERVERS[label](workdir, plan.stack))
+                info = {
+                    "ready_after_s": round(time.monotonic() - began, 1),
+                    **_server_info(server, plan.stack),
+                }
                 servers[label] = info
                 print(f"  {info['ingress']}, ready after {info['ready_after_s']} s", flush=True)
                 client = stack.enter_context(httpx.Client(base_url=server.base_url, timeout=120))

@@ -114,6 +114,7 @@ def build(
             "round_seconds": plan.round_seconds,
             "warmup_seconds": plan.warmup_seconds,
         },
+        "stack": {"name": plan.stack.name, "gateway_replicas": plan.stack.replicas},
         "haproxy_binary": haproxy,
         "haproxy_version": _haproxy_version(haproxy),
         "servers": servers,
@@ -164,6 +165,19 @@ def _cpu(r: dict[str, Any]) -> str:
     return f"**{cpu['total']:.2f}**: " + ", ".join(parts)
 
 
+def _stack_line(stack: dict[str, Any]) -> str:
+    if stack["name"] == "embedded":
+        return (
+            "- Stack: embedded, as `make run` starts by default (SQLite file, process memory, "
+            "in-process bus); one Gateway replica against one uvicorn process."
+        )
+    return (
+        "- Stack: services (PostgreSQL, Redis, NATS with JetStream on this machine; each server "
+        f"its own database, Redis database and stream); {stack['gateway_replicas']} Gateway "
+        f"replicas against {stack['gateway_replicas']} uvicorn worker processes."
+    )
+
+
 def markdown(result: dict[str, Any]) -> str:
     m, load = result["machine"], result["load"]
     ceiling = load["tool_ceiling_rps"]
@@ -175,6 +189,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"- Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, Linux {m['kernel']}, "
         f"Python {m['python']}, Ray {m['ray']}, uvicorn {m['uvicorn']}; load average (1 min) "
         f"{m['load_average_at_start']} at the start, {m['load_average_at_end']} at the end.",
+        _stack_line(result["stack"]),
         f"- Load: {load['tool']} at nice {load['tool_nice']}, {load['connections']} connections "
         "(fewer where a scenario says so), "
         f"{load['rounds']} rounds of {load['round_seconds']:g} s after {load['warmup_seconds']:g} "
@@ -326,7 +341,9 @@ def write(result: dict[str, Any], directory: Path) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     name = f"load-{stamp(datetime.fromisoformat(result['started_at']))}"
     document, page = json.dumps(result, indent=2) + "\n", markdown(result)
-    for stem in (name, "latest"):
+    stack = result["stack"]["name"]
+    latest = "latest" if stack == "embedded" else f"latest-{stack}"
+    for stem in (name, latest):
         (directory / f"{stem}.json").write_text(document)
         (directory / f"{stem}.md").write_text(page)
     return directory / f"{name}.json", directory / f"{name}.md"

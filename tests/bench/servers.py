@@ -2,6 +2,8 @@
 plain uvicorn. Each runs in a session of its own (a Ctrl-C on the terminal reaches the harness,
 which then stops them in order); stopping one ends every process it started."""
 
+import asyncio
+import functools
 import os
 import shutil
 import signal
@@ -15,8 +17,13 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import httpx
+import nats
+import nats.js.errors
 import yaml
+from redis.asyncio import Redis
+from sqlalchemy import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 300  # the first start synthesizes the demo catalog (about 40 s, more if busy)
@@ -24,9 +31,12 @@ STOP_SECONDS = 90
 # Ray runs its workers at nice 15; the baseline gets the same, so background load on this
 # shared machine weighs on both servers alike, and the load generator (nice 19) stays below.
 BASELINE_NICE = 15
-# Settings the launcher resolves from VAR_DIR; values inherited from the shell would point
-# both servers elsewhere.
-OWN_SETTINGS = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "BLOB_DIR", "PUBLIC_BASE_URL"}
+# Settings each server gets from its Stack (or the launcher resolves from VAR_DIR); values
+# inherited from the shell would point both servers elsewhere.
+OWN_SETTINGS = {
+    "DATABASE_URL", "DATABASE_POOL_SIZE", "REDIS_URL", "NATS_URL", "NATS_STREAM",
+    "NATS_SUBJECT_PREFIX", "SECRET_KEY", "BLOB_DIR", "PUBLIC_BASE_URL", "SERVE_CONFIG",
+}  # fmt: skip
 
 
 SERVE_CONFIG = yaml.safe_load((ROOT / "serve_config.yaml").read_text())
@@ -36,6 +46,69 @@ def deployment_config(name: str) -> dict:
     """A deployment's options in serve_config.yaml."""
     (found,) = (d for d in SERVE_CONFIG["applications"][0]["deployments"] if d["name"] == name)
     return found
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Where both servers keep their state, and how many processes serve the Gateway.
+
+    `embedded`: the defaults of `make run` (a SQLite file, process memory, an in-process bus),
+    one Gateway replica against one uvicorn process. `services`: PostgreSQL, Redis and NATS,
+    as a deployment would run (each server gets a fresh database, Redis database and
+    JetStream stream of its own), `replicas` Gateway replicas against as many uvicorn
+    workers."""
+
+    name: str = "embedded"
+    replicas: int = 1
+    postgres_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    redis_url: str = "redis://127.0.0.1:6379"
+    nats_url: str = "nats://127.0.0.1:4222"
+
+    def settings(self, label: str, workdir: Path) -> dict[str, str]:
+        """The settings of server `label`, after emptying the state a previous run left."""
+        if self.name == "embedded":
+            return {}
+        database, redis_db = f"parla_bench_{label}", {"ray": 14, "uvicorn": 15}[label]
+        stream, prefix = f"PARLA_BENCH_{label.upper()}", f"parla_bench_{label}"
+        asyncio.run(self._empty(database, redis_db, stream))
+        config = yaml.safe_load((ROOT / "serve_config.yaml").read_text())
+        deployments = config["applications"][0]["deployments"]
+        (gateway,) = (d for d in deployments if d["name"] == "Gateway")
+        gateway["num_replicas"] = self.replicas
+        serve_config = workdir / f"serve_config-{label}.yaml"
+        serve_config.write_text(yaml.safe_dump(config, sort_keys=False))
+        return {
+            "DATABASE_URL": make_url(self.postgres_url)
+            .set(database=database)
+            .render_as_string(hide_password=False),
+            # Both servers' pools stay under PostgreSQL's default 100 connections.
+            "DATABASE_POOL_SIZE": "10",
+            "REDIS_URL": f"{self.redis_url}/{redis_db}",
+            "NATS_URL": self.nats_url,
+            "NATS_STREAM": stream,
+            "NATS_SUBJECT_PREFIX": prefix,
+            "SERVE_CONFIG": str(serve_config),
+        }
+
+    async def _empty(self, database: str, redis_db: int, stream: str) -> None:
+        admin = await asyncpg.connect(self.postgres_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{database}"')
+        finally:
+            await admin.close()
+        redis = Redis.from_url(f"{self.redis_url}/{redis_db}")
+        try:
+            await redis.flushdb()
+        finally:
+            await redis.aclose()
+        bus = await nats.connect(self.nats_url)
+        try:
+            await bus.jetstream().delete_stream(stream)
+        except nats.js.errors.NotFoundError:
+            pass
+        finally:
+            await bus.close()
 
 
 @dataclass(frozen=True)
@@ -54,6 +127,10 @@ class Proc:
             return self.command.split()[0].split(".")[0]
         if "uvicorn" in self.command:
             return "uvicorn"
+        if "multiprocessing.spawn" in self.command:  # uvicorn's --workers
+            return "uvicorn worker"
+        if self.command.startswith("postgres: "):
+            return "postgres"
         if "deployments.launch" in self.command or "serve run" in self.command:
             return "serve run (driver)"
         words = self.command.split()
@@ -77,11 +154,14 @@ def _read_proc(pid: int) -> Proc | None:
     return Proc(pid, int(fields[1]), int(fields[19]), utime + stime, command.strip())
 
 
+def all_procs() -> list[Proc]:
+    return [p for entry in Path("/proc").iterdir() if entry.name.isdigit()
+            if (p := _read_proc(int(entry.name)))]  # fmt: skip
+
+
 def descendants(root: int) -> list[Proc]:
-    procs = [p for entry in Path("/proc").iterdir() if entry.name.isdigit()
-             if (p := _read_proc(int(entry.name)))]  # fmt: skip
     children: dict[int, list[Proc]] = {}
-    for p in procs:
+    for p in all_procs():
         children.setdefault(p.ppid, []).append(p)
     found, frontier = [], [root]
     while frontier:
@@ -97,11 +177,22 @@ class RunningServer:
     base_url: str
     process: subprocess.Popen[bytes]
     log: Path
+    database: str | None = None  # its PostgreSQL database (services stack)
 
     def family(self) -> list[Proc]:
         """The server's process and every process it started, running now."""
         root = _read_proc(self.process.pid)
         return ([root] if root else []) + descendants(self.process.pid)
+
+    def working(self) -> list[Proc]:
+        """Every process that works for the server: its family and, on PostgreSQL, the
+        backends serving its database (their CPU is part of each request's)."""
+        if self.database is None:
+            return self.family()
+        title = f" {self.database} "  # "postgres: <user> <database> <client> <state>"
+        backends = [p for p in all_procs() if p.command.startswith("postgres: ")
+                    if title in p.command]  # fmt: skip
+        return self.family() + backends
 
 
 def free_port() -> int:
@@ -145,10 +236,10 @@ def _stop(server: RunningServer) -> None:
 def _serving(
     label: str, command: Callable[[int], list[str]], var_dir: Path, env: dict[str, str]
 ) -> Iterator[RunningServer]:
+    """`env`: the server's environment, its own settings included (`server_env`)."""
     port = free_port()
     var_dir.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in env.items() if k not in OWN_SETTINGS}
-    env.update({"VAR_DIR": str(var_dir), "HOST": "127.0.0.1", "PORT": str(port)})
+    env = {**env, "VAR_DIR": str(var_dir), "HOST": "127.0.0.1", "PORT": str(port)}
     log = var_dir / f"{label}.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
@@ -159,7 +250,9 @@ def _serving(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        server = RunningServer(label, f"http://127.0.0.1:{port}", process, log)
+        url = make_url(env["DATABASE_URL"]) if "DATABASE_URL" in env else None
+        database = url.database if url and url.get_backend_name() == "postgresql" else None
+        server = RunningServer(label, f"http://127.0.0.1:{port}", process, log, database)
         try:
             _wait_ready(server, STARTUP_SECONDS)
             yield server
@@ -167,14 +260,22 @@ def _serving(
             _stop(server)
 
 
-def ray_serve(workdir: Path, env: dict[str, str]) -> AbstractContextManager[RunningServer]:
+def server_env(label: str, workdir: Path, stack: Stack) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if k not in OWN_SETTINGS},
+        **stack.settings(label, workdir),
+    }
+
+
+def ray_serve(workdir: Path, stack: Stack) -> AbstractContextManager[RunningServer]:
     """`make run`: the launcher migrates, loads the demo catalog and execs `serve run`
     (HOST and PORT from the environment)."""
     command = [sys.executable, "-m", "deployments.launch"]
+    env = server_env("ray", workdir, stack)
     return _serving("ray", lambda port: command, workdir / "ray", env)
 
 
-def _uvicorn_command(port: int) -> list[str]:
+def _uvicorn_command(port: int, workers: int) -> list[str]:
     # The keep-alive timeout Ray Serve's ingress gets from serve_config.yaml, not uvicorn's 5 s.
     http_options = SERVE_CONFIG["http_options"]
     return [
@@ -182,15 +283,19 @@ def _uvicorn_command(port: int) -> list[str]:
         "deployments.asgi:create", "--factory", "--host", "127.0.0.1",
         "--port", str(port), "--no-access-log", "--log-level", "warning",
         "--timeout-keep-alive", str(http_options["keep_alive_timeout_s"]),
+        "--workers", str(workers),
     ]  # fmt: skip
 
 
-def uvicorn(workdir: Path, env: dict[str, str]) -> AbstractContextManager[RunningServer]:
-    """The baseline: one uvicorn process, the app wired in process, on a copy of the data
-    `make run` prepared (both servers run at once: each gets a SQLite file of its own)."""
+def uvicorn(workdir: Path, stack: Stack) -> AbstractContextManager[RunningServer]:
+    """The baseline: the app wired in process under uvicorn, one worker per Gateway replica,
+    on the data `make run` prepared: a copy of its SQLite file (both servers run at once),
+    or, on the services stack, its own database prepared the same way."""
     var_dir = workdir / "uvicorn"
+    env = server_env("uvicorn", workdir, stack)
     _copy_prepared(workdir / "ray", var_dir, env)
-    return _serving("uvicorn", _uvicorn_command, var_dir, env)
+    command = functools.partial(_uvicorn_command, workers=stack.replicas)
+    return _serving("uvicorn", command, var_dir, env)
 
 
 def _copy_prepared(source: Path, target: Path, env: dict[str, str]) -> None:
@@ -200,9 +305,8 @@ def _copy_prepared(source: Path, target: Path, env: dict[str, str]) -> None:
     database = source / "parla.db"
     if not database.exists():
         prepare = "import asyncio, deployments.launch as l; asyncio.run(l.prepare(l.Settings()))"
-        own = {k: v for k, v in env.items() if k not in OWN_SETTINGS}
         subprocess.run([sys.executable, "-c", prepare], cwd=ROOT, check=True,
-                       env={**own, "VAR_DIR": str(target)})  # fmt: skip
+                       env={**env, "VAR_DIR": str(target)})  # fmt: skip
         return
     with sqlite3.connect(database) as original, sqlite3.connect(target / "parla.db") as copy:
         original.backup(copy)
