@@ -25,8 +25,9 @@ per few thousand requests/s even with FastHttpUser: here it would compete with t
 the same two cores. oha and k6 are in neither Debian 12 nor PyPI.
 
 Numbers: each scenario runs a warm-up, then `--rounds` rounds; the report gives the median
-round's rate and latencies, the spread of the rounds, the error rate over all rounds, and the
-server's CPU per request by process (on PostgreSQL, its database's backends included). Compare ratios from one run, not absolute numbers across
+round's rate and latencies, the spread of the rounds, the error rate over all rounds, the
+server's CPU per request by process (on PostgreSQL, its database's backends included), and
+which serving targets the run met. Compare ratios from one run, not absolute numbers across
 runs: this machine is shared and noisy."""
 
 import argparse

@@ -157,6 +157,9 @@ def _errors(r: dict[str, Any]) -> str:
     return f"{r['error_rate']:.1%} ({', '.join(failed + lost)})"
 
 
+GATEWAY = "ray::ServeReplica:parla:Gateway"
+
+
 def _cpu(r: dict[str, Any]) -> str:
     if "rps" not in r:
         return "-"
@@ -232,6 +235,7 @@ def markdown(result: dict[str, Any]) -> str:
     lines += [
         "",
         f"Headline, Ray Serve over plain uvicorn on the read scenarios: {headline or '-'}.",
+        *_targets(result),
         "",
         "## Server CPU per request (ms, by process)",
         "",
@@ -266,6 +270,104 @@ def markdown(result: dict[str, Any]) -> str:
             lines.append(f"- {name}, {label} {p['process']} ({p['samples']} samples): {packages}.")
             lines.append(f"  Top frames: {top}.")
     return "\n".join(lines) + "\n"
+
+
+# The serving targets: Ray Serve's share of plain uvicorn's rate and its p99 on the read
+# scenarios, and the load-test targets of the game seed (004).
+MIN_READ_RATIO = 0.6
+MAX_READ_P99_MS = 100
+MIN_SAVES_PER_S = 100
+
+
+def _targets(result: dict[str, Any]) -> list[str]:
+    """Which targets the run met, from its numbers; for a missed read target, the bound the
+    measured CPU per request sets."""
+    ray = {s["name"]: s["results"]["ray"] for s in result["scenarios"]
+           if "rps" in s["results"].get("ray", {})}  # fmt: skip
+    reads = [s for s in result["scenarios"] if s["kind"] == "read" and s["name"] in ray]
+    rows: list[tuple[str, bool, str]] = []
+    if reads and all(s["ray_over_uvicorn"] for s in reads):
+        rows.append((
+            f"Ray Serve at least {MIN_READ_RATIO:.0%} of uvicorn's rate on the read scenarios",
+            all(s["ray_over_uvicorn"] >= MIN_READ_RATIO for s in reads),
+            ", ".join(f"{s['name']} {s['ray_over_uvicorn']:.0%}" for s in reads),
+        ))  # fmt: skip
+    if reads:
+        rows.append((
+            f"p99 under {MAX_READ_P99_MS} ms on the read scenarios (Ray Serve)",
+            all(ray[s["name"]]["p99_ms"] < MAX_READ_P99_MS for s in reads),
+            ", ".join(f"{s['name']} {ray[s['name']]['p99_ms']:,.0f} ms" for s in reads),
+        ))  # fmt: skip
+    if ray:
+        errors = sum(round(r["error_rate"] * (r["requests"] + r["lost"])) for r in ray.values())
+        total = sum(r["requests"] + r["lost"] for r in ray.values())
+        rows.append(("no errors (Ray Serve)", errors == 0, f"{errors:,} of {total:,} requests"))
+    if "save_session" in ray:
+        saves = ray["save_session"]["rps"]
+        rows.append((f"{MIN_SAVES_PER_S} game sessions saved per second", saves >= MIN_SAVES_PER_S,
+                     f"{saves:g}/s"))  # fmt: skip
+    bursts = result["bursts"].get("ray", {})
+    if "scoring_burst" in bursts:
+        b = bursts["scoring_burst"]
+        answered = b["statuses"].get("200", 0)
+        rows.append((f"{b['requests']} scoring requests at once, all answered",
+                     answered == b["requests"], f"{answered} in {b['seconds']} s"))  # fmt: skip
+        counts = [n for _, n in b["replicas_over_time"]]
+        if counts:
+            rows.append((
+                "SpeechScoring scales up under the burst and back down",
+                max(counts) > counts[0] and counts[-1] == counts[0],
+                " -> ".join(str(n) for i, n in enumerate(counts) if i == 0 or n != counts[i - 1]),
+            ))  # fmt: skip
+    if "idle_connections" in bursts:
+        i = bursts["idle_connections"]
+        rows.append(("idle keep-alive connections held, then answered",
+                     i["reused_ok"] == i["connections"] and i["errors"] == 0,
+                     f"{i['reused_ok']:,} of {i['connections']:,}"))  # fmt: skip
+    if "idle_sockets" in bursts:
+        i = bursts["idle_sockets"]
+        rows.append(("idle WebSockets held, then answered",
+                     i["answered_after"] == i["sockets"] and i["errors"] == 0,
+                     f"{i['answered_after']:,} of {i['sockets']:,}"))  # fmt: skip
+    if "message_fanout" in bursts:
+        f = bursts["message_fanout"]
+        rows.append(("messages pushed to every receiver's WebSocket",
+                     f["delivered"] == f["expected"] and f["send_errors"] == 0,
+                     f"{f['delivered']:,} of {f['expected']:,}"))  # fmt: skip
+    if not rows:
+        return []
+    lines = ["", "## Targets", "", "| target | holds | measured |", "| --- | --- | --- |"]
+    lines += [f"| {t} | {'yes' if ok else '**no**'} | {m} |" for t, ok, m in rows]
+    return lines + _read_bounds(result, reads)
+
+
+def _read_bounds(result: dict[str, Any], reads: list[dict[str, Any]]) -> list[str]:
+    """What the CPU per request allows. With every connection waiting on an answer, mean
+    latency is connections / rate (Little's law), so a p99 under the target needs at least
+    connections / target requests per second; and one Gateway replica, one process like
+    uvicorn, runs on one core, so their rates can differ at most by their CPU per request."""
+    cores, lines = result["machine"]["cores"], []
+    for s in reads:
+        ray, base = s["results"]["ray"], s["results"].get("uvicorn", {})
+        needed = s["connections"] * 1000 / MAX_READ_P99_MS
+        if ray["p99_ms"] >= MAX_READ_P99_MS:
+            lines.append(
+                f"- {s['name']}: {s['connections']} connections at {ray['rps']:,.0f} req/s wait "
+                f"{s['connections'] * 1000 / ray['rps']:,.0f} ms on average; under "
+                f"{MAX_READ_P99_MS} ms takes over {needed:,.0f} req/s, at most "
+                f"{cores * 1000 / needed:.1f} ms of CPU per request on {cores} cores; Ray Serve "
+                f"spends {ray['cpu_ms_per_request']['total']:.2f} ms"
+                + (f", uvicorn {base['cpu_ms_per_request']['total']:.2f}." if base else ".")
+            )
+        gateway = ray["cpu_ms_per_request"].get(GATEWAY)
+        if (s["ray_over_uvicorn"] or 1) < MIN_READ_RATIO and gateway and base:
+            lines.append(
+                f"- {s['name']}: the Gateway replica spends {gateway:.2f} ms of CPU per request, "
+                f"uvicorn {base['cpu_ms_per_request']['total']:.2f} ms for the same app: "
+                f"{base['cpu_ms_per_request']['total'] / gateway:.0%} of uvicorn's rate is the "
+                "most a replica gets from a core that uvicorn's process would use whole."
+            )
+    return ["", *lines] if lines else []
 
 
 def _bursts(found: dict[str, dict[str, Any]]) -> list[str]:
@@ -347,3 +449,14 @@ def write(result: dict[str, Any], directory: Path) -> tuple[Path, Path]:
         (directory / f"{stem}.json").write_text(document)
         (directory / f"{stem}.md").write_text(page)
     return directory / f"{name}.json", directory / f"{name}.md"
+
+
+def rerender(paths: list[Path]) -> None:
+    """Each JSON report's Markdown page again, beside it: the page is made from the numbers
+    alone, so a report from an earlier run shows in the current page format."""
+    for path in paths:
+        path.with_suffix(".md").write_text(markdown(json.loads(path.read_text())))
+
+
+if __name__ == "__main__":  # python -m tests.bench.report tests/bench/results/latest.json
+    rerender([Path(arg) for arg in sys.argv[1:]])

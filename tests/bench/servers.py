@@ -124,7 +124,9 @@ class Proc:
         """A short name. Ray titles its workers by actor and current method
         ("ray::ServeReplica:parla:Gateway.handle_request"); the method is dropped."""
         if self.command.startswith("ray::"):
-            return self.command.split()[0].split(".")[0]
+            title = self.command.split()[0].split(".")[0]
+            # A replica still starting: "ray::SERVE_REPLICA::<app>#<name>#<id>:ServeReplica:..."
+            return "ray::" + title.split(":", 5)[-1] if "#" in title else title
         if "uvicorn" in self.command:
             return "uvicorn"
         if "multiprocessing.spawn" in self.command:  # uvicorn's --workers
