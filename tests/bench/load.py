@@ -54,6 +54,8 @@ from tests.bench import bursts, pyspy, report, socket_load, wrk
 from tests.bench.scenarios import API, SCENARIOS, Request, Scenario, World, prepare_world
 from tests.bench.servers import (
     BASELINE_NICE,
+    BENCH_PREFIX,
+    REDIS_DATABASES,
     Proc,
     RunningServer,
     Stack,
@@ -344,7 +346,9 @@ def parse_plan(argv: Sequence[str] | None, stamp: str) -> Plan:
         choices=("embedded", "services"),
         default="embedded",
         help="embedded: make run's defaults (SQLite, process memory); services: PostgreSQL, "
-        "Redis and NATS, several Gateway replicas against as many uvicorn workers",
+        "Redis and NATS, several Gateway replicas against as many uvicorn workers (empties "
+        f"the databases and streams {BENCH_PREFIX}_*, Redis databases "
+        f"{', '.join(map(str, REDIS_DATABASES.values()))})",
     )
     parser.add_argument(
         "--replicas", type=int, default=2, help="Gateway replicas and uvicorn workers (services)"

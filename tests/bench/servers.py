@@ -48,6 +48,12 @@ def deployment_config(name: str) -> dict:
     return found
 
 
+# The services stack's own state, emptied at each run's start: PostgreSQL databases, JetStream
+# streams and subject prefixes named after the prefix and the server, and these Redis databases.
+BENCH_PREFIX = "parla_bench"
+REDIS_DATABASES = {"ray": 14, "uvicorn": 15}
+
+
 @dataclass(frozen=True)
 class Stack:
     """Where both servers keep their state, and how many processes serve the Gateway.
@@ -68,8 +74,8 @@ class Stack:
         """The settings of server `label`, after emptying the state a previous run left."""
         if self.name == "embedded":
             return {}
-        database, redis_db = f"parla_bench_{label}", {"ray": 14, "uvicorn": 15}[label]
-        stream, prefix = f"PARLA_BENCH_{label.upper()}", f"parla_bench_{label}"
+        database, redis_db = f"{BENCH_PREFIX}_{label}", REDIS_DATABASES[label]
+        stream, prefix = f"{BENCH_PREFIX.upper()}_{label.upper()}", f"{BENCH_PREFIX}_{label}"
         asyncio.run(self._empty(database, redis_db, stream))
         config = yaml.safe_load((ROOT / "serve_config.yaml").read_text())
         deployments = config["applications"][0]["deployments"]
