@@ -3,6 +3,7 @@ plain uvicorn. Each runs in a session of its own (a Ctrl-C on the terminal reach
 which then stops them in order); stopping one ends every process it started."""
 
 import asyncio
+import copy
 import functools
 import os
 import shutil
@@ -77,9 +78,8 @@ class Stack:
         database, redis_db = f"{BENCH_PREFIX}_{label}", REDIS_DATABASES[label]
         stream, prefix = f"{BENCH_PREFIX.upper()}_{label.upper()}", f"{BENCH_PREFIX}_{label}"
         asyncio.run(self._empty(database, redis_db, stream))
-        config = yaml.safe_load((ROOT / "serve_config.yaml").read_text())
-        deployments = config["applications"][0]["deployments"]
-        (gateway,) = (d for d in deployments if d["name"] == "Gateway")
+        config = copy.deepcopy(SERVE_CONFIG)
+        (gateway,) = (d for d in config["applications"][0]["deployments"] if d["name"] == "Gateway")
         gateway["num_replicas"] = self.replicas
         serve_config = workdir / f"serve_config-{label}.yaml"
         serve_config.write_text(yaml.safe_dump(config, sort_keys=False))
