@@ -73,14 +73,14 @@ def error_response(
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
-def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
     status = next(s for kind, s in STATUS_BY_ERROR.items() if isinstance(exc, kind))
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return error_response(status, exc.code, exc.message, exc.details, headers)
 
 
-def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     issues = [
         {"field": ".".join(str(p) for p in e["loc"]), "issue": e["msg"]} for e in exc.errors()
@@ -90,18 +90,19 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(400, "ValidationError", message, {"errors": issues})
 
 
-def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = _CODE_BY_STATUS.get(exc.status_code, "Error")
     return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 
-def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("Unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "InternalError", "Internal server error")
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    # The handlers are async: Starlette runs a plain-def one in its thread pool.
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
