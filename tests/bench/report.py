@@ -309,7 +309,8 @@ def _targets(result: dict[str, Any]) -> list[str]:
     bursts = result["bursts"].get("ray", {})
     if "scoring_burst" in bursts:
         b = bursts["scoring_burst"]
-        answered = b["statuses"].get("200", 0)
+        # Status keys are ints in a run and strings once read back from the JSON.
+        answered = sum(n for status, n in b["statuses"].items() if 200 <= int(status) < 300)
         rows.append((f"{b['requests']} scoring requests at once, all answered",
                      answered == b["requests"], f"{answered} in {b['seconds']} s"))  # fmt: skip
         counts = [n for _, n in b["replicas_over_time"]]
@@ -350,13 +351,19 @@ def _read_bounds(result: dict[str, Any], reads: list[dict[str, Any]]) -> list[st
     for s in reads:
         ray, base = s["results"]["ray"], s["results"].get("uvicorn", {})
         needed = s["connections"] * 1000 / MAX_READ_P99_MS
-        if ray["p99_ms"] >= MAX_READ_P99_MS:
+        mean_wait = s["connections"] * 1000 / ray["rps"]
+        if ray["p99_ms"] >= MAX_READ_P99_MS and mean_wait < MAX_READ_P99_MS:
             lines.append(
                 f"- {s['name']}: {s['connections']} connections at {ray['rps']:,.0f} req/s wait "
-                f"{s['connections'] * 1000 / ray['rps']:,.0f} ms on average; under "
-                f"{MAX_READ_P99_MS} ms takes over {needed:,.0f} req/s, at most "
-                f"{cores * 1000 / needed:.1f} ms of CPU per request on {cores} cores; Ray Serve "
-                f"spends {ray['cpu_ms_per_request']['total']:.2f} ms"
+                f"{mean_wait:,.0f} ms on average, so the rate allows the target; the tail "
+                f"misses it (p95 {ray['p95_ms']:,.0f} ms, p99 {ray['p99_ms']:,.0f} ms)."
+            )
+        elif ray["p99_ms"] >= MAX_READ_P99_MS:
+            lines.append(
+                f"- {s['name']}: {s['connections']} connections at {ray['rps']:,.0f} req/s wait "
+                f"{mean_wait:,.0f} ms on average; under {MAX_READ_P99_MS} ms takes over "
+                f"{needed:,.0f} req/s, at most {cores * 1000 / needed:.1f} ms of CPU per request "
+                f"on {cores} cores; Ray Serve spends {ray['cpu_ms_per_request']['total']:.2f} ms"
                 + (f", uvicorn {base['cpu_ms_per_request']['total']:.2f}." if base else ".")
             )
         gateway = ray["cpu_ms_per_request"].get(GATEWAY)

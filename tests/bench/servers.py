@@ -133,12 +133,12 @@ class Proc:
             title = self.command.split()[0].split(".")[0]
             # A replica still starting: "ray::SERVE_REPLICA::<app>#<name>#<id>:ServeReplica:..."
             return "ray::" + title.split(":", 5)[-1] if "#" in title else title
+        if self.command.startswith("postgres: "):  # a backend; its title names the database
+            return "postgres"
         if "uvicorn" in self.command:
             return "uvicorn"
         if "multiprocessing.spawn" in self.command:  # uvicorn's --workers
             return "uvicorn worker"
-        if self.command.startswith("postgres: "):
-            return "postgres"
         if "deployments.launch" in self.command or "serve run" in self.command:
             return "serve run (driver)"
         words = self.command.split()
