@@ -43,9 +43,9 @@ OWN_SETTINGS = {
 SERVE_CONFIG = yaml.safe_load((ROOT / "serve_config.yaml").read_text())
 
 
-def deployment_config(name: str) -> dict:
-    """A deployment's options in serve_config.yaml."""
-    (found,) = (d for d in SERVE_CONFIG["applications"][0]["deployments"] if d["name"] == name)
+def deployment_config(name: str, config: dict = SERVE_CONFIG) -> dict:
+    """A deployment's options in `config` (serve_config.yaml unless given)."""
+    (found,) = (d for d in config["applications"][0]["deployments"] if d["name"] == name)
     return found
 
 
@@ -79,8 +79,7 @@ class Stack:
         stream, prefix = f"{BENCH_PREFIX.upper()}_{label.upper()}", f"{BENCH_PREFIX}_{label}"
         asyncio.run(self._empty(database, redis_db, stream))
         config = copy.deepcopy(SERVE_CONFIG)
-        (gateway,) = (d for d in config["applications"][0]["deployments"] if d["name"] == "Gateway")
-        gateway["num_replicas"] = self.replicas
+        deployment_config("Gateway", config)["num_replicas"] = self.replicas
         serve_config = workdir / f"serve_config-{label}.yaml"
         serve_config.write_text(yaml.safe_dump(config, sort_keys=False))
         return {
