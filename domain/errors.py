@@ -44,6 +44,13 @@ class Unprocessable(DomainError):
     code = "UnprocessableEntity"
 
 
+class NoSpeech(Unprocessable):
+    """A recognizer or scorer heard no speech in the audio."""
+
+    def __init__(self, message: str = "No speech could be recognized in the audio") -> None:
+        super().__init__(message)
+
+
 class ServiceUnavailable(DomainError):
     """A provider is down, timed out, or is not configured (details name the setting)."""
 

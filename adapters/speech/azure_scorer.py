@@ -10,12 +10,11 @@ from typing import Any
 
 import azure.cognitiveservices.speech as speechsdk
 
-from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
+from domain.errors import InvalidInput, NoSpeech, ServiceUnavailable
 from ports.scoring import PcmAudio, PhonemeScore, ScoringResult, WordError, WordScore
 
 logger = logging.getLogger(__name__)
 
-NO_SPEECH = "No speech could be recognized in the audio"
 PROVIDER_FAILED = "Speech provider timed out or failed"
 
 # RecognitionStatus values for audio in which the service found nothing to recognize.
@@ -72,7 +71,7 @@ class AzureSpeechScorer:
         if not reference_text.strip():
             raise InvalidInput("reference_text is empty", {"field": "reference_text"})
         if not audio.samples:
-            raise Unprocessable(NO_SPEECH)
+            raise NoSpeech()
         locale = language.replace("_", "-")  # Azure takes BCP-47 locales such as "en-US" as is
         for attempt in range(1, self._attempts + 1):
             if attempt > 1:
@@ -96,7 +95,7 @@ class AzureSpeechScorer:
                     result.properties.get(speechsdk.PropertyId.SpeechServiceResponse_JsonResult)
                 )
             if result.reason == speechsdk.ResultReason.NoMatch:
-                raise Unprocessable(NO_SPEECH)
+                raise NoSpeech()
             if result.reason == speechsdk.ResultReason.Canceled:
                 _raise_if_final(result.cancellation_details, locale)
             logger.warning(
@@ -136,7 +135,7 @@ class AzureSpeechScorer:
 def _raise_if_final(details: speechsdk.CancellationDetails, locale: str) -> None:
     """Raises for a cancellation that another attempt would not change."""
     if details.reason == speechsdk.CancellationReason.EndOfStream:
-        raise Unprocessable(NO_SPEECH)
+        raise NoSpeech()
     if details.code in AUTH_ERRORS:
         logger.error("Azure Speech refused the credentials: %s", details.error_details)
         raise ServiceUnavailable(
@@ -167,7 +166,7 @@ def parse_assessment(json_text: str) -> ScoringResult:
     try:
         document = json.loads(json_text)
         if document.get("RecognitionStatus") in _NO_SPEECH_STATUSES:
-            raise Unprocessable(NO_SPEECH)
+            raise NoSpeech()
         best = document["NBest"][0]
         scores = _assessment(best)
         accuracy = float(scores["AccuracyScore"])

@@ -22,7 +22,7 @@ import azure.cognitiveservices.speech as speechsdk
 
 from adapters.speech.azure_scorer import AUTH_ERRORS, check_options
 from adapters.speech.language_codes import primary_language
-from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
+from domain.errors import InvalidInput, NoSpeech, ServiceUnavailable
 from ports.scoring import PcmAudio
 from ports.speech import (
     STREAM_MEDIA_TYPE,
@@ -34,7 +34,6 @@ from ports.speech import (
 
 logger = logging.getLogger(__name__)
 
-NO_SPEECH = "No speech could be recognized in the audio"
 PROVIDER_FAILED = "Azure Speech timed out or failed"
 DEFAULT_VOICE = "en-US-JennyNeural"
 MAX_AUDIO_SECONDS = 30
@@ -187,7 +186,7 @@ class AzureSpeechRecognizer(_AzureSpeech):
                 {"provider": self.provider, "setting": "STT_PROVIDER=openai"},
             )
         if not audio.samples:
-            raise Unprocessable(NO_SPEECH)
+            raise NoSpeech()
         if audio.duration_seconds > MAX_AUDIO_SECONDS:
             raise InvalidInput(
                 f"Recordings are recognized up to {MAX_AUDIO_SECONDS} s", {"field": "audio"}
@@ -198,7 +197,7 @@ class AzureSpeechRecognizer(_AzureSpeech):
             "recognition",
         )
         if not phrases:
-            raise Unprocessable(NO_SPEECH)
+            raise NoSpeech()
         confidences = [p.confidence for p in phrases if p.confidence is not None]
         return Transcript(
             text=" ".join(phrase.text for phrase in phrases),

@@ -16,7 +16,7 @@ from elevenlabs.core import ApiError, ParsingError, RequestOptions
 
 from adapters.speech.codec import encode_wav
 from adapters.speech.language_codes import iso_639_1, primary_language
-from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
+from domain.errors import InvalidInput, NoSpeech, ServiceUnavailable
 from ports.scoring import PcmAudio
 from ports.speech import (
     STREAM_MEDIA_TYPE,
@@ -28,7 +28,6 @@ from ports.speech import (
 
 logger = logging.getLogger(__name__)
 
-NO_SPEECH = "No speech could be recognized in the audio"
 OUTPUT_FORMAT = "mp3_44100_128"
 GEORGE = "JBFqnCBsd6RMkjVDRZzb"  # a premade voice every account has
 # The port's speeds are 0.5..2.0; ElevenLabs voices take 0.7..1.2, so the ends are clamped.
@@ -222,7 +221,7 @@ class ElevenLabsSpeechRecognizer(_ElevenLabsClient):
                 {"provider": self.provider, "setting": "STT_PROVIDER=openai"},
             )
         if not audio.samples:
-            raise Unprocessable(NO_SPEECH)
+            raise NoSpeech()
         if language:
             language = primary_language(language)
         options: dict[str, Any] = {"language_code": language} if language else {}
@@ -238,7 +237,7 @@ class ElevenLabsSpeechRecognizer(_ElevenLabsClient):
         )
         text = (getattr(result, "text", None) or "").strip()
         if not text:
-            raise Unprocessable(NO_SPEECH)
+            raise NoSpeech()
         return Transcript(
             text=text,
             language=iso_639_1(getattr(result, "language_code", None)) or language,

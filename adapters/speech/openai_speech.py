@@ -9,7 +9,7 @@ import openai
 from adapters.openai_api import PROVIDER_ERRORS, openai_client, provider_failure
 from adapters.speech.codec import encode_wav
 from adapters.speech.language_codes import iso_639_1, primary_language
-from domain.errors import InvalidInput, Unprocessable
+from domain.errors import InvalidInput, NoSpeech
 from ports.scoring import PcmAudio
 from ports.speech import (
     STREAM_MEDIA_TYPE,
@@ -19,7 +19,6 @@ from ports.speech import (
     Voice,
 )
 
-NO_SPEECH = "No speech could be recognized in the audio"
 VOICES = [
     Voice("alloy", "Alloy", "en"),
     Voice("echo", "Echo", "en", "male"),
@@ -55,7 +54,7 @@ class OpenAiSpeechRecognizer:
         task: RecognitionTask = RecognitionTask.TRANSCRIBE,
     ) -> Transcript:
         if not audio.samples:
-            raise Unprocessable(NO_SPEECH)
+            raise NoSpeech()
         request: dict[str, Any] = {
             "file": ("speech.wav", encode_wav(audio), "audio/wav"),
             "model": self._model,
@@ -79,7 +78,7 @@ class OpenAiSpeechRecognizer:
             raise provider_failure(self.provider, error) from error
         text = result.text.strip()
         if not text:
-            raise Unprocessable(NO_SPEECH)
+            raise NoSpeech()
         return Transcript(
             text=text,
             language=iso_639_1(getattr(result, "language", None)) or language,

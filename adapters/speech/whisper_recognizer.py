@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from faster_whisper import WhisperModel
 
-from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
+from domain.errors import InvalidInput, NoSpeech, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio
 from ports.speech import RecognitionTask, Transcript
 
@@ -150,7 +150,7 @@ class WhisperSpeechRecognizer:
             logger.exception("Whisper recognition failed")
             raise ServiceUnavailable(f"Whisper recognition failed: {exc}") from exc
         if not heard:
-            raise Unprocessable("No speech was heard in the recording.")
+            raise NoSpeech()
         mean_log_probability = sum(s.avg_logprob for s in heard) / len(heard)
         return Transcript(
             text=" ".join(s.text.strip() for s in heard),

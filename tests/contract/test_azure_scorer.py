@@ -15,12 +15,11 @@ import azure.cognitiveservices.speech as speechsdk
 import pytest
 
 from adapters.speech.azure_scorer import (
-    NO_SPEECH,
     PROVIDER_FAILED,
     AzureSpeechScorer,
     parse_assessment,
 )
-from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
+from domain.errors import InvalidInput, NoSpeech, ServiceUnavailable
 from ports.scoring import PcmAudio, PhonemeScore, WordError, WordScore
 from tests.contract.azure_speech_service import FakeSpeechService, closed_port
 
@@ -151,7 +150,7 @@ def test_the_flat_shape_of_the_rest_api():
 
 @pytest.mark.parametrize("status", ["NoMatch", "InitialSilenceTimeout", "BabbleTimeout"])
 def test_a_result_without_speech_is_unprocessable(status: str):
-    with pytest.raises(Unprocessable, match=NO_SPEECH):
+    with pytest.raises(NoSpeech):
         parse_assessment(json.dumps({"RecognitionStatus": status, "Offset": 0, "Duration": 0}))
 
 
@@ -177,7 +176,7 @@ async def test_nothing_to_score_never_reaches_azure():
 
     with pytest.raises(InvalidInput):
         await scorer.score(AUDIO, "  ", "en-US")
-    with pytest.raises(Unprocessable, match=NO_SPEECH):
+    with pytest.raises(NoSpeech):
         await scorer.score(PcmAudio(b"", 16000), "What is your name?", "en-US")
 
 
@@ -228,7 +227,7 @@ async def test_a_scored_reading_through_the_sdk(service: FakeSpeechService):
 async def test_no_speech_through_the_sdk_is_unprocessable_at_once(service: FakeSpeechService):
     scorer = AzureSpeechScorer(KEY, "local", endpoint=service.endpoint)
 
-    with pytest.raises(Unprocessable, match=NO_SPEECH):
+    with pytest.raises(NoSpeech):
         await scorer.score(AUDIO, "What is your name?", "en-GB")
     assert service.requests == [
         "/speech/recognition/conversation/cognitiveservices/v1?language=en-GB"

@@ -9,14 +9,13 @@ from typing import Any
 import pytest
 
 from adapters.speech.azure_speech import (
-    NO_SPEECH,
     PROVIDER_FAILED,
     AzureSpeechRecognizer,
     AzureSpeechSynthesizer,
     azure_locale,
 )
 from adapters.speech.codec import decode_to_pcm
-from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
+from domain.errors import InvalidInput, NoSpeech, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio
 from ports.speech import STREAM_MEDIA_TYPE, RecognitionTask, Voice
 from tests.contract.azure_speech_service import (
@@ -109,7 +108,7 @@ NO_MATCH = {"RecognitionStatus": "InitialSilenceTimeout", "Offset": 0, "Duration
 
 @pytest.mark.parametrize("service", [{"phrase": [NO_MATCH]}], indirect=True)
 async def test_no_speech_is_unprocessable(service: FakeSpeechService):
-    with pytest.raises(Unprocessable, match=NO_SPEECH):
+    with pytest.raises(NoSpeech):
         await recognizer(service).transcribe(AUDIO)
     assert len(service.requests) == 1
 

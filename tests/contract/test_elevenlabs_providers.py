@@ -12,11 +12,10 @@ import pytest
 from adapters.speech.codec import decode_to_pcm
 from adapters.speech.elevenlabs_speech import (
     GEORGE,
-    NO_SPEECH,
     ElevenLabsSpeechRecognizer,
     ElevenLabsSpeechSynthesizer,
 )
-from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
+from domain.errors import InvalidInput, NoSpeech, ServiceUnavailable
 from ports.scoring import PcmAudio
 from ports.speech import STREAM_MEDIA_TYPE, RecognitionTask, Voice
 from tests.contract.http_provider_stub import (
@@ -252,7 +251,7 @@ async def test_the_language_heard_is_reported_as_an_iso_639_1_code(server: Provi
 async def test_no_words_heard_is_unprocessable(server: ProviderStub):
     server.reply("POST", STT, json_reply(scribe("")))
 
-    with pytest.raises(Unprocessable, match=NO_SPEECH):
+    with pytest.raises(NoSpeech):
         await recognizer(server).transcribe(AUDIO)
 
 

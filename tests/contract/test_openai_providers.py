@@ -13,11 +13,10 @@ import pytest
 from adapters.llm.openai_chat import OpenAiChatModel
 from adapters.speech.codec import decode_to_pcm
 from adapters.speech.openai_speech import (
-    NO_SPEECH,
     OpenAiSpeechRecognizer,
     OpenAiSpeechSynthesizer,
 )
-from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
+from domain.errors import InvalidInput, NoSpeech, ServiceUnavailable, Unprocessable
 from ports.language_model import ChatMessage, Role
 from ports.scoring import PcmAudio
 from ports.speech import STREAM_MEDIA_TYPE, RecognitionTask
@@ -241,7 +240,7 @@ async def test_translation_uses_the_translations_endpoint(server: ProviderStub):
 async def test_no_words_heard_is_unprocessable(server: ProviderStub):
     server.reply("POST", "/v1/audio/transcriptions", json_reply(whisper("  ")))
 
-    with pytest.raises(Unprocessable, match=NO_SPEECH):
+    with pytest.raises(NoSpeech):
         await recognizer(server).transcribe(AUDIO)
     with pytest.raises(Unprocessable):
         await recognizer(server).transcribe(PcmAudio(b"", 16000))
