@@ -129,21 +129,25 @@ class _IdTokenProvider:
     provider: AuthProvider
     _label: str
     _issuers: frozenset[str]
+    _jwks_url: str
+    # Whether the provider's ID tokens carry the user's name and picture.
+    _profile_claims = True
 
     def __init__(
         self,
         client_ids: Iterable[str],
-        jwks_url: str,
-        http: httpx.AsyncClient | None,
-        keys_ttl_seconds: float,
+        jwks_url: str | None = None,
+        http: httpx.AsyncClient | None = None,
+        keys_ttl_seconds: float = 3600,
     ) -> None:
+        """`jwks_url` defaults to the provider's published key set."""
         self._client_ids = [client_id for client_id in client_ids if client_id]
         if not self._client_ids:
             raise ValueError(f"{self._label} sign-in needs at least one client id")
         self._owns_http = http is None
         self._http = http if http is not None else _http_client()
         self._keys = JwksKeySet(
-            jwks_url,
+            jwks_url or self._jwks_url,
             self._http,
             unavailable_message=f"{self._label} sign-in is unavailable",
             ttl_seconds=keys_ttl_seconds,
@@ -158,7 +162,14 @@ class _IdTokenProvider:
             await self._http.aclose()
 
     def _identity(self, claims: dict[str, Any]) -> SocialIdentity:
-        raise NotImplementedError
+        return SocialIdentity(
+            provider=self.provider,
+            subject=claims["sub"],
+            email=_str_or_none(claims.get("email")),
+            email_verified=_is_true(claims.get("email_verified")),
+            name=_str_or_none(claims.get("name")) if self._profile_claims else None,
+            picture_url=_str_or_none(claims.get("picture")) if self._profile_claims else None,
+        )
 
     def _invalid(self) -> Unauthenticated:
         return Unauthenticated(f"Invalid {self._label} token")
@@ -193,25 +204,7 @@ class GoogleIdentityProvider(_IdTokenProvider):
     provider = AuthProvider.GOOGLE
     _label = "Google"
     _issuers = frozenset({"accounts.google.com", "https://accounts.google.com"})
-
-    def __init__(
-        self,
-        client_ids: list[str],
-        jwks_url: str = "https://www.googleapis.com/oauth2/v3/certs",
-        http: httpx.AsyncClient | None = None,
-        keys_ttl_seconds: float = 3600,
-    ) -> None:
-        super().__init__(client_ids, jwks_url, http, keys_ttl_seconds)
-
-    def _identity(self, claims: dict[str, Any]) -> SocialIdentity:
-        return SocialIdentity(
-            provider=self.provider,
-            subject=claims["sub"],
-            email=_str_or_none(claims.get("email")),
-            email_verified=_is_true(claims.get("email_verified")),
-            name=_str_or_none(claims.get("name")),
-            picture_url=_str_or_none(claims.get("picture")),
-        )
+    _jwks_url = "https://www.googleapis.com/oauth2/v3/certs"
 
 
 class AppleIdentityProvider(_IdTokenProvider):
@@ -222,23 +215,8 @@ class AppleIdentityProvider(_IdTokenProvider):
     provider = AuthProvider.APPLE
     _label = "Apple"
     _issuers = frozenset({"https://appleid.apple.com"})
-
-    def __init__(
-        self,
-        client_ids: list[str],
-        jwks_url: str = "https://appleid.apple.com/auth/keys",
-        http: httpx.AsyncClient | None = None,
-        keys_ttl_seconds: float = 3600,
-    ) -> None:
-        super().__init__(client_ids, jwks_url, http, keys_ttl_seconds)
-
-    def _identity(self, claims: dict[str, Any]) -> SocialIdentity:
-        return SocialIdentity(
-            provider=self.provider,
-            subject=claims["sub"],
-            email=_str_or_none(claims.get("email")),
-            email_verified=_is_true(claims.get("email_verified")),
-        )
+    _jwks_url = "https://appleid.apple.com/auth/keys"
+    _profile_claims = False
 
 
 # Graph API errors that mean "slow down" rather than "bad token".
