@@ -8,6 +8,13 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The settings each cloud provider needs.
+_CREDENTIALS: dict[str, tuple[str, ...]] = {
+    "azure": ("azure_speech_key", "azure_speech_region"),
+    "openai": ("openai_api_key",),
+    "elevenlabs": ("elevenlabs_api_key",),
+}
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
@@ -78,14 +85,6 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _provider_is_configured(self) -> Self:
         # A named provider without its credentials is a start-up error, never a fallback.
-        credentials = {
-            "azure": (
-                "AZURE_SPEECH_KEY and AZURE_SPEECH_REGION",
-                bool(self.azure_speech_key and self.azure_speech_region),
-            ),
-            "openai": ("OPENAI_API_KEY", bool(self.openai_api_key)),
-            "elevenlabs": ("ELEVENLABS_API_KEY", bool(self.elevenlabs_api_key)),
-        }
         chains = {
             "SPEECH_PROVIDER": ([self.speech_provider], {"pocketsphinx", "azure"}),
             "STT_PROVIDER": (self.stt_providers, {"whisper", "openai", "elevenlabs", "azure"}),
@@ -100,10 +99,21 @@ class Settings(BaseSettings):
                     raise ValueError(
                         f"{setting}: unknown provider {name!r}; one of {sorted(known)}"
                     )
-                needs, present = credentials.get(name, ("", True))
-                if not present:
-                    raise ValueError(f"{setting}={name} needs {needs}")
+                if name in _CREDENTIALS:
+                    try:
+                        self.credentials(name)
+                    except ValueError as missing:
+                        raise ValueError(f"{setting}={name} {missing}") from None
         return self
+
+    def credentials(self, provider: str) -> tuple[str, ...]:
+        """The settings a cloud provider needs, in the order _CREDENTIALS names them;
+        ValueError naming them when one is unset."""
+        values = tuple(getattr(self, name) for name in _CREDENTIALS[provider])
+        if not all(values):
+            names = " and ".join(name.upper() for name in _CREDENTIALS[provider])
+            raise ValueError(f"needs {names}")
+        return values
 
     @property
     def stt_providers(self) -> list[str]:

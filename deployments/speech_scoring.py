@@ -4,8 +4,8 @@ queue (autoscaling_config in serve_config.yaml)."""
 from ray import serve
 
 from deployments.log_format import configure_logging
+from deployments.providers import build_speech_scorer
 from deployments.settings import Settings
-from deployments.wiring import build_speech_scorer
 from ports.scoring import PcmAudio, ScoringResult
 
 

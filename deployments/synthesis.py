@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from ray import serve
 
 from deployments.log_format import configure_logging
+from deployments.providers import build_recognizer, build_synthesizer
 from deployments.settings import Settings
-from deployments.wiring import build_recognizer, build_synthesizer
 from ports.scoring import PcmAudio
 from ports.speech import RecognitionTask, SynthesizedSpeech, Transcript, Voice
 

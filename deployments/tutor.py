@@ -4,8 +4,8 @@ answers turns. Sessions live in the database, so any replica can answer any turn
 from ray import serve
 
 from deployments.log_format import configure_logging
+from deployments.providers import build_tutor
 from deployments.settings import Settings
-from deployments.wiring import build_tutor
 from ports.tutoring import TurnContext, TutorReply
 
 

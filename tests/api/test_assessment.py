@@ -1,19 +1,16 @@
 """/assessment/speaking, /assessment/sentence, /speaking-prompts and /realtime/token through
 the real app, with the offline recognizer (Whisper), grammar checker (Harper) and scorer."""
 
-import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from adapters.http.app import create_app
-from adapters.http.services import HttpServices
 from adapters.speech.espeak import EspeakSynthesizer
 from deployments.wiring import Container
 from ports.realtime import RealtimeToken
-from tests.support.api import BASE_URL, assert_error, sign_up
+from tests.support.api import assert_error, client_with, sign_up
 from tests.support.audio import silence
 
 pytestmark = pytest.mark.asyncio
@@ -23,12 +20,6 @@ PARAGRAPH = (
     "cold and rainy, we enjoyed the beautiful landscapes. However, the trains were expensive, "
     "so we usually took the bus. In my opinion it was a wonderful holiday."
 )
-
-
-async def client_for(services: HttpServices) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(services)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as c:
-        yield c
 
 
 class NotToBeCalled:
@@ -45,13 +36,9 @@ class NotToBeCalled:
 
 @pytest.fixture
 async def guarded(container: Container) -> AsyncIterator[httpx.AsyncClient]:
-    services = container.http_services()
-    services = dataclasses.replace(
-        services,
-        voice=dataclasses.replace(services.voice, recognizer=NotToBeCalled()),
-        grammar_checker=NotToBeCalled(),
-    )
-    async for c in client_for(services):
+    async with client_with(
+        container, recognizer=NotToBeCalled(), grammar_checker=NotToBeCalled()
+    ) as c:
         yield c
 
 
@@ -212,8 +199,7 @@ class FixedTokens:
 
 async def test_realtime_token_from_the_configured_provider(container: Container):
     tokens = FixedTokens()
-    services = dataclasses.replace(container.http_services(), realtime_tokens=tokens)
-    async for c in client_for(services):
+    async with client_with(container, realtime_tokens=tokens) as c:
         headers = (await sign_up(c))["headers"]
         response = await c.post("/api/v1/realtime/token", headers=headers)
     assert response.status_code == 200, response.text

@@ -32,7 +32,8 @@ import httpx
 from adapters.speech.codec import FfmpegAudioDecoder
 from adapters.speech.espeak import EspeakSynthesizer
 from adapters.sql.migrate import upgrade_to_head
-from deployments.wiring import bootstrap, build_recognizer, build_synthesizer, build_tutor
+from deployments.providers import build_recognizer, build_synthesizer, build_tutor
+from deployments.wiring import bootstrap
 from domain.identity.authentication import Register, register
 from domain.recordings import decode_recording
 from domain.tutor import sessions

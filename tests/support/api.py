@@ -1,11 +1,16 @@
 """Helpers for tests that drive the HTTP API."""
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from adapters.http.app import create_app
 from deployments.settings import Settings
+from deployments.wiring import Container, bootstrap
 
 BASE_URL = "http://testserver"
 PASSWORD = "SecurePass123"
@@ -23,6 +28,26 @@ def isolated_settings(var_dir: Path, **overrides: object) -> Settings:
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def client_with(container: Container, **ports: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app built by the composition root with some ports replaced, on
+    `container`'s settings (so its database) and models."""
+    shared = {
+        "speech_scorer": container.speech_scorer,
+        "tutor": container.voice.tutor,
+        "recognizer": container.voice.recognizer,
+    }
+    rewired = bootstrap(container.settings, **(shared | ports))
+    app = create_app(rewired.http_services())
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=BASE_URL
+        ) as client:
+            yield client
+    finally:
+        await rewired.aclose()
 
 
 def new_email() -> str:

@@ -4,8 +4,8 @@ the composition root builds, and a provider named without its key stops start-up
 import pytest
 from pydantic import ValidationError
 
+from deployments.providers import build_recognizer, build_synthesizer, build_tutor
 from deployments.settings import Settings
-from deployments.wiring import build_recognizer, build_synthesizer, build_tutor
 
 
 def settings(**values: object) -> Settings:

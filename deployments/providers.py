@@ -1,0 +1,170 @@
+"""Provider builders: the adapters each provider setting names, loaded in the process that
+calls them (the Gateway, a model deployment, or a test).
+
+Each builder imports its adapters when it is used, so that a process loads only the models and
+SDKs of the providers it runs."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from adapters.fallback import (
+    FallbackLanguageModel,
+    FallbackSpeechRecognizer,
+    FallbackSpeechSynthesizer,
+)
+from adapters.grammar.harper import HarperGrammarChecker
+from adapters.identity.social import (
+    AppleIdentityProvider,
+    FacebookIdentityProvider,
+    GoogleIdentityProvider,
+)
+from adapters.speech.espeak import EspeakSynthesizer
+from deployments.settings import Settings, comma_list
+from domain.tutor.tutor import Tutor
+from ports.identity import AuthProvider, IdentityProvider
+from ports.language_model import LanguageModel
+from ports.realtime import RealtimeTokenIssuer
+from ports.scoring import SpeechScorer
+from ports.speech import SpeechRecognizer, SpeechSynthesizer
+
+P = TypeVar("P")
+
+
+def build_identity_providers(settings: Settings) -> dict[AuthProvider, IdentityProvider]:
+    """The social sign-in providers whose ids are set; the others answer 503."""
+    providers: dict[AuthProvider, IdentityProvider] = {}
+    if ids := comma_list(settings.google_client_id):
+        providers[AuthProvider.GOOGLE] = GoogleIdentityProvider(ids, settings.google_jwks_url)
+    if ids := comma_list(settings.apple_client_id):
+        providers[AuthProvider.APPLE] = AppleIdentityProvider(ids, settings.apple_jwks_url)
+    if settings.facebook_app_id and settings.facebook_app_secret:
+        providers[AuthProvider.FACEBOOK] = FacebookIdentityProvider(
+            settings.facebook_app_id, settings.facebook_app_secret, settings.facebook_graph_url
+        )
+    return providers
+
+
+def build_speech_scorer(settings: Settings) -> SpeechScorer:
+    """The scorer SPEECH_PROVIDER names."""
+    if settings.speech_provider == "azure":
+        from adapters.speech.azure_scorer import AzureSpeechScorer
+
+        key, region = settings.credentials("azure")
+        return AzureSpeechScorer(key, region)
+    from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
+
+    return PocketsphinxScorer()
+
+
+def _chain(names: list[str], build: Callable[[str], P], fallback: Callable[[list[P]], P]) -> P:
+    """One adapter per provider name, wrapped in a fallback chain when there are several."""
+    adapters = [build(name) for name in names]
+    return adapters[0] if len(adapters) == 1 else fallback(adapters)
+
+
+def _keyed(settings: Settings, provider: str, base_url: str | None) -> dict[str, Any]:
+    """What an API-key provider's adapter takes: its key, server, timeout and retries."""
+    (api_key,) = settings.credentials(provider)
+    return {
+        "api_key": api_key,
+        "base_url": base_url,
+        "max_retries": settings.provider_retries,
+        "timeout_seconds": settings.provider_timeout_seconds,
+    }
+
+
+def _openai(settings: Settings) -> dict[str, Any]:
+    return _keyed(settings, "openai", settings.openai_base_url)
+
+
+def _elevenlabs(settings: Settings) -> dict[str, Any]:
+    return _keyed(settings, "elevenlabs", settings.elevenlabs_base_url)
+
+
+def _azure(settings: Settings) -> dict[str, Any]:
+    key, region = settings.credentials("azure")
+    return {
+        "key": key,
+        "region": region,
+        "attempts": settings.provider_retries + 1,
+        "timeout_seconds": settings.provider_timeout_seconds,
+    }
+
+
+def build_recognizer(settings: Settings) -> SpeechRecognizer:
+    """The recognizers STT_PROVIDER names, in fallback order."""
+
+    def recognizer(name: str) -> SpeechRecognizer:
+        if name == "openai":
+            from adapters.speech.openai_speech import OpenAiSpeechRecognizer
+
+            return OpenAiSpeechRecognizer(model=settings.openai_stt_model, **_openai(settings))
+        if name == "elevenlabs":
+            from adapters.speech.elevenlabs_speech import ElevenLabsSpeechRecognizer
+
+            return ElevenLabsSpeechRecognizer(**_elevenlabs(settings))
+        if name == "azure":
+            from adapters.speech.azure_speech import AzureSpeechRecognizer
+
+            return AzureSpeechRecognizer(**_azure(settings))
+        from adapters.speech.whisper_recognizer import WhisperSpeechRecognizer
+
+        return WhisperSpeechRecognizer(settings.model_dir / "whisper-base")
+
+    return _chain(settings.stt_providers, recognizer, FallbackSpeechRecognizer)
+
+
+def build_synthesizer(settings: Settings) -> SpeechSynthesizer:
+    """The synthesizers TTS_PROVIDER names, in fallback order."""
+
+    def synthesizer(name: str) -> SpeechSynthesizer:
+        if name == "openai":
+            from adapters.speech.openai_speech import OpenAiSpeechSynthesizer
+
+            return OpenAiSpeechSynthesizer(model=settings.openai_tts_model, **_openai(settings))
+        if name == "elevenlabs":
+            from adapters.speech.elevenlabs_speech import ElevenLabsSpeechSynthesizer
+
+            return ElevenLabsSpeechSynthesizer(**_elevenlabs(settings))
+        if name == "azure":
+            from adapters.speech.azure_speech import AzureSpeechSynthesizer
+
+            return AzureSpeechSynthesizer(**_azure(settings))
+        return EspeakSynthesizer()
+
+    return _chain(settings.tts_providers, synthesizer, FallbackSpeechSynthesizer)
+
+
+def build_tutor(settings: Settings) -> Tutor:
+    """The tutor with the language models LLM_PROVIDER names and the grammar checker."""
+
+    def model(name: str) -> LanguageModel:
+        if name == "openai":
+            from adapters.llm.openai_chat import OpenAiChatModel
+
+            return OpenAiChatModel(model=settings.openai_chat_model, **_openai(settings))
+        from adapters.llm.llama_cpp import LlamaCppChatModel
+
+        return LlamaCppChatModel()
+
+    return Tutor(
+        _chain(settings.llm_providers, model, FallbackLanguageModel), HarperGrammarChecker()
+    )
+
+
+def build_realtime_tokens(settings: Settings) -> RealtimeTokenIssuer | None:
+    """OpenAI's realtime sessions when OPENAI_API_KEY is set; otherwise none (501)."""
+    if not settings.openai_api_key:
+        return None
+    from adapters.openai_api import openai_client
+    from adapters.openai_realtime import OpenAIRealtimeTokens
+
+    options = _openai(settings)
+    return OpenAIRealtimeTokens(
+        openai_client(
+            options["api_key"],
+            options["base_url"],
+            options["timeout_seconds"],
+            options["max_retries"],
+        )
+    )
