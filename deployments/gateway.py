@@ -26,7 +26,7 @@ class Gateway:
         self,
         speech_scoring: DeploymentHandle,
         tutor: DeploymentHandle,
-        synthesis: DeploymentHandle,
+        speech_io: DeploymentHandle,
     ) -> None:
         # Settings come from the replica's environment, as in every other process.
         settings = Settings()
@@ -38,10 +38,10 @@ class Gateway:
             ),
             tutor=TutorHandle(tutor, settings.tutor_timeout_seconds),
             synthesizer=SynthesisHandle(
-                synthesis, settings.tts_provider, settings.synthesis_timeout_seconds
+                speech_io, settings.tts_provider, settings.speech_io_timeout_seconds
             ),
             recognizer=RecognitionHandle(
-                synthesis, settings.stt_provider, settings.synthesis_timeout_seconds
+                speech_io, settings.stt_provider, settings.speech_io_timeout_seconds
             ),
         )
 

@@ -59,7 +59,7 @@ class TutorHandle:
 
 
 class SynthesisHandle:
-    """The SpeechSynthesizer port, served by the Synthesis deployment."""
+    """The SpeechSynthesizer port, served by the SpeechIO deployment."""
 
     def __init__(self, handle: DeploymentHandle, provider: str, timeout_seconds: float) -> None:
         self._handle = handle
@@ -100,7 +100,7 @@ class SynthesisHandle:
 
 
 class RecognitionHandle:
-    """The SpeechRecognizer port, served by the Synthesis deployment (it holds the speech
+    """The SpeechRecognizer port, served by the SpeechIO deployment (it holds the speech
     models on both sides of a voice turn)."""
 
     def __init__(self, handle: DeploymentHandle, provider: str, timeout_seconds: float) -> None:

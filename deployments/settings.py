@@ -5,7 +5,7 @@ import secrets
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The settings each cloud provider needs.
@@ -77,7 +77,12 @@ class Settings(BaseSettings):
     provider_timeout_seconds: float = Field(default=20, gt=0)
     provider_retries: int = Field(default=2, ge=0, le=5)
     tutor_timeout_seconds: float = Field(default=60, gt=0)
-    synthesis_timeout_seconds: float = Field(default=60, gt=0)
+    speech_io_timeout_seconds: float = Field(
+        default=60,
+        gt=0,
+        # The deployment was named Synthesis before it also recognized speech.
+        validation_alias=AliasChoices("speech_io_timeout_seconds", "synthesis_timeout_seconds"),
+    )
     tts_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     demo_content: bool = True
     log_level: str = "INFO"

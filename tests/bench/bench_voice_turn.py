@@ -13,7 +13,7 @@ tests/bench/results/voice_turn.json. Models are loaded and warmed before timing.
 
 With --served it also starts the product as `make run` does (Ray Serve, in a temporary
 directory) and times, over HTTP from a client at nice 19, the same turns sent to
-POST /conversations/sessions/{id}/audio (Gateway -> Synthesis -> Tutor -> Synthesis) and
+POST /conversations/sessions/{id}/audio (Gateway -> SpeechIO -> Tutor -> SpeechIO) and
 the first byte of each reply streamed by POST /speech/synthesize/stream.
 """
 

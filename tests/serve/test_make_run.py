@@ -216,7 +216,7 @@ def test_messages_reach_a_websocket_through_the_ray_serve_proxy(server: str):
 
 def test_a_spoken_conversation_crosses_the_tutor_and_synthesis_deployments(server: str):
     """REST voice turn, streamed synthesis and the English-only socket, each crossing from
-    the Gateway to the Tutor and Synthesis deployments."""
+    the Gateway to the Tutor and SpeechIO deployments."""
     take = asyncio.run(EspeakSynthesizer().synthesize("I like to swim in the sea.", speed=0.9))
     with httpx.Client(base_url=server, timeout=120) as client:
         learner = client.post(

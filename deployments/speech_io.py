@@ -1,5 +1,5 @@
-"""Synthesis: the deployment that holds the speech models of a voice turn, recognition in
-and synthesis out, and scales on its own queue."""
+"""SpeechIO: the deployment that holds the speech models on both sides of a voice turn,
+recognition in and synthesis out, and scales on its own queue."""
 
 from collections.abc import AsyncIterator
 
@@ -13,7 +13,7 @@ from ports.speech import RecognitionTask, SynthesizedSpeech, Transcript, Voice
 
 
 @serve.deployment
-class Synthesis:
+class SpeechIO:
     def __init__(self) -> None:
         settings = Settings()
         configure_logging(settings.log_level)
