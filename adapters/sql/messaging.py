@@ -5,11 +5,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from adapters.sql.repositories import _insert, _update
+from adapters.sql.statements import insert_row, update_row, upsert
 from adapters.sql.tables import (
     ConversationRow,
     MessageRow,
@@ -33,13 +32,16 @@ from ports.messaging import (
 )
 
 
-def _upsert(session: AsyncSession, table: Any, values: dict[str, Any], keys: list[str]) -> Any:
-    """INSERT ... ON CONFLICT (keys) DO UPDATE, in the dialect of the session's engine."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values)
-    changes = {k: v for k, v in values.items() if k not in keys and k != "id"}
-    return statement.on_conflict_do_update(index_elements=keys, set_=changes)
+def _conversation_values(conversation: Conversation) -> dict[str, Any]:
+    # The insert alone writes the type, the creator and the creation time: a save writing the
+    # creator back would undo the NULL that deleting that account leaves.
+    return {
+        "title": conversation.title,
+        "updated_at": conversation.updated_at,
+        "last_message_at": conversation.last_message_at,
+        "is_archived": conversation.is_archived,
+        "is_deleted": conversation.is_deleted,
+    }
 
 
 def _conversation(row: ConversationRow) -> Conversation:
@@ -87,35 +89,21 @@ class SqlConversationRepository:
     async def add(self, conversation: Conversation, participants: list[Participant]) -> None:
         row = ConversationRow(
             id=conversation.id,
-            title=conversation.title,
             type=ConversationType(conversation.type).value,
             created_by=conversation.created_by,
             created_at=conversation.created_at,
-            updated_at=conversation.updated_at,
-            last_message_at=conversation.last_message_at,
-            is_archived=conversation.is_archived,
-            is_deleted=conversation.is_deleted,
+            **_conversation_values(conversation),
         )
         members = [ParticipantRow(id=uuid4(), **_participant_values(p)) for p in participants]
-        await _insert(self._session, "conversation", row, members)
+        await insert_row(self._session, "conversation", row, members)
 
     async def get(self, conversation_id: UUID) -> Conversation | None:
         row = await self._session.get(ConversationRow, conversation_id)
         return _conversation(row) if row is not None else None
 
     async def save(self, conversation: Conversation) -> None:
-        statement = (
-            update(ConversationRow)
-            .where(ConversationRow.id == conversation.id)
-            .values(
-                title=conversation.title,
-                updated_at=conversation.updated_at,
-                last_message_at=conversation.last_message_at,
-                is_archived=conversation.is_archived,
-                is_deleted=conversation.is_deleted,
-            )
-        )
-        await _update(self._session, "conversation", statement)
+        values = _conversation_values(conversation)
+        await update_row(self._session, "conversation", ConversationRow, conversation.id, values)
 
     async def find_direct(self, user_a: UUID, user_b: UUID) -> Conversation | None:
         other = aliased(ParticipantRow)
@@ -213,7 +201,7 @@ class SqlConversationRepository:
     async def save_participant(self, participant: Participant) -> None:
         values = {"id": uuid4(), **_participant_values(participant)}
         await self._session.execute(
-            _upsert(self._session, ParticipantRow, values, ["conversation_id", "user_id"])
+            upsert(self._session, ParticipantRow, values, ["conversation_id", "user_id"])
         )
 
     async def share_conversation(self, user_id: UUID, others: list[UUID]) -> list[UUID]:
@@ -228,6 +216,18 @@ class SqlConversationRepository:
             .where(*self._live_for(user_id), other.user_id.in_(others), other.left_at.is_(None))
         )
         return list(rows)
+
+
+def _message_values(message: Message) -> dict[str, Any]:
+    # Editing and deleting change these; the insert alone writes the rest, which a save leaves
+    # alone (the sender becomes NULL when that account goes).
+    return {
+        "content": message.content,
+        "metadata_": message.metadata,
+        "updated_at": message.updated_at,
+        "is_edited": message.is_edited,
+        "is_deleted": message.is_deleted,
+    }
 
 
 def _message(row: MessageRow) -> Message:
@@ -259,14 +259,10 @@ class SqlMessageRepository:
             id=message.id,
             conversation_id=message.conversation_id,
             sender_id=message.sender_id,
-            content=message.content,
             message_type=MessageType(message.message_type).value,
             reply_to_id=message.reply_to_id,
-            metadata_=message.metadata,
             created_at=message.created_at,
-            updated_at=message.updated_at,
-            is_edited=message.is_edited,
-            is_deleted=message.is_deleted,
+            **_message_values(message),
         )
         receipts = [
             MessageStatusRow(
@@ -280,25 +276,14 @@ class SqlMessageRepository:
             )
             for recipient in recipients
         ]
-        await _insert(self._session, "message", row, receipts)
+        await insert_row(self._session, "message", row, receipts)
 
     async def get(self, message_id: UUID) -> Message | None:
         row = await self._session.get(MessageRow, message_id)
         return _message(row) if row is not None else None
 
     async def save(self, message: Message) -> None:
-        statement = (
-            update(MessageRow)
-            .where(MessageRow.id == message.id)
-            .values(
-                content=message.content,
-                metadata_=message.metadata,
-                updated_at=message.updated_at,
-                is_edited=message.is_edited,
-                is_deleted=message.is_deleted,
-            )
-        )
-        await _update(self._session, "message", statement)
+        await update_row(self._session, "message", MessageRow, message.id, _message_values(message))
 
     async def history(
         self, conversation_id: UUID, before: MessageCursor | None, limit: int
@@ -380,4 +365,4 @@ class SqlUserStatusRepository:
             "status": Presence(status.status).value,
             "last_seen_at": status.last_seen_at,
         }
-        await self._session.execute(_upsert(self._session, UserStatusRow, values, ["user_id"]))
+        await self._session.execute(upsert(self._session, UserStatusRow, values, ["user_id"]))

@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.sql.repositories import _insert
+from adapters.sql.statements import insert_row
 from adapters.sql.tables import TutorMessageRow, TutorSessionRow
 from domain.errors import Conflict
 from ports.cefr import CefrLevel
@@ -20,6 +20,16 @@ from ports.tutoring import (
     TutorMessage,
     TutorSession,
 )
+
+
+def _session_values(session: TutorSession) -> dict[str, Any]:
+    # What a turn or the end of a session changes; the insert alone writes the rest.
+    return {
+        "stage": Stage(session.stage).value,
+        "status": SessionStatus(session.status).value,
+        "message_count": session.message_count,
+        "ended_at": session.ended_at,
+    }
 
 
 def _session(row: TutorSessionRow) -> TutorSession:
@@ -59,13 +69,10 @@ class SqlTutorSessionRepository:
             user_id=session.user_id,
             level=CefrLevel(session.level).value,
             topic=session.topic,
-            stage=Stage(session.stage).value,
-            status=SessionStatus(session.status).value,
-            message_count=session.message_count,
             started_at=session.started_at,
-            ended_at=session.ended_at,
+            **_session_values(session),
         )
-        await _insert(self._session, "conversation session", row)
+        await insert_row(self._session, "conversation session", row)
 
     async def get(self, session_id: UUID) -> TutorSession | None:
         row = await self._session.get(TutorSessionRow, session_id, populate_existing=True)
@@ -78,12 +85,7 @@ class SqlTutorSessionRepository:
                 TutorSessionRow.id == session.id,
                 TutorSessionRow.message_count == expected_message_count,
             )
-            .values(
-                stage=Stage(session.stage).value,
-                status=SessionStatus(session.status).value,
-                message_count=session.message_count,
-                ended_at=session.ended_at,
-            )
+            .values(**_session_values(session))
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
@@ -123,7 +125,7 @@ class SqlTutorMessageRepository:
             corrections=[asdict(c) for c in message.corrections],
             created_at=message.created_at,
         )
-        await _insert(self._session, "conversation message", row)
+        await insert_row(self._session, "conversation message", row)
 
     async def list_for_session(
         self, session_id: UUID, offset: int, limit: int
