@@ -7,6 +7,7 @@ from uuid import UUID
 from sqlalchemy import delete, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.sql.rows import column_values, from_row, to_row
 from adapters.sql.statements import insert_row, update_row
 from adapters.sql.tables import SpeechRow, SpeechTagRow, TagRow
 from ports.cefr import CefrLevel
@@ -14,12 +15,8 @@ from ports.content import Speech, SpeechType, Tag
 
 
 def _tag_values(tag: Tag) -> dict[str, Any]:
-    # A tag keeps its creation time: the insert alone writes it.
-    return {"name": tag.name, "category": tag.category}
-
-
-def _tag(row: TagRow) -> Tag:
-    return Tag(id=row.id, name=row.name, category=row.category, created_at=row.created_at)
+    # All that a save writes: a tag keeps its creation time.
+    return column_values(tag, "name", "category")
 
 
 # Portable "by category, then name" (PostgreSQL and SQLite disagree on where NULLs sort).
@@ -31,8 +28,7 @@ class SqlTagRepository:
         self._session = session
 
     async def add(self, tag: Tag) -> None:
-        row = TagRow(id=tag.id, created_at=tag.created_at, **_tag_values(tag))
-        await insert_row(self._session, "tag", row)
+        await insert_row(self._session, "tag", to_row(TagRow, tag, **_tag_values(tag)))
 
     async def list_all(self) -> list[Tag]:
         return await self._list()
@@ -45,7 +41,7 @@ class SqlTagRepository:
 
     async def get(self, tag_id: UUID) -> Tag | None:
         row = await self._session.get(TagRow, tag_id)
-        return _tag(row) if row is not None else None
+        return from_row(Tag, row) if row is not None else None
 
     async def save(self, tag: Tag) -> None:
         await update_row(self._session, "tag", TagRow, tag.id, _tag_values(tag))
@@ -61,20 +57,11 @@ class SqlTagRepository:
 
     async def _list(self, *conditions: Any) -> list[Tag]:
         rows = await self._session.scalars(select(TagRow).where(*conditions).order_by(*_TAG_ORDER))
-        return [_tag(row) for row in rows]
+        return [from_row(Tag, row) for row in rows]
 
 
 def _speech(row: SpeechRow, tags: list[Tag]) -> Speech:
-    return Speech(
-        id=row.id,
-        text=row.text,
-        level=CefrLevel(row.level),
-        type=SpeechType(row.type),
-        audio_key=row.audio_key,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        tags=tags,
-    )
+    return from_row(Speech, row, level=CefrLevel(row.level), type=SpeechType(row.type), tags=tags)
 
 
 class SqlSpeechRepository:
@@ -82,14 +69,11 @@ class SqlSpeechRepository:
         self._session = session
 
     async def add(self, speech: Speech) -> None:
-        row = SpeechRow(
-            id=speech.id,
-            text=speech.text,
+        row = to_row(
+            SpeechRow,
+            speech,
             level=CefrLevel(speech.level).value,
             type=SpeechType(speech.type).value,
-            audio_key=speech.audio_key,
-            created_at=speech.created_at,
-            updated_at=speech.updated_at,
         )
         links = [
             SpeechTagRow(speech_id=speech.id, tag_id=tag_id)
@@ -140,5 +124,5 @@ class SqlSpeechRepository:
         )
         tags: defaultdict[UUID, list[Tag]] = defaultdict(list)
         for speech_id, tag_row in await self._session.execute(statement):
-            tags[speech_id].append(_tag(tag_row))
+            tags[speech_id].append(from_row(Tag, tag_row))
         return [_speech(row, tags[row.id]) for row in rows]

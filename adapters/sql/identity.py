@@ -7,38 +7,29 @@ from uuid import UUID
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.sql.rows import column_values, from_row, to_row
 from adapters.sql.statements import insert_row, update_row
 from adapters.sql.tables import LoginSessionRow, UserRow
 from ports.identity import AuthProvider, LoginSession, Role, User
 
 
 def _user_values(user: User) -> dict[str, Any]:
-    return {
-        "email": user.email.lower(),
-        "name": user.name,
-        "avatar_url": user.avatar_url,
-        "auth_provider": AuthProvider(user.auth_provider).value,
-        "auth_provider_id": user.auth_provider_id,
-        "password_hash": user.password_hash,
-        "role": Role(user.role).value,
-        "created_at": user.created_at,
-        "updated_at": user.updated_at,
-    }
+    return column_values(
+        user,
+        "name",
+        "avatar_url",
+        "auth_provider_id",
+        "password_hash",
+        "created_at",
+        "updated_at",
+        email=user.email.lower(),
+        auth_provider=AuthProvider(user.auth_provider).value,
+        role=Role(user.role).value,
+    )
 
 
 def _user(row: UserRow) -> User:
-    return User(
-        id=row.id,
-        email=row.email,
-        name=row.name,
-        avatar_url=row.avatar_url,
-        auth_provider=AuthProvider(row.auth_provider),
-        auth_provider_id=row.auth_provider_id,
-        password_hash=row.password_hash,
-        role=Role(row.role),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return from_row(User, row, auth_provider=AuthProvider(row.auth_provider), role=Role(row.role))
 
 
 class SqlUserRepository:
@@ -46,7 +37,7 @@ class SqlUserRepository:
         self._session = session
 
     async def add(self, user: User) -> None:
-        await insert_row(self._session, "user", UserRow(id=user.id, **_user_values(user)))
+        await insert_row(self._session, "user", to_row(UserRow, user, **_user_values(user)))
 
     async def get(self, user_id: UUID) -> User | None:
         return await self._one(UserRow.id == user_id)
@@ -73,23 +64,8 @@ class SqlUserRepository:
 
 
 def _login_session_values(session: LoginSession) -> dict[str, Any]:
-    # user_id and created_at never change for a login session: the insert alone writes them.
-    return {
-        "refresh_token_id": session.refresh_token_id,
-        "expires_at": session.expires_at,
-        "revoked_at": session.revoked_at,
-    }
-
-
-def _login_session(row: LoginSessionRow) -> LoginSession:
-    return LoginSession(
-        id=row.id,
-        user_id=row.user_id,
-        refresh_token_id=row.refresh_token_id,
-        expires_at=row.expires_at,
-        created_at=row.created_at,
-        revoked_at=row.revoked_at,
-    )
+    # All that a save writes: a login session keeps its user and its creation time.
+    return column_values(session, "refresh_token_id", "expires_at", "revoked_at")
 
 
 class SqlLoginSessionRepository:
@@ -97,19 +73,14 @@ class SqlLoginSessionRepository:
         self._session = session
 
     async def add(self, session: LoginSession) -> None:
-        row = LoginSessionRow(
-            id=session.id,
-            user_id=session.user_id,
-            created_at=session.created_at,
-            **_login_session_values(session),
-        )
+        row = to_row(LoginSessionRow, session, **_login_session_values(session))
         await insert_row(self._session, "login session", row)
 
     async def get(self, session_id: UUID) -> LoginSession | None:
         row = await self._session.scalar(
             select(LoginSessionRow).where(LoginSessionRow.id == session_id)
         )
-        return _login_session(row) if row else None
+        return from_row(LoginSession, row) if row else None
 
     async def save(self, session: LoginSession) -> None:
         values = _login_session_values(session)

@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from adapters.sql.rows import column_values, from_row, to_row
 from adapters.sql.statements import insert_row, update_row, upsert
 from adapters.sql.tables import (
     ConversationRow,
@@ -33,53 +34,32 @@ from ports.messaging import (
 
 
 def _conversation_values(conversation: Conversation) -> dict[str, Any]:
-    # The insert alone writes the type, the creator and the creation time: a save writing the
-    # creator back would undo the NULL that deleting that account leaves.
-    return {
-        "title": conversation.title,
-        "updated_at": conversation.updated_at,
-        "last_message_at": conversation.last_message_at,
-        "is_archived": conversation.is_archived,
-        "is_deleted": conversation.is_deleted,
-    }
+    # All that a save writes: writing the creator back would undo the NULL that deleting that
+    # account leaves.
+    return column_values(
+        conversation, "title", "updated_at", "last_message_at", "is_archived", "is_deleted"
+    )
 
 
 def _conversation(row: ConversationRow) -> Conversation:
-    return Conversation(
-        id=row.id,
-        type=ConversationType(row.type),
-        title=row.title,
-        created_by=row.created_by,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        last_message_at=row.last_message_at,
-        is_archived=row.is_archived,
-        is_deleted=row.is_deleted,
-    )
+    return from_row(Conversation, row, type=ConversationType(row.type))
 
 
 def _participant(row: ParticipantRow) -> Participant:
-    return Participant(
-        conversation_id=row.conversation_id,
-        user_id=row.user_id,
-        role=ParticipantRole(row.role),
-        joined_at=row.joined_at,
-        left_at=row.left_at,
-        is_muted=row.is_muted,
-        last_read_at=row.last_read_at,
-    )
+    return from_row(Participant, row, role=ParticipantRole(row.role))
 
 
 def _participant_values(participant: Participant) -> dict[str, Any]:
-    return {
-        "conversation_id": participant.conversation_id,
-        "user_id": participant.user_id,
-        "role": ParticipantRole(participant.role).value,
-        "joined_at": participant.joined_at,
-        "left_at": participant.left_at,
-        "is_muted": participant.is_muted,
-        "last_read_at": participant.last_read_at,
-    }
+    return column_values(
+        participant,
+        "conversation_id",
+        "user_id",
+        "joined_at",
+        "left_at",
+        "is_muted",
+        "last_read_at",
+        role=ParticipantRole(participant.role).value,
+    )
 
 
 class SqlConversationRepository:
@@ -87,11 +67,10 @@ class SqlConversationRepository:
         self._session = session
 
     async def add(self, conversation: Conversation, participants: list[Participant]) -> None:
-        row = ConversationRow(
-            id=conversation.id,
+        row = to_row(
+            ConversationRow,
+            conversation,
             type=ConversationType(conversation.type).value,
-            created_by=conversation.created_by,
-            created_at=conversation.created_at,
             **_conversation_values(conversation),
         )
         members = [ParticipantRow(id=uuid4(), **_participant_values(p)) for p in participants]
@@ -219,35 +198,21 @@ class SqlConversationRepository:
 
 
 def _message_values(message: Message) -> dict[str, Any]:
-    # Editing and deleting change these; the insert alone writes the rest, which a save leaves
-    # alone (the sender becomes NULL when that account goes).
-    return {
-        "content": message.content,
-        "metadata_": message.metadata,
-        "updated_at": message.updated_at,
-        "is_edited": message.is_edited,
-        "is_deleted": message.is_deleted,
-    }
+    # What editing and deleting change, and all that a save writes: writing the sender back
+    # would undo the NULL that deleting that account leaves.
+    return column_values(
+        message, "content", "updated_at", "is_edited", "is_deleted", metadata_=message.metadata
+    )
 
 
 def _message(row: MessageRow) -> Message:
-    return Message(
-        id=row.id,
-        conversation_id=row.conversation_id,
-        sender_id=row.sender_id,
-        content=row.content,
-        message_type=MessageType(row.message_type),
-        reply_to_id=row.reply_to_id,
-        metadata=row.metadata_,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        is_edited=row.is_edited,
-        is_deleted=row.is_deleted,
+    return from_row(
+        Message, row, message_type=MessageType(row.message_type), metadata=row.metadata_
     )
 
 
 def _receipt(row: MessageStatusRow) -> Receipt:
-    return Receipt(row.message_id, row.user_id, DeliveryStatus(row.status), row.updated_at)
+    return from_row(Receipt, row, status=DeliveryStatus(row.status))
 
 
 class SqlMessageRepository:
@@ -255,13 +220,10 @@ class SqlMessageRepository:
         self._session = session
 
     async def add(self, message: Message, recipients: list[UUID]) -> None:
-        row = MessageRow(
-            id=message.id,
-            conversation_id=message.conversation_id,
-            sender_id=message.sender_id,
+        row = to_row(
+            MessageRow,
+            message,
             message_type=MessageType(message.message_type).value,
-            reply_to_id=message.reply_to_id,
-            created_at=message.created_at,
             **_message_values(message),
         )
         receipts = [
@@ -357,12 +319,10 @@ class SqlUserStatusRepository:
         rows = await self._session.scalars(
             select(UserStatusRow).where(UserStatusRow.user_id.in_(user_ids))
         )
-        return [UserStatus(r.user_id, Presence(r.status), r.last_seen_at) for r in rows]
+        return [from_row(UserStatus, row, status=Presence(row.status)) for row in rows]
 
     async def save(self, status: UserStatus) -> None:
-        values = {
-            "user_id": status.user_id,
-            "status": Presence(status.status).value,
-            "last_seen_at": status.last_seen_at,
-        }
+        values = column_values(
+            status, "user_id", "last_seen_at", status=Presence(status.status).value
+        )
         await self._session.execute(upsert(self._session, UserStatusRow, values, ["user_id"]))

@@ -6,6 +6,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.sql.rows import from_row, to_row
 from adapters.sql.statements import insert_row
 from adapters.sql.tables import GameResultRow, GameSessionRow
 from ports.cefr import CefrLevel
@@ -14,36 +15,21 @@ from ports.practice import GameMode, GameResult, GameSession, GameSessionFilter,
 
 
 def _game_session(row: GameSessionRow, results: list[GameResult]) -> GameSession:
-    return GameSession(
-        id=row.id,
-        user_id=row.user_id,
+    return from_row(
+        GameSession,
+        row,
         mode=GameMode(row.mode),
         level=CefrLevel(row.level),
         sentence_type=SpeechType(row.sentence_type),
         selected_tags=[UUID(tag_id) for tag_id in row.selected_tags],
-        total_sentences=row.total_sentences,
-        correct_count=row.correct_count,
-        max_streak=row.max_streak,
-        avg_pronunciation_score=row.avg_pronunciation_score,
-        duration_seconds=row.duration_seconds,
-        started_at=row.started_at,
-        completed_at=row.completed_at,
         results=results,
     )
 
 
 def _game_result(row: GameResultRow) -> GameResult:
-    return GameResult(
-        id=row.id,
-        # None once an admin has deleted the speech (ON DELETE SET NULL keeps the history).
-        speech_id=row.speech_id,  # type: ignore[arg-type]
-        sequence_number=row.sequence_number,
-        user_response=UserResponse(row.user_response),
-        pronunciation_score=row.pronunciation_score,
-        recognized_text=row.recognized_text,
-        response_time_ms=row.response_time_ms,
-        created_at=row.created_at,
-    )
+    # speech_id is None once an admin has deleted the speech (ON DELETE SET NULL keeps the
+    # history).
+    return from_row(GameResult, row, user_response=UserResponse(row.user_response))
 
 
 class SqlGameSessionRepository:
@@ -51,32 +37,20 @@ class SqlGameSessionRepository:
         self._session = session
 
     async def add(self, session: GameSession) -> None:
-        row = GameSessionRow(
-            id=session.id,
-            user_id=session.user_id,
+        row = to_row(
+            GameSessionRow,
+            session,
             mode=GameMode(session.mode).value,
             level=CefrLevel(session.level).value,
             sentence_type=SpeechType(session.sentence_type).value,
             selected_tags=[str(tag_id) for tag_id in session.selected_tags],
-            total_sentences=session.total_sentences,
-            correct_count=session.correct_count,
-            max_streak=session.max_streak,
-            avg_pronunciation_score=session.avg_pronunciation_score,
-            duration_seconds=session.duration_seconds,
-            started_at=session.started_at,
-            completed_at=session.completed_at,
         )
         results = [
-            GameResultRow(
-                id=result.id,
+            to_row(
+                GameResultRow,
+                result,
                 session_id=session.id,
-                speech_id=result.speech_id,
-                sequence_number=result.sequence_number,
                 user_response=UserResponse(result.user_response).value,
-                pronunciation_score=result.pronunciation_score,
-                recognized_text=result.recognized_text,
-                response_time_ms=result.response_time_ms,
-                created_at=result.created_at,
             )
             for result in session.results
         ]

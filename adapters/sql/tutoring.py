@@ -7,6 +7,7 @@ from uuid import UUID
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.sql.rows import column_values, from_row, to_row
 from adapters.sql.statements import insert_row
 from adapters.sql.tables import TutorMessageRow, TutorSessionRow
 from domain.errors import Conflict
@@ -23,39 +24,33 @@ from ports.tutoring import (
 
 
 def _session_values(session: TutorSession) -> dict[str, Any]:
-    # What a turn or the end of a session changes; the insert alone writes the rest.
-    return {
-        "stage": Stage(session.stage).value,
-        "status": SessionStatus(session.status).value,
-        "message_count": session.message_count,
-        "ended_at": session.ended_at,
-    }
+    # What a turn or the end of a session changes, and all that an update writes.
+    return column_values(
+        session,
+        "message_count",
+        "ended_at",
+        stage=Stage(session.stage).value,
+        status=SessionStatus(session.status).value,
+    )
 
 
 def _session(row: TutorSessionRow) -> TutorSession:
-    return TutorSession(
-        id=row.id,
-        user_id=row.user_id,
+    return from_row(
+        TutorSession,
+        row,
         level=CefrLevel(row.level),
-        topic=row.topic,
         stage=Stage(row.stage),
         status=SessionStatus(row.status),
-        message_count=row.message_count,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
     )
 
 
 def _message(row: TutorMessageRow) -> TutorMessage:
-    return TutorMessage(
-        id=row.id,
-        session_id=row.session_id,
-        sequence=row.sequence,
+    return from_row(
+        TutorMessage,
+        row,
         speaker=Speaker(row.speaker),
-        text=row.text,
         input_mode=InputMode(row.input_mode),
         corrections=[Correction(**c) for c in row.corrections],
-        created_at=row.created_at,
     )
 
 
@@ -64,12 +59,10 @@ class SqlTutorSessionRepository:
         self._session = session
 
     async def add(self, session: TutorSession) -> None:
-        row = TutorSessionRow(
-            id=session.id,
-            user_id=session.user_id,
+        row = to_row(
+            TutorSessionRow,
+            session,
             level=CefrLevel(session.level).value,
-            topic=session.topic,
-            started_at=session.started_at,
             **_session_values(session),
         )
         await insert_row(self._session, "conversation session", row)
@@ -115,15 +108,12 @@ class SqlTutorMessageRepository:
         self._session = session
 
     async def add(self, message: TutorMessage) -> None:
-        row = TutorMessageRow(
-            id=message.id,
-            session_id=message.session_id,
-            sequence=message.sequence,
+        row = to_row(
+            TutorMessageRow,
+            message,
             speaker=Speaker(message.speaker).value,
-            text=message.text,
             input_mode=InputMode(message.input_mode).value,
             corrections=[asdict(c) for c in message.corrections],
-            created_at=message.created_at,
         )
         await insert_row(self._session, "conversation message", row)
 
