@@ -17,7 +17,8 @@ from fastapi import WebSocket
 from starlette.websockets import WebSocketState
 
 from adapters.http.messaging_schemas import MessageOut
-from domain import events
+from domain.events.validation import schema_name
+from domain.messaging import events
 from ports.blobs import BlobStore
 from ports.events import Event, EventBus, Subscription
 
@@ -167,7 +168,7 @@ class ConversationHub:
 
     async def _on_conversation(self, event: Event) -> None:
         payload = event.payload
-        name = events.schema_name(event.type).removeprefix("conversation.*.")
+        name = schema_name(event.type).removeprefix("conversation.*.")
         conversation_id = UUID(event.type.split(".")[1])
         base = {"conversation_id": str(conversation_id), "event_id": event.id}
         if name in ("message_sent", "message_edited", "message_deleted"):
@@ -201,7 +202,7 @@ class ConversationHub:
                     await self.leave(connection, conversation_id)
 
     async def _on_inbox(self, event: Event) -> None:
-        if events.schema_name(event.type) != "inbox.*.conversation_joined":
+        if schema_name(event.type) != "inbox.*.conversation_joined":
             return
         user_id = UUID(event.payload["user_id"])
         conversation_id = UUID(event.payload["conversation_id"])

@@ -5,11 +5,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from adapters.sql.repositories import _insert, _update
+from adapters.sql.rows import column_values, from_row, to_row
+from adapters.sql.statements import insert_row, update_row, upsert
 from adapters.sql.tables import (
     ConversationRow,
     MessageRow,
@@ -33,51 +33,33 @@ from ports.messaging import (
 )
 
 
-def _upsert(session: AsyncSession, table: Any, values: dict[str, Any], keys: list[str]) -> Any:
-    """INSERT ... ON CONFLICT (keys) DO UPDATE, in the dialect of the session's engine."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values)
-    changes = {k: v for k, v in values.items() if k not in keys and k != "id"}
-    return statement.on_conflict_do_update(index_elements=keys, set_=changes)
+def _conversation_values(conversation: Conversation) -> dict[str, Any]:
+    # All that a save writes: writing the creator back would undo the NULL that deleting that
+    # account leaves.
+    return column_values(
+        conversation, "title", "updated_at", "last_message_at", "is_archived", "is_deleted"
+    )
 
 
 def _conversation(row: ConversationRow) -> Conversation:
-    return Conversation(
-        id=row.id,
-        type=ConversationType(row.type),
-        title=row.title,
-        created_by=row.created_by,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        last_message_at=row.last_message_at,
-        is_archived=row.is_archived,
-        is_deleted=row.is_deleted,
-    )
+    return from_row(Conversation, row, type=ConversationType(row.type))
 
 
 def _participant(row: ParticipantRow) -> Participant:
-    return Participant(
-        conversation_id=row.conversation_id,
-        user_id=row.user_id,
-        role=ParticipantRole(row.role),
-        joined_at=row.joined_at,
-        left_at=row.left_at,
-        is_muted=row.is_muted,
-        last_read_at=row.last_read_at,
-    )
+    return from_row(Participant, row, role=ParticipantRole(row.role))
 
 
 def _participant_values(participant: Participant) -> dict[str, Any]:
-    return {
-        "conversation_id": participant.conversation_id,
-        "user_id": participant.user_id,
-        "role": ParticipantRole(participant.role).value,
-        "joined_at": participant.joined_at,
-        "left_at": participant.left_at,
-        "is_muted": participant.is_muted,
-        "last_read_at": participant.last_read_at,
-    }
+    return column_values(
+        participant,
+        "conversation_id",
+        "user_id",
+        "joined_at",
+        "left_at",
+        "is_muted",
+        "last_read_at",
+        role=ParticipantRole(participant.role).value,
+    )
 
 
 class SqlConversationRepository:
@@ -85,37 +67,22 @@ class SqlConversationRepository:
         self._session = session
 
     async def add(self, conversation: Conversation, participants: list[Participant]) -> None:
-        row = ConversationRow(
-            id=conversation.id,
-            title=conversation.title,
+        row = to_row(
+            ConversationRow,
+            conversation,
             type=ConversationType(conversation.type).value,
-            created_by=conversation.created_by,
-            created_at=conversation.created_at,
-            updated_at=conversation.updated_at,
-            last_message_at=conversation.last_message_at,
-            is_archived=conversation.is_archived,
-            is_deleted=conversation.is_deleted,
+            **_conversation_values(conversation),
         )
         members = [ParticipantRow(id=uuid4(), **_participant_values(p)) for p in participants]
-        await _insert(self._session, "conversation", row, members)
+        await insert_row(self._session, "conversation", row, members)
 
     async def get(self, conversation_id: UUID) -> Conversation | None:
         row = await self._session.get(ConversationRow, conversation_id)
         return _conversation(row) if row is not None else None
 
     async def save(self, conversation: Conversation) -> None:
-        statement = (
-            update(ConversationRow)
-            .where(ConversationRow.id == conversation.id)
-            .values(
-                title=conversation.title,
-                updated_at=conversation.updated_at,
-                last_message_at=conversation.last_message_at,
-                is_archived=conversation.is_archived,
-                is_deleted=conversation.is_deleted,
-            )
-        )
-        await _update(self._session, "conversation", statement)
+        values = _conversation_values(conversation)
+        await update_row(self._session, "conversation", ConversationRow, conversation.id, values)
 
     async def find_direct(self, user_a: UUID, user_b: UUID) -> Conversation | None:
         other = aliased(ParticipantRow)
@@ -213,7 +180,7 @@ class SqlConversationRepository:
     async def save_participant(self, participant: Participant) -> None:
         values = {"id": uuid4(), **_participant_values(participant)}
         await self._session.execute(
-            _upsert(self._session, ParticipantRow, values, ["conversation_id", "user_id"])
+            upsert(self._session, ParticipantRow, values, ["conversation_id", "user_id"])
         )
 
     async def share_conversation(self, user_id: UUID, others: list[UUID]) -> list[UUID]:
@@ -230,24 +197,22 @@ class SqlConversationRepository:
         return list(rows)
 
 
+def _message_values(message: Message) -> dict[str, Any]:
+    # What editing and deleting change, and all that a save writes: writing the sender back
+    # would undo the NULL that deleting that account leaves.
+    return column_values(
+        message, "content", "updated_at", "is_edited", "is_deleted", metadata_=message.metadata
+    )
+
+
 def _message(row: MessageRow) -> Message:
-    return Message(
-        id=row.id,
-        conversation_id=row.conversation_id,
-        sender_id=row.sender_id,
-        content=row.content,
-        message_type=MessageType(row.message_type),
-        reply_to_id=row.reply_to_id,
-        metadata=row.metadata_,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        is_edited=row.is_edited,
-        is_deleted=row.is_deleted,
+    return from_row(
+        Message, row, message_type=MessageType(row.message_type), metadata=row.metadata_
     )
 
 
 def _receipt(row: MessageStatusRow) -> Receipt:
-    return Receipt(row.message_id, row.user_id, DeliveryStatus(row.status), row.updated_at)
+    return from_row(Receipt, row, status=DeliveryStatus(row.status))
 
 
 class SqlMessageRepository:
@@ -255,18 +220,11 @@ class SqlMessageRepository:
         self._session = session
 
     async def add(self, message: Message, recipients: list[UUID]) -> None:
-        row = MessageRow(
-            id=message.id,
-            conversation_id=message.conversation_id,
-            sender_id=message.sender_id,
-            content=message.content,
+        row = to_row(
+            MessageRow,
+            message,
             message_type=MessageType(message.message_type).value,
-            reply_to_id=message.reply_to_id,
-            metadata_=message.metadata,
-            created_at=message.created_at,
-            updated_at=message.updated_at,
-            is_edited=message.is_edited,
-            is_deleted=message.is_deleted,
+            **_message_values(message),
         )
         receipts = [
             MessageStatusRow(
@@ -280,25 +238,14 @@ class SqlMessageRepository:
             )
             for recipient in recipients
         ]
-        await _insert(self._session, "message", row, receipts)
+        await insert_row(self._session, "message", row, receipts)
 
     async def get(self, message_id: UUID) -> Message | None:
         row = await self._session.get(MessageRow, message_id)
         return _message(row) if row is not None else None
 
     async def save(self, message: Message) -> None:
-        statement = (
-            update(MessageRow)
-            .where(MessageRow.id == message.id)
-            .values(
-                content=message.content,
-                metadata_=message.metadata,
-                updated_at=message.updated_at,
-                is_edited=message.is_edited,
-                is_deleted=message.is_deleted,
-            )
-        )
-        await _update(self._session, "message", statement)
+        await update_row(self._session, "message", MessageRow, message.id, _message_values(message))
 
     async def history(
         self, conversation_id: UUID, before: MessageCursor | None, limit: int
@@ -372,12 +319,10 @@ class SqlUserStatusRepository:
         rows = await self._session.scalars(
             select(UserStatusRow).where(UserStatusRow.user_id.in_(user_ids))
         )
-        return [UserStatus(r.user_id, Presence(r.status), r.last_seen_at) for r in rows]
+        return [from_row(UserStatus, row, status=Presence(row.status)) for row in rows]
 
     async def save(self, status: UserStatus) -> None:
-        values = {
-            "user_id": status.user_id,
-            "status": Presence(status.status).value,
-            "last_seen_at": status.last_seen_at,
-        }
-        await self._session.execute(_upsert(self._session, UserStatusRow, values, ["user_id"]))
+        values = column_values(
+            status, "user_id", "last_seen_at", status=Presence(status.status).value
+        )
+        await self._session.execute(upsert(self._session, UserStatusRow, values, ["user_id"]))

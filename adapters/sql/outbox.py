@@ -15,7 +15,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.sql.repositories import _is_unique_violation
+from adapters.sql.statements import is_unique_violation
 from adapters.sql.tables import HandledEventRow, OutboxRelayRow, OutboxRow
 from ports.events import Event, EventBus
 
@@ -62,7 +62,7 @@ class SqlHandledEvents:
                 self._session.add(row)
                 await self._session.flush()
         except IntegrityError as error:
-            if _is_unique_violation(error):
+            if is_unique_violation(error):
                 return False
             raise
         return True

@@ -42,13 +42,6 @@ NAMING_CONVENTION = {
 }
 
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
-# The seed's speech catalogue stops at C1.
-SPEECH_LEVELS = CEFR_LEVELS[:-1]
-AUTH_PROVIDERS = ("email", "google", "apple", "facebook")
-ROLES = ("student", "teacher", "admin")
-SPEECH_TYPES = ("question", "answer")
-GAME_MODES = ("listen_only", "listen_and_repeat")
-USER_RESPONSES = ("correct", "incorrect", "skipped")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -82,6 +75,12 @@ class UtcDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: dict[Any, Any] = {datetime: UtcDateTime, UUID: Uuid}
+
+
+# --- identity (004) -----------------------------------------------------------------------
+
+AUTH_PROVIDERS = ("email", "google", "apple", "facebook")
+ROLES = ("student", "teacher", "admin")
 
 
 class UserRow(Base):
@@ -125,6 +124,13 @@ class LoginSessionRow(Base):
     revoked_at: Mapped[datetime | None]
 
     __table_args__ = (Index("idx_login_sessions_user_id", "user_id"),)
+
+
+# --- content (004) ------------------------------------------------------------------------
+
+# The seed's speech catalogue stops at C1.
+SPEECH_LEVELS = CEFR_LEVELS[:-1]
+SPEECH_TYPES = ("question", "answer")
 
 
 class TagRow(Base):
@@ -174,6 +180,12 @@ class SpeechTagRow(Base):
     )
 
     __table_args__ = (Index("idx_speech_tags_tag_id", "tag_id"),)
+
+
+# --- practice (004) -----------------------------------------------------------------------
+
+GAME_MODES = ("listen_only", "listen_and_repeat")
+USER_RESPONSES = ("correct", "incorrect", "skipped")
 
 
 class GameSessionRow(Base):
@@ -334,6 +346,9 @@ class UserStatusRow(Base):
     last_seen_at: Mapped[datetime]
 
     __table_args__ = (CheckConstraint(_one_of("status", PRESENCES), name="status"),)
+
+
+# --- outbox (events of every context) -----------------------------------------------------
 
 
 class OutboxRow(Base):

@@ -7,7 +7,8 @@ from uuid import UUID
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.sql.repositories import _insert
+from adapters.sql.rows import column_values, from_row, to_row
+from adapters.sql.statements import insert_row
 from adapters.sql.tables import TutorMessageRow, TutorSessionRow
 from domain.errors import Conflict
 from ports.cefr import CefrLevel
@@ -22,30 +23,34 @@ from ports.tutoring import (
 )
 
 
+def _session_values(session: TutorSession) -> dict[str, Any]:
+    # What a turn or the end of a session changes, and all that an update writes.
+    return column_values(
+        session,
+        "message_count",
+        "ended_at",
+        stage=Stage(session.stage).value,
+        status=SessionStatus(session.status).value,
+    )
+
+
 def _session(row: TutorSessionRow) -> TutorSession:
-    return TutorSession(
-        id=row.id,
-        user_id=row.user_id,
+    return from_row(
+        TutorSession,
+        row,
         level=CefrLevel(row.level),
-        topic=row.topic,
         stage=Stage(row.stage),
         status=SessionStatus(row.status),
-        message_count=row.message_count,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
     )
 
 
 def _message(row: TutorMessageRow) -> TutorMessage:
-    return TutorMessage(
-        id=row.id,
-        session_id=row.session_id,
-        sequence=row.sequence,
+    return from_row(
+        TutorMessage,
+        row,
         speaker=Speaker(row.speaker),
-        text=row.text,
         input_mode=InputMode(row.input_mode),
         corrections=[Correction(**c) for c in row.corrections],
-        created_at=row.created_at,
     )
 
 
@@ -54,18 +59,13 @@ class SqlTutorSessionRepository:
         self._session = session
 
     async def add(self, session: TutorSession) -> None:
-        row = TutorSessionRow(
-            id=session.id,
-            user_id=session.user_id,
+        row = to_row(
+            TutorSessionRow,
+            session,
             level=CefrLevel(session.level).value,
-            topic=session.topic,
-            stage=Stage(session.stage).value,
-            status=SessionStatus(session.status).value,
-            message_count=session.message_count,
-            started_at=session.started_at,
-            ended_at=session.ended_at,
+            **_session_values(session),
         )
-        await _insert(self._session, "conversation session", row)
+        await insert_row(self._session, "conversation session", row)
 
     async def get(self, session_id: UUID) -> TutorSession | None:
         row = await self._session.get(TutorSessionRow, session_id, populate_existing=True)
@@ -78,12 +78,7 @@ class SqlTutorSessionRepository:
                 TutorSessionRow.id == session.id,
                 TutorSessionRow.message_count == expected_message_count,
             )
-            .values(
-                stage=Stage(session.stage).value,
-                status=SessionStatus(session.status).value,
-                message_count=session.message_count,
-                ended_at=session.ended_at,
-            )
+            .values(**_session_values(session))
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
@@ -113,17 +108,14 @@ class SqlTutorMessageRepository:
         self._session = session
 
     async def add(self, message: TutorMessage) -> None:
-        row = TutorMessageRow(
-            id=message.id,
-            session_id=message.session_id,
-            sequence=message.sequence,
+        row = to_row(
+            TutorMessageRow,
+            message,
             speaker=Speaker(message.speaker).value,
-            text=message.text,
             input_mode=InputMode(message.input_mode).value,
             corrections=[asdict(c) for c in message.corrections],
-            created_at=message.created_at,
         )
-        await _insert(self._session, "conversation message", row)
+        await insert_row(self._session, "conversation message", row)
 
     async def list_for_session(
         self, session_id: UUID, offset: int, limit: int

@@ -9,19 +9,15 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.sql.content import SqlSpeechRepository, SqlTagRepository
+from adapters.sql.identity import SqlLoginSessionRepository, SqlUserRepository
 from adapters.sql.messaging import (
     SqlConversationRepository,
     SqlMessageRepository,
     SqlUserStatusRepository,
 )
 from adapters.sql.outbox import SqlHandledEvents, SqlOutbox
-from adapters.sql.repositories import (
-    SqlGameSessionRepository,
-    SqlLoginSessionRepository,
-    SqlSpeechRepository,
-    SqlTagRepository,
-    SqlUserRepository,
-)
+from adapters.sql.practice import SqlGameSessionRepository
 from adapters.sql.tutoring import SqlTutorMessageRepository, SqlTutorSessionRepository
 from domain.errors import ServiceUnavailable
 

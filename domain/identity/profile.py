@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from domain import events
 from domain.errors import Unauthenticated
+from domain.identity import events
 from domain.identity.authentication import Credentials
 from domain.identity.rules import clean_avatar_url, clean_name
 from ports.identity import TokenClaims, User

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from domain import events
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.messaging import events
 from domain.messaging.rules import (
     GROUP_MAX_PARTICIPANTS,
     admin,

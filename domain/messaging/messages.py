@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain import events
 from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.messaging import events
 from domain.messaging.rules import (
     check_attachment,
     check_metadata,

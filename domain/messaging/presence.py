@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 from uuid import UUID
 
-from domain import events
 from domain.errors import InvalidInput
+from domain.messaging import events
 from domain.messaging.rules import live, member
 from ports.events import EventBus
 from ports.messaging import Presence, UserStatus

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from domain import events
 from domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from domain.practice import events
 from domain.practice.rules import SaveGameSession, check_game_session
 from ports.content import Speech
 from ports.practice import GameResult, GameSession, GameSessionFilter

@@ -21,7 +21,7 @@ from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.outbox import OutboxRelay
 from adapters.sql.tables import HandledEventRow, OutboxRow
 from adapters.sql.unit_of_work import SqlUnitOfWork
-from domain import events
+from domain.identity import events
 from ports.events import Event, EventBus
 from tests.contract.test_event_bus import Recorder, eventually
 from tests.support.services import unavailable

@@ -1,0 +1,71 @@
+"""The statements every repository writes with: an insert or an update of one row in a
+savepoint, with unique violations reported as Conflict, and an upsert in either dialect."""
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.sql.tables import Base
+from domain.errors import Conflict, NotFound
+
+_SQLITE_UNIQUE_ERRORS = {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    # asyncpg reports the SQLSTATE, sqlite3 the extended result code.
+    driver_error = error.orig
+    return (
+        getattr(driver_error, "sqlstate", None) == "23505"
+        or getattr(driver_error, "sqlite_errorname", None) in _SQLITE_UNIQUE_ERRORS
+    )
+
+
+async def insert_row(
+    session: AsyncSession, what: str, row: Base, dependents: Sequence[Base] = ()
+) -> None:
+    """Inserts `row`, then the rows that refer to it, in a savepoint: a unique violation
+    undoes only this insert, becomes Conflict, and leaves the unit of work usable."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            # Without relationship()s the flush would not know to insert `row` first.
+            await session.flush()
+            session.add_all(dependents)
+    except IntegrityError as error:
+        if is_unique_violation(error):
+            raise Conflict(f"{what} already exists") from error
+        raise
+
+
+async def update_row(
+    session: AsyncSession, what: str, table: type[Base], row_id: UUID, values: dict[str, Any]
+) -> None:
+    """Writes `values` to the row of `table` with id `row_id`, in a savepoint; NotFound when
+    the row is gone."""
+    id_column = table.id  # type: ignore[attr-defined]
+    statement = update(table).where(id_column == row_id).values(**values)
+    try:
+        async with session.begin_nested():
+            result = await session.execute(statement)
+    except IntegrityError as error:
+        if is_unique_violation(error):
+            raise Conflict(f"{what} conflicts with an existing one") from error
+        raise
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound(f"{what} not found")
+
+
+def upsert(
+    session: AsyncSession, table: type[Base], values: dict[str, Any], keys: list[str]
+) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE, in the dialect of the session's engine."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(**values)
+    changes = {k: v for k, v in values.items() if k not in keys and k != "id"}
+    return statement.on_conflict_do_update(index_elements=keys, set_=changes)
