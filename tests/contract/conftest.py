@@ -90,10 +90,15 @@ class UowFactory(Protocol):
 
 
 @pytest.fixture
+def memory_database() -> InMemoryDatabase:
+    return InMemoryDatabase()
+
+
+@pytest.fixture
 def uow_factory(backend: str, request: pytest.FixtureRequest) -> UowFactory:
     """Units of work on empty tables of the backend."""
     if backend == "memory":
-        database = InMemoryDatabase()
+        database: InMemoryDatabase = request.getfixturevalue("memory_database")
         return lambda on_outbox_commit=None: InMemoryUnitOfWork(database, on_outbox_commit)
     return request.getfixturevalue("sql_uow_factory")
 

@@ -595,6 +595,40 @@ async def test_leaving_without_commit_rolls_back(uow_factory: UowFactory) -> Non
         assert await uow.users.get_by_email("ana@example.com") is not None
 
 
+async def test_what_a_caller_changes_in_what_it_read_is_not_stored(uow_factory: UowFactory):
+    food = make_tag("food")
+    speech, user = make_speech([food]), make_user()
+    game = make_game_session(user.id, [speech])
+    await add_all(uow_factory, food, speech, user, game)
+
+    async with uow_factory() as uow:
+        read_user, read_game = await uow.users.get(user.id), await uow.game_sessions.get(game.id)
+        assert read_user is not None and read_game is not None
+        read_user.name = "Changed"
+        read_game.results.clear()
+        (read_speech,) = await uow.speeches.get_many([speech.id])
+        read_speech.tags.clear()
+        assert await uow.users.get(user.id) == user
+        assert await uow.game_sessions.get(game.id) == game
+        assert await uow.speeches.get_many([speech.id]) == [speech]
+
+
+async def test_a_commit_keeps_what_another_unit_of_work_committed_meanwhile(
+    uow_factory: UowFactory,
+) -> None:
+    ana, bob = make_user("ana@example.com"), make_user("bob@example.com")
+    first, second = uow_factory(), uow_factory()
+    async with first, second:
+        await first.users.add(ana)
+        await first.commit()
+        await second.users.add(bob)
+        await second.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.users.get(ana.id) == ana
+        assert await uow.users.get(bob.id) == bob
+
+
 # --- migration --------------------------------------------------------------------------
 
 
