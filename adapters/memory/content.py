@@ -39,10 +39,7 @@ class InMemoryTagRepository:
         return loaded(self._tables.tags.get(tag_id))
 
     async def save(self, tag: Tag) -> None:
-        stored_tag = self._tables.tags.get(tag.id)
-        # Only name and category change; a tag keeps its creation time.
-        kept = replace(tag, created_at=stored_tag.created_at) if stored_tag else tag
-        update(self._tables.tags, tag.id, kept, "tag", _name)
+        update(self._tables.tags, tag.id, tag, "tag", _name, keep=("created_at",))
 
     async def delete(self, tag_id: UUID) -> None:
         self._tables.tags.pop(tag_id, None)

@@ -75,7 +75,6 @@ class InMemoryLoginSessionRepository:
         return loaded(self._tables.login_sessions.get(session_id))
 
     async def save(self, session: LoginSession) -> None:
-        stored = self._tables.login_sessions.get(session.id)
         # user_id and created_at never change for a login session.
-        kept = {"user_id": stored.user_id, "created_at": stored.created_at} if stored else {}
-        update(self._tables.login_sessions, session.id, replace(session, **kept), "login session")
+        unchanging = ("user_id", "created_at")
+        update(self._tables.login_sessions, session.id, session, "login session", keep=unchanging)

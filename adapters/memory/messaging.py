@@ -1,6 +1,5 @@
 """Repositories of the messaging context over the in-memory tables."""
 
-from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -38,16 +37,14 @@ class InMemoryConversationRepository:
         return loaded(self._tables.conversations.get(conversation_id))
 
     async def save(self, conversation: Conversation) -> None:
-        stored_one = self._tables.conversations.get(conversation.id)
-        # Type, creator and creation time never change.
-        if stored_one is not None:
-            conversation = replace(
-                conversation,
-                type=stored_one.type,
-                created_by=stored_one.created_by,
-                created_at=stored_one.created_at,
-            )
-        update(self._tables.conversations, conversation.id, conversation, "conversation")
+        unchanging = ("type", "created_by", "created_at")
+        update(
+            self._tables.conversations,
+            conversation.id,
+            conversation,
+            "conversation",
+            keep=unchanging,
+        )
 
     async def find_direct(self, user_a: UUID, user_b: UUID) -> Conversation | None:
         members = self._tables.participants
@@ -150,18 +147,9 @@ class InMemoryMessageRepository:
         return loaded(self._tables.messages.get(message_id))
 
     async def save(self, message: Message) -> None:
-        stored_one = self._tables.messages.get(message.id)
         # Only the content, its metadata and the edit and delete marks change.
-        if stored_one is not None:
-            message = replace(
-                stored_one,
-                content=message.content,
-                metadata=message.metadata,
-                updated_at=message.updated_at,
-                is_edited=message.is_edited,
-                is_deleted=message.is_deleted,
-            )
-        update(self._tables.messages, message.id, message, "message")
+        unchanging = ("conversation_id", "sender_id", "message_type", "reply_to_id", "created_at")
+        update(self._tables.messages, message.id, message, "message", keep=unchanging)
 
     async def history(
         self, conversation_id: UUID, before: MessageCursor | None, limit: int

@@ -86,11 +86,20 @@ def insert(rows: dict[Any, T], key: Any, row: T, what: str, *unique: Callable[[T
     rows[key] = stored(row)
 
 
-def update(rows: dict[Any, T], key: Any, row: T, what: str, *unique: Callable[[T], Any]) -> None:
-    """Replaces a row; NotFound when it is gone, Conflict when it would take another row's
-    `unique` value."""
-    if key not in rows:
+def update(
+    rows: dict[Any, T],
+    key: Any,
+    row: T,
+    what: str,
+    *unique: Callable[[T], Any],
+    keep: tuple[str, ...] = (),
+) -> None:
+    """Replaces a row but for its `keep` fields, which the SQL UPDATE leaves alone too;
+    NotFound when it is gone, Conflict when it would take another row's `unique` value."""
+    current = rows.get(key)
+    if current is None:
         raise NotFound(f"{what} not found")
+    row = replace(row, **{name: getattr(current, name) for name in keep})  # type: ignore[type-var]
     others = (other for other_key, other in rows.items() if other_key != key)
     if _taken(others, row, unique):
         raise Conflict(f"{what} conflicts with an existing one")

@@ -5,24 +5,14 @@ from uuid import uuid4
 
 from adapters.memory.unit_of_work import InMemoryDatabase, InMemoryUnitOfWork
 from ports.content import Speech, Tag
-from ports.identity import AuthProvider, Role, User
+from ports.identity import User
+from tests.contract.test_repositories import make_user
 
 NOW = datetime(2025, 12, 10, 10, tzinfo=UTC)
 
 
 def learner(name: str = "Ana") -> User:
-    return User(
-        id=uuid4(),
-        email=f"{name.lower()}-{uuid4().hex[:8]}@example.com",
-        name=name,
-        avatar_url=None,
-        auth_provider=AuthProvider.EMAIL,
-        auth_provider_id=None,
-        password_hash=None,
-        role=Role.STUDENT,
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    return make_user(f"{name.lower()}-{uuid4().hex[:8]}@example.com", name=name)
 
 
 async def given(database: InMemoryDatabase, *rows: User | Tag | Speech) -> None:
