@@ -1,4 +1,7 @@
-"""The unit of work: one transaction, with the repositories that take part in it."""
+"""The unit of work: one transaction, with the repositories that take part in it.
+
+Each context's use cases name the narrowest Protocol below, so that a use case's reach shows
+in its signature; the SQL and in-memory units of work satisfy all of them at once."""
 
 from types import TracebackType
 from typing import Protocol, Self
@@ -11,22 +14,9 @@ from ports.practice import GameSessionRepository
 from ports.tutoring import TutorMessageRepository, TutorSessionRepository
 
 
-class UnitOfWork(Protocol):
+class Transaction(Protocol):
     """`async with uow:` opens a transaction; leaving the block without `commit()` rolls it
     back, so a use case that raises writes nothing."""
-
-    users: UserRepository
-    login_sessions: LoginSessionRepository
-    tags: TagRepository
-    speeches: SpeechRepository
-    game_sessions: GameSessionRepository
-    conversations: ConversationRepository
-    messages: MessageRepository
-    user_statuses: UserStatusRepository
-    tutor_sessions: TutorSessionRepository
-    tutor_messages: TutorMessageRepository
-    outbox: Outbox
-    handled_events: HandledEvents
 
     async def __aenter__(self) -> Self: ...
 
@@ -38,3 +28,51 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     async def commit(self) -> None: ...
+
+
+class IdentityUnitOfWork(Transaction, Protocol):
+    users: UserRepository
+    login_sessions: LoginSessionRepository
+    outbox: Outbox
+
+
+class ContentUnitOfWork(Transaction, Protocol):
+    tags: TagRepository
+    speeches: SpeechRepository
+
+
+class PracticeUnitOfWork(Transaction, Protocol):
+    """A game session refers to its learner, the speeches it played and the tags chosen."""
+
+    users: UserRepository
+    tags: TagRepository
+    speeches: SpeechRepository
+    game_sessions: GameSessionRepository
+    outbox: Outbox
+
+
+class MessagingUnitOfWork(Transaction, Protocol):
+    users: UserRepository
+    conversations: ConversationRepository
+    messages: MessageRepository
+    user_statuses: UserStatusRepository
+    outbox: Outbox
+
+
+class TutoringUnitOfWork(Transaction, Protocol):
+    users: UserRepository
+    tutor_sessions: TutorSessionRepository
+    tutor_messages: TutorMessageRepository
+
+
+class UnitOfWork(
+    IdentityUnitOfWork,
+    ContentUnitOfWork,
+    PracticeUnitOfWork,
+    MessagingUnitOfWork,
+    TutoringUnitOfWork,
+    Protocol,
+):
+    """Every repository, and the claims that make durable consumers idempotent."""
+
+    handled_events: HandledEvents

@@ -8,7 +8,7 @@ from domain.errors import InvalidInput, NotFound
 from ports.blobs import BlobStore
 from ports.cefr import CefrLevel
 from ports.content import Speech, SpeechType, Tag
-from ports.unit_of_work import UnitOfWork
+from ports.unit_of_work import ContentUnitOfWork
 
 # Speeches stop at C1 (the seed's content scale); other contexts use the whole CEFR scale.
 SPEECH_LEVELS = (CefrLevel.A1, CefrLevel.A2, CefrLevel.B1, CefrLevel.B2, CefrLevel.C1)
@@ -37,7 +37,7 @@ def audio_url(speech: Speech, blobs: BlobStore) -> str:
     return blobs.signed_url(speech.audio_key, AUDIO_URL_LIFETIME)
 
 
-async def pick_speeches(cmd: PickSpeeches, uow: UnitOfWork) -> list[Speech]:
+async def pick_speeches(cmd: PickSpeeches, uow: ContentUnitOfWork) -> list[Speech]:
     """Random speeches of the level AND type AND any of the tags."""
     check_speech_level(cmd.level)
     if not cmd.tag_ids:
@@ -71,7 +71,7 @@ class TagSpec:
 
 
 async def add_to_catalog(
-    entries: list[CatalogEntry], tags: list[TagSpec], uow: UnitOfWork
+    entries: list[CatalogEntry], tags: list[TagSpec], uow: ContentUnitOfWork
 ) -> list[UUID]:
     """Adds speeches in one transaction, creating missing tags by name (`tags` gives their
     categories; a name used only by an entry gets no category). All or nothing."""
@@ -107,6 +107,6 @@ async def add_to_catalog(
     return ids
 
 
-async def catalog_size(uow: UnitOfWork) -> int:
+async def catalog_size(uow: ContentUnitOfWork) -> int:
     async with uow:
         return await uow.speeches.count()

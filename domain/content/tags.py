@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 
 from domain.errors import Conflict, InvalidInput, NotFound
 from ports.content import Tag
-from ports.unit_of_work import UnitOfWork
+from ports.unit_of_work import ContentUnitOfWork
 
 NAME_MAX_LENGTH = 100
 CATEGORY_MAX_LENGTH = 50
@@ -45,18 +45,18 @@ def _clean_category(category: str | None) -> str | None:
     return category
 
 
-async def list_tags(uow: UnitOfWork) -> list[Tag]:
+async def list_tags(uow: ContentUnitOfWork) -> list[Tag]:
     async with uow:
         return await uow.tags.list_all()
 
 
-async def list_tag_usage(uow: UnitOfWork) -> list[TagUsage]:
+async def list_tag_usage(uow: ContentUnitOfWork) -> list[TagUsage]:
     async with uow:
         counts = await uow.tags.speech_counts()
         return [TagUsage(t, counts.get(t.id, 0)) for t in await uow.tags.list_all()]
 
 
-async def create_tag(name: str, category: str | None, uow: UnitOfWork) -> TagUsage:
+async def create_tag(name: str, category: str | None, uow: ContentUnitOfWork) -> TagUsage:
     tag = Tag(uuid4(), _clean_name(name), _clean_category(category), datetime.now(UTC))
     async with uow:
         if await uow.tags.get_by_names([tag.name]):
@@ -66,7 +66,7 @@ async def create_tag(name: str, category: str | None, uow: UnitOfWork) -> TagUsa
     return TagUsage(tag, 0)
 
 
-async def update_tag(tag_id: UUID, changes: TagChanges, uow: UnitOfWork) -> TagUsage:
+async def update_tag(tag_id: UUID, changes: TagChanges, uow: ContentUnitOfWork) -> TagUsage:
     name = _clean_name(changes.name) if changes.name is not None else None
     category = _clean_category(changes.category)
     async with uow:
@@ -84,7 +84,7 @@ async def update_tag(tag_id: UUID, changes: TagChanges, uow: UnitOfWork) -> TagU
     return TagUsage(tag, count)
 
 
-async def delete_tag(tag_id: UUID, uow: UnitOfWork) -> None:
+async def delete_tag(tag_id: UUID, uow: ContentUnitOfWork) -> None:
     """Only a tag that no speech carries can go."""
     async with uow:
         if await uow.tags.get(tag_id) is None:

@@ -25,7 +25,7 @@ from ports.identity import (
     TokenCodec,
     User,
 )
-from ports.unit_of_work import UnitOfWork
+from ports.unit_of_work import IdentityUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class SocialLogIn:
     name: str | None = None
 
 
-async def _start_session(uow: UnitOfWork, user: User, creds: Credentials) -> Authenticated:
+async def _start_session(uow: IdentityUnitOfWork, user: User, creds: Credentials) -> Authenticated:
     now = datetime.now(UTC)
     session = open_session(user, creds.policy, now)
     await uow.login_sessions.add(session)
@@ -73,7 +73,7 @@ async def _start_session(uow: UnitOfWork, user: User, creds: Credentials) -> Aut
     return Authenticated(user, creds.codec.encode(pair.access), creds.codec.encode(pair.refresh))
 
 
-async def register(cmd: Register, uow: UnitOfWork, creds: Credentials) -> Authenticated:
+async def register(cmd: Register, uow: IdentityUnitOfWork, creds: Credentials) -> Authenticated:
     email = normalize_email(cmd.email)
     check_password_strength(cmd.password)
     name = clean_name(cmd.name)
@@ -100,7 +100,7 @@ async def register(cmd: Register, uow: UnitOfWork, creds: Credentials) -> Authen
     return result
 
 
-async def log_in(cmd: LogIn, uow: UnitOfWork, creds: Credentials) -> Authenticated:
+async def log_in(cmd: LogIn, uow: IdentityUnitOfWork, creds: Credentials) -> Authenticated:
     invalid = Unauthenticated("Invalid email or password")
     try:
         email = normalize_email(cmd.email)
@@ -125,7 +125,7 @@ async def log_in(cmd: LogIn, uow: UnitOfWork, creds: Credentials) -> Authenticat
 
 async def social_log_in(
     cmd: SocialLogIn,
-    uow: UnitOfWork,
+    uow: IdentityUnitOfWork,
     creds: Credentials,
     providers: Mapping[AuthProvider, IdentityProvider],
 ) -> Authenticated:
@@ -169,7 +169,7 @@ async def social_log_in(
     return result
 
 
-async def refresh(refresh_token: str, uow: UnitOfWork, creds: Credentials) -> Authenticated:
+async def refresh(refresh_token: str, uow: IdentityUnitOfWork, creds: Credentials) -> Authenticated:
     """Rotates the refresh token: the one presented is spent, a new pair is returned."""
     claims = creds.codec.decode(refresh_token, "refresh")
     async with uow:
@@ -200,7 +200,7 @@ async def authenticate(access_token: str, creds: Credentials) -> TokenClaims:
     return claims
 
 
-async def log_out(claims: TokenClaims, uow: UnitOfWork, creds: Credentials) -> None:
+async def log_out(claims: TokenClaims, uow: IdentityUnitOfWork, creds: Credentials) -> None:
     """Ends the caller's session: its refresh token stops working at once, and so does every
     access token issued for it."""
     async with uow:

@@ -9,7 +9,7 @@ from domain.identity import events
 from domain.identity.authentication import Credentials
 from domain.identity.rules import clean_avatar_url, clean_name
 from ports.identity import TokenClaims, User
-from ports.unit_of_work import UnitOfWork
+from ports.unit_of_work import IdentityUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class UpdateProfile:
     clear_avatar: bool = False
 
 
-async def _existing(uow: UnitOfWork, user_id: UUID) -> User:
+async def _existing(uow: IdentityUnitOfWork, user_id: UUID) -> User:
     user = await uow.users.get(user_id)
     if user is None:
         # The token outlived its account (deleted in another session).
@@ -29,12 +29,12 @@ async def _existing(uow: UnitOfWork, user_id: UUID) -> User:
     return user
 
 
-async def get_profile(user_id: UUID, uow: UnitOfWork) -> User:
+async def get_profile(user_id: UUID, uow: IdentityUnitOfWork) -> User:
     async with uow:
         return await _existing(uow, user_id)
 
 
-async def update_profile(user_id: UUID, cmd: UpdateProfile, uow: UnitOfWork) -> User:
+async def update_profile(user_id: UUID, cmd: UpdateProfile, uow: IdentityUnitOfWork) -> User:
     name = clean_name(cmd.name) if cmd.name is not None else None
     avatar_url = clean_avatar_url(cmd.avatar_url)
     async with uow:
@@ -51,7 +51,7 @@ async def update_profile(user_id: UUID, cmd: UpdateProfile, uow: UnitOfWork) -> 
     return user
 
 
-async def delete_account(claims: TokenClaims, uow: UnitOfWork, creds: Credentials) -> None:
+async def delete_account(claims: TokenClaims, uow: IdentityUnitOfWork, creds: Credentials) -> None:
     """Deletes the account with its login sessions, game history and results, in one
     transaction, and ends the caller's session at once."""
     async with uow:

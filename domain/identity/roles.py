@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 from domain.errors import NotFound
 from domain.identity.rules import normalize_email
 from ports.identity import Role, User
-from ports.unit_of_work import UnitOfWork
+from ports.unit_of_work import IdentityUnitOfWork
 
 
-async def grant_role(email: str, role: Role, uow: UnitOfWork) -> User:
+async def grant_role(email: str, role: Role, uow: IdentityUnitOfWork) -> User:
     async with uow:
         user = await uow.users.get_by_email(normalize_email(email))
         if user is None:

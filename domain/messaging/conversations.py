@@ -23,7 +23,7 @@ from ports.messaging import (
     Participant,
     ParticipantRole,
 )
-from ports.unit_of_work import UnitOfWork
+from ports.unit_of_work import MessagingUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -62,19 +62,19 @@ class ConversationPage:
     total: int
 
 
-async def _require_users(uow: UnitOfWork, user_ids: list[UUID]) -> None:
+async def _require_users(uow: MessagingUnitOfWork, user_ids: list[UUID]) -> None:
     missing = [str(u) for u in user_ids if await uow.users.get(u) is None]
     if missing:
         raise NotFound("One or more users don't exist", {"user_ids": missing})
 
 
-async def _summary(uow: UnitOfWork, conversation: Conversation) -> ConversationSummary:
+async def _summary(uow: MessagingUnitOfWork, conversation: Conversation) -> ConversationSummary:
     participants = await uow.conversations.participants(conversation.id)
     return ConversationSummary(conversation, [p for p in participants if p.active])
 
 
 async def start_conversation(
-    user_id: UUID, cmd: StartConversation, uow: UnitOfWork
+    user_id: UUID, cmd: StartConversation, uow: MessagingUnitOfWork
 ) -> StartedConversation:
     """A direct conversation has the caller and exactly one other user, both admins, and is
     unique per pair; a group has the caller as admin and up to 100 participants."""
@@ -123,7 +123,7 @@ async def start_conversation(
 
 
 async def list_conversations(
-    user_id: UUID, archived: bool, page: int, limit: int, uow: UnitOfWork
+    user_id: UUID, archived: bool, page: int, limit: int, uow: MessagingUnitOfWork
 ) -> ConversationPage:
     if page < 1:
         raise InvalidInput("page must be at least 1", {"field": "page"})
@@ -136,7 +136,7 @@ async def list_conversations(
 
 
 async def get_conversation(
-    user_id: UUID, conversation_id: UUID, uow: UnitOfWork
+    user_id: UUID, conversation_id: UUID, uow: MessagingUnitOfWork
 ) -> ConversationSummary:
     async with uow:
         conversation = live(await uow.conversations.get(conversation_id))
@@ -144,13 +144,13 @@ async def get_conversation(
         return await _summary(uow, conversation)
 
 
-async def conversation_ids(user_id: UUID, uow: UnitOfWork) -> list[UUID]:
+async def conversation_ids(user_id: UUID, uow: MessagingUnitOfWork) -> list[UUID]:
     async with uow:
         return await uow.conversations.ids_for_user(user_id)
 
 
 async def change_conversation(
-    user_id: UUID, conversation_id: UUID, cmd: ChangeConversation, uow: UnitOfWork
+    user_id: UUID, conversation_id: UUID, cmd: ChangeConversation, uow: MessagingUnitOfWork
 ) -> ConversationSummary:
     """Admins rename, archive and unarchive, for every participant."""
     title = clean_title(cmd.title)
@@ -169,7 +169,9 @@ async def change_conversation(
     return summary
 
 
-async def delete_conversation(user_id: UUID, conversation_id: UUID, uow: UnitOfWork) -> None:
+async def delete_conversation(
+    user_id: UUID, conversation_id: UUID, uow: MessagingUnitOfWork
+) -> None:
     """Soft delete by an admin: the conversation and its messages are kept but no longer
     served."""
     async with uow:
@@ -187,7 +189,7 @@ async def add_participant(
     conversation_id: UUID,
     new_user_id: UUID,
     role: ParticipantRole,
-    uow: UnitOfWork,
+    uow: MessagingUnitOfWork,
 ) -> Participant:
     """Admins add users to group conversations; someone who left may be added again."""
     async with uow:
@@ -216,7 +218,7 @@ async def add_participant(
 
 
 async def remove_participant(
-    user_id: UUID, conversation_id: UUID, removed_user_id: UUID, uow: UnitOfWork
+    user_id: UUID, conversation_id: UUID, removed_user_id: UUID, uow: MessagingUnitOfWork
 ) -> None:
     """Anyone may leave; admins remove others. The last admin of a group can't leave while
     others remain, so that someone can still manage it."""
@@ -249,7 +251,7 @@ async def change_participant(
     conversation_id: UUID,
     target_user_id: UUID,
     cmd: ChangeParticipant,
-    uow: UnitOfWork,
+    uow: MessagingUnitOfWork,
 ) -> Participant:
     """Participants mute a conversation for themselves; admins change roles."""
     async with uow:

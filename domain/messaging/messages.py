@@ -24,7 +24,7 @@ from ports.messaging import (
     MessageType,
     Receipt,
 )
-from ports.unit_of_work import UnitOfWork
+from ports.unit_of_work import MessagingUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class MessagePage:
 
 
 async def _new_message(
-    uow: UnitOfWork,
+    uow: MessagingUnitOfWork,
     sender_id: UUID,
     conversation_id: UUID,
     content: str,
@@ -100,7 +100,7 @@ async def _new_message(
 
 
 async def send_message(
-    user_id: UUID, conversation_id: UUID, cmd: SendMessage, uow: UnitOfWork
+    user_id: UUID, conversation_id: UUID, cmd: SendMessage, uow: MessagingUnitOfWork
 ) -> MessageWithReceipts:
     """Stores the message with a `sent` receipt for every other participant."""
     content = clean_content(cmd.content)
@@ -114,7 +114,11 @@ async def send_message(
 
 
 async def send_attachment(
-    user_id: UUID, conversation_id: UUID, attachment: Attachment, uow: UnitOfWork, blobs: BlobStore
+    user_id: UUID,
+    conversation_id: UUID,
+    attachment: Attachment,
+    uow: MessagingUnitOfWork,
+    blobs: BlobStore,
 ) -> MessageWithReceipts:
     """Stores the file in the blob store and sends a `file` message that refers to it; if
     the message can't be stored, the file is removed again."""
@@ -144,7 +148,7 @@ async def send_attachment(
     return sent
 
 
-async def _own_message(uow: UnitOfWork, user_id: UUID, message_id: UUID) -> Message:
+async def _own_message(uow: MessagingUnitOfWork, user_id: UUID, message_id: UUID) -> Message:
     message = await uow.messages.get(message_id)
     if message is None or message.is_deleted:
         raise NotFound("Message not found")
@@ -155,7 +159,9 @@ async def _own_message(uow: UnitOfWork, user_id: UUID, message_id: UUID) -> Mess
     return message
 
 
-async def edit_message(user_id: UUID, message_id: UUID, content: str, uow: UnitOfWork) -> Message:
+async def edit_message(
+    user_id: UUID, message_id: UUID, content: str, uow: MessagingUnitOfWork
+) -> Message:
     content = clean_content(content)
     async with uow:
         message = await _own_message(uow, user_id, message_id)
@@ -170,7 +176,7 @@ async def edit_message(user_id: UUID, message_id: UUID, content: str, uow: UnitO
     return message
 
 
-async def delete_message(user_id: UUID, message_id: UUID, uow: UnitOfWork) -> None:
+async def delete_message(user_id: UUID, message_id: UUID, uow: MessagingUnitOfWork) -> None:
     """Soft delete: the message stays in the history, without its content."""
     async with uow:
         message = await _own_message(uow, user_id, message_id)
@@ -186,7 +192,7 @@ async def history(
     conversation_id: UUID,
     before: MessageCursor | None,
     limit: int,
-    uow: UnitOfWork,
+    uow: MessagingUnitOfWork,
 ) -> MessagePage:
     """One page of messages, newest first; `next_cursor` fetches the older ones."""
     check_page_size(limit)
@@ -204,7 +210,7 @@ async def history(
 
 
 async def acknowledge(
-    user_id: UUID, message_id: UUID, status: DeliveryStatus, uow: UnitOfWork
+    user_id: UUID, message_id: UUID, status: DeliveryStatus, uow: MessagingUnitOfWork
 ) -> Receipt | None:
     """A recipient says the message reached them (`delivered`) or was read (`read`). The
     receipt, or None when it had already got that far (or the caller sent the message)."""
@@ -225,7 +231,7 @@ async def acknowledge(
 
 
 async def mark_conversation_read(
-    user_id: UUID, conversation_id: UUID, uow: UnitOfWork
+    user_id: UUID, conversation_id: UUID, uow: MessagingUnitOfWork
 ) -> tuple[datetime, int]:
     """Every message of the conversation is read by the caller; when, and how many were not."""
     async with uow:

@@ -8,12 +8,12 @@ from domain.messaging import events
 from domain.messaging.rules import live, member
 from ports.events import EventBus
 from ports.messaging import Presence, UserStatus
-from ports.unit_of_work import UnitOfWork
+from ports.unit_of_work import MessagingUnitOfWork
 
 MAX_STATUS_LOOKUPS = 100
 
 
-async def set_status(user_id: UUID, status: Presence, uow: UnitOfWork) -> UserStatus:
+async def set_status(user_id: UUID, status: Presence, uow: MessagingUnitOfWork) -> UserStatus:
     """Records the status (and now as last seen) and tells the participants of the user's
     conversations."""
     async with uow:
@@ -25,7 +25,9 @@ async def set_status(user_id: UUID, status: Presence, uow: UnitOfWork) -> UserSt
     return current
 
 
-async def statuses(user_id: UUID, user_ids: list[UUID], uow: UnitOfWork) -> list[UserStatus]:
+async def statuses(
+    user_id: UUID, user_ids: list[UUID], uow: MessagingUnitOfWork
+) -> list[UserStatus]:
     """The statuses of the caller and of the users sharing a conversation with the caller,
     among `user_ids`; others (and users with no status yet) are left out."""
     wanted = list(dict.fromkeys(user_ids))
@@ -41,7 +43,7 @@ async def statuses(user_id: UUID, user_ids: list[UUID], uow: UnitOfWork) -> list
 
 
 async def signal_typing(
-    user_id: UUID, conversation_id: UUID, is_typing: bool, uow: UnitOfWork, bus: EventBus
+    user_id: UUID, conversation_id: UUID, is_typing: bool, uow: MessagingUnitOfWork, bus: EventBus
 ) -> None:
     """Fan-out only: a typing indicator is worthless once late, so it is never stored."""
     async with uow:

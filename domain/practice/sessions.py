@@ -9,7 +9,7 @@ from domain.practice import events
 from domain.practice.rules import SaveGameSession, check_game_session
 from ports.content import Speech
 from ports.practice import GameResult, GameSession, GameSessionFilter
-from ports.unit_of_work import UnitOfWork
+from ports.unit_of_work import PracticeUnitOfWork
 
 MAX_PAGE_SIZE = 100
 
@@ -33,7 +33,7 @@ class GameSessionDetail:
     tag_names: list[str]
 
 
-async def save_game_session(user_id: UUID, cmd: SaveGameSession, uow: UnitOfWork) -> UUID:
+async def save_game_session(user_id: UUID, cmd: SaveGameSession, uow: PracticeUnitOfWork) -> UUID:
     """Stores the session with all its results, or nothing."""
     check_game_session(cmd)
     speech_ids = list(dict.fromkeys(r.speech_id for r in cmd.results))
@@ -85,7 +85,7 @@ async def save_game_session(user_id: UUID, cmd: SaveGameSession, uow: UnitOfWork
 
 
 async def list_game_sessions(
-    user_id: UUID, filter: GameSessionFilter, page: int, limit: int, uow: UnitOfWork
+    user_id: UUID, filter: GameSessionFilter, page: int, limit: int, uow: PracticeUnitOfWork
 ) -> GameSessionPage:
     """The user's sessions, newest first, one page at a time."""
     if page < 1:
@@ -105,7 +105,9 @@ async def list_game_sessions(
     return GameSessionPage(sessions, page, limit, total)
 
 
-async def get_game_session(user_id: UUID, session_id: UUID, uow: UnitOfWork) -> GameSessionDetail:
+async def get_game_session(
+    user_id: UUID, session_id: UUID, uow: PracticeUnitOfWork
+) -> GameSessionDetail:
     """One of the user's sessions with the speeches it played and its tags' names."""
     async with uow:
         session = await uow.game_sessions.get(session_id)

@@ -20,7 +20,7 @@ from ports.tutoring import (
     TutorReply,
     TutorSession,
 )
-from ports.unit_of_work import UnitOfWork
+from ports.unit_of_work import TutoringUnitOfWork
 
 MAX_PAGE_SIZE = 100
 MAX_TOPIC_CHARS = 200
@@ -79,7 +79,7 @@ def _message(
     )
 
 
-async def _owned(uow: UnitOfWork, user_id: UUID, session_id: UUID) -> TutorSession:
+async def _owned(uow: TutoringUnitOfWork, user_id: UUID, session_id: UUID) -> TutorSession:
     session = await uow.tutor_sessions.get(session_id)
     if session is None:
         raise NotFound("Conversation session not found")
@@ -89,7 +89,7 @@ async def _owned(uow: UnitOfWork, user_id: UUID, session_id: UUID) -> TutorSessi
 
 
 async def start_session(
-    user_id: UUID, level: CefrLevel, topic: str | None, uow: UnitOfWork
+    user_id: UUID, level: CefrLevel, topic: str | None, uow: TutoringUnitOfWork
 ) -> tuple[TutorSession, TutorMessage]:
     """A new session at the learner's level, opened by the tutor's greeting."""
     topic = " ".join((topic or DEFAULT_TOPIC).split())
@@ -116,7 +116,7 @@ async def start_session(
 
 
 async def list_sessions(
-    user_id: UUID, status: SessionStatus | None, page: int, limit: int, uow: UnitOfWork
+    user_id: UUID, status: SessionStatus | None, page: int, limit: int, uow: TutoringUnitOfWork
 ) -> Page[TutorSession]:
     _check_page(page, limit)
     async with uow:
@@ -126,12 +126,12 @@ async def list_sessions(
     return Page(sessions, page, limit, total)
 
 
-async def get_session(user_id: UUID, session_id: UUID, uow: UnitOfWork) -> TutorSession:
+async def get_session(user_id: UUID, session_id: UUID, uow: TutoringUnitOfWork) -> TutorSession:
     async with uow:
         return await _owned(uow, user_id, session_id)
 
 
-async def end_session(user_id: UUID, session_id: UUID, uow: UnitOfWork) -> TutorSession:
+async def end_session(user_id: UUID, session_id: UUID, uow: TutoringUnitOfWork) -> TutorSession:
     async with uow:
         session = await _owned(uow, user_id, session_id)
         if session.status == SessionStatus.ENDED:
@@ -144,7 +144,7 @@ async def end_session(user_id: UUID, session_id: UUID, uow: UnitOfWork) -> Tutor
 
 
 async def list_messages(
-    user_id: UUID, session_id: UUID, page: int, limit: int, uow: UnitOfWork
+    user_id: UUID, session_id: UUID, page: int, limit: int, uow: TutoringUnitOfWork
 ) -> Page[TutorMessage]:
     _check_page(page, limit)
     async with uow:
@@ -168,7 +168,7 @@ async def take_turn(
     text: str,
     mode: InputMode,
     tutor: TutorReplies,
-    uow: UnitOfWork,
+    uow: TutoringUnitOfWork,
 ) -> Turn:
     """The learner's turn and the tutor's reply, stored together or not at all. The tutor
     answers outside any transaction (it takes seconds); a turn that raced another one on the

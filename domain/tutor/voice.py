@@ -9,7 +9,7 @@ from domain.tutor.sessions import Turn, take_turn
 from ports.scoring import AudioDecoder
 from ports.speech import SpeechRecognizer, SpeechSynthesizer, SynthesizedSpeech, Transcript
 from ports.tutoring import InputMode, TutorReplies
-from ports.unit_of_work import UnitOfWork
+from ports.unit_of_work import TutoringUnitOfWork
 
 TUTOR_LANGUAGE = "en"
 
@@ -36,7 +36,7 @@ async def take_voice_turn(
     session_id: UUID,
     recording: bytes,
     pipeline: VoicePipeline,
-    uow: UnitOfWork,
+    uow: TutoringUnitOfWork,
     *,
     voice: str | None = None,
     speed: float = 1.0,

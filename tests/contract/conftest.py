@@ -1,30 +1,46 @@
-"""Fixtures that run the SQL contract suite on SQLite and on PostgreSQL.
+"""Fixtures that run the repository contract suite on SQLite, on PostgreSQL and in memory.
 
 Each database is migrated once per test session with Alembic (PostgreSQL in a throwaway
-schema); every test starts from empty tables."""
+schema); every test starts from empty tables. A test that asks for `engine` reads or writes
+SQL itself (rows, statements, migrations), so it runs on the SQL databases only."""
 
 import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.memory.unit_of_work import InMemoryDatabase, InMemoryUnitOfWork
 from adapters.sql.database import create_engine, session_factory
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.tables import Base
 from adapters.sql.unit_of_work import SqlUnitOfWork
+from ports.unit_of_work import UnitOfWork
 from tests.support.services import unavailable
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-async def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> str:
-    if request.param == "sqlite":
+SQL_BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        sql_only = "engine" in metafunc.fixturenames
+        backends = SQL_BACKENDS if sql_only else [*SQL_BACKENDS, "memory"]
+        metafunc.parametrize("backend", backends, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+async def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if backend == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'parla.db'}"
     await _require_postgres()
     return POSTGRES_URL
@@ -69,8 +85,26 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
         await admin.dispose()
 
 
+class UowFactory(Protocol):
+    def __call__(self, on_outbox_commit: Callable[[], None] | None = None) -> UnitOfWork: ...
+
+
 @pytest.fixture
-async def uow_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
+def memory_database() -> InMemoryDatabase:
+    return InMemoryDatabase()
+
+
+@pytest.fixture
+def uow_factory(backend: str, request: pytest.FixtureRequest) -> UowFactory:
+    """Units of work on empty tables of the backend."""
+    if backend == "memory":
+        database: InMemoryDatabase = request.getfixturevalue("memory_database")
+        return lambda on_outbox_commit=None: InMemoryUnitOfWork(database, on_outbox_commit)
+    return request.getfixturevalue("sql_uow_factory")
+
+
+@pytest.fixture
+async def sql_uow_factory(engine: AsyncEngine) -> UowFactory:
     # Children first, so that this also works without cascades. The outbox relays' turn
     # marker is not data: its one row stays.
     async with engine.begin() as connection:
@@ -78,4 +112,4 @@ async def uow_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
             if table.name != "outbox_relay":
                 await connection.execute(delete(table))
     sessions = session_factory(engine)
-    return lambda: SqlUnitOfWork(sessions)
+    return lambda on_outbox_commit=None: SqlUnitOfWork(sessions, on_outbox_commit)

@@ -1,12 +1,10 @@
 """The persistence contract of the messaging ports (and of handled events), on every SQL
-database we support."""
+database we support and in memory."""
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from adapters.sql.unit_of_work import SqlUnitOfWork
 from ports.messaging import (
     Conversation,
     ConversationType,
@@ -19,9 +17,9 @@ from ports.messaging import (
     Presence,
     UserStatus,
 )
+from tests.contract.conftest import UowFactory
 from tests.contract.test_repositories import make_user
 
-UowFactory = Callable[[], SqlUnitOfWork]
 NOW = datetime(2025, 3, 14, 9, 26, 53, 589793, tzinfo=UTC)
 
 

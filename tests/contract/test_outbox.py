@@ -1,11 +1,12 @@
-"""The outbox on SQLite and PostgreSQL: committed events, and only those, reach the bus in
-order, through relays that take turns; a relay or a consumer that dies at the worst moment
-loses no event and gets none applied twice (NATS JetStream, on this machine)."""
+"""The outbox: committed events, and only those, are kept in order (on every backend); on
+SQLite and PostgreSQL they reach the bus through relays that take turns, and a relay or a
+consumer that dies at the worst moment loses no event and gets none applied twice (NATS
+JetStream, on this machine). The relay reads SQL tables, so its tests are SQL-only."""
 
 import asyncio
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import nats
@@ -99,6 +100,49 @@ async def started_relay(engine: AsyncEngine, bus: EventBus) -> OutboxRelay:
 
 def deleted() -> Event:
     return events.user_deleted(uuid.uuid4())
+
+
+@pytest.fixture
+def committed_events(
+    backend: str, request: pytest.FixtureRequest
+) -> Callable[[], Awaitable[list[Event]]]:
+    """What the backend's outbox holds, in outbox order."""
+    if backend == "memory":
+        database = request.getfixturevalue("memory_database")
+
+        async def in_memory() -> list[Event]:
+            return database.outbox
+
+        return in_memory
+    engine: AsyncEngine = request.getfixturevalue("engine")
+
+    async def in_sql() -> list[Event]:
+        columns = (OutboxRow.event_id, OutboxRow.type, OutboxRow.version, OutboxRow.occurred_at)
+        statement = select(*columns, OutboxRow.payload).order_by(OutboxRow.position)
+        async with engine.connect() as connection:
+            return [Event(*row) for row in await connection.execute(statement)]
+
+    return in_sql
+
+
+async def test_committed_events_and_only_those_are_kept_in_order(uow_factory, committed_events):
+    commits: list[None] = []
+    uow = uow_factory(on_outbox_commit=lambda: commits.append(None))
+    first, dropped, second, third = deleted(), deleted(), deleted(), deleted()
+    async with uow:
+        await uow.outbox.add(first)
+        await uow.commit()
+    async with uow:
+        await uow.outbox.add(dropped)  # Left without commit: rolled back.
+    async with uow:
+        await uow.outbox.add(second)
+        await uow.outbox.add(third)
+        await uow.commit()
+        # A commit that adds no event has nothing for the relay.
+        await uow.commit()
+
+    assert await committed_events() == [first, second, third]
+    assert len(commits) == 2
 
 
 async def test_only_committed_events_are_relayed_in_order(uow_factory, engine):

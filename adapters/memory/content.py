@@ -1,0 +1,86 @@
+"""Repositories of the content context over the in-memory tables."""
+
+import random
+from collections import Counter
+from dataclasses import replace
+from uuid import UUID
+
+from adapters.memory.tables import Tables, insert, loaded, update
+from ports.cefr import CefrLevel
+from ports.content import Speech, SpeechType, Tag
+
+
+def _tag_order(tag: Tag) -> tuple[bool, str, str]:
+    """By category (tags without one last), then name."""
+    return tag.category is None, tag.category or "", tag.name
+
+
+def _name(tag: Tag) -> str:
+    return tag.name
+
+
+class InMemoryTagRepository:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    async def add(self, tag: Tag) -> None:
+        insert(self._tables.tags, tag.id, tag, "tag", _name)
+
+    async def list_all(self) -> list[Tag]:
+        return sorted(loaded(list(self._tables.tags.values())), key=_tag_order)
+
+    async def get_many(self, tag_ids: list[UUID]) -> list[Tag]:
+        return [tag for tag in await self.list_all() if tag.id in tag_ids]
+
+    async def get_by_names(self, names: list[str]) -> list[Tag]:
+        return [tag for tag in await self.list_all() if tag.name in names]
+
+    async def get(self, tag_id: UUID) -> Tag | None:
+        return loaded(self._tables.tags.get(tag_id))
+
+    async def save(self, tag: Tag) -> None:
+        update(self._tables.tags, tag.id, tag, "tag", _name, keep=("created_at",))
+
+    async def delete(self, tag_id: UUID) -> None:
+        self._tables.tags.pop(tag_id, None)
+        links = self._tables.speech_tags
+        for link in [link for link in links if link[1] == tag_id]:
+            del links[link]
+
+    async def speech_counts(self) -> dict[UUID, int]:
+        return dict(Counter(tag_id for _, tag_id in self._tables.speech_tags))
+
+
+class InMemorySpeechRepository:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    async def add(self, speech: Speech) -> None:
+        insert(self._tables.speeches, speech.id, replace(speech, tags=[]), "speech")
+        self._tables.speech_tags.update({(speech.id, tag.id): None for tag in speech.tags})
+
+    async def pick_random(
+        self, level: CefrLevel, type: SpeechType, tag_ids: list[UUID], limit: int
+    ) -> list[Speech]:
+        tagged = {speech_id for speech_id, tag_id in self._tables.speech_tags if tag_id in tag_ids}
+        matching = [
+            speech
+            for speech in self._tables.speeches.values()
+            if speech.level == level and speech.type == type and speech.id in tagged
+        ]
+        return self._with_tags(random.sample(matching, min(max(limit, 0), len(matching))))
+
+    async def get_many(self, speech_ids: list[UUID]) -> list[Speech]:
+        speeches = self._tables.speeches
+        return self._with_tags([speeches[i] for i in dict.fromkeys(speech_ids) if i in speeches])
+
+    async def count(self) -> int:
+        return len(self._tables.speeches)
+
+    def _with_tags(self, speeches: list[Speech]) -> list[Speech]:
+        tags = sorted(self._tables.tags.values(), key=_tag_order)
+        links = self._tables.speech_tags
+        return [
+            loaded(replace(speech, tags=[tag for tag in tags if (speech.id, tag.id) in links]))
+            for speech in speeches
+        ]
