@@ -24,7 +24,7 @@ LIMIT_BYTES = (int(MAX_AUDIO_SECONDS * SAMPLE_RATE) + 1) * 2
 FAST_SECONDS = 1.5  # decoding the whole hour took 1.3 s on an idle machine, and 115 MB
 
 
-def silence(seconds: float) -> bytes:
+def silent_flac(seconds: float) -> bytes:
     """FLAC, made by the ffmpeg the product runs: an hour is about 370 KB."""
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi"]
     command += ["-i", "anullsrc=r=8000:cl=mono", "-t", str(seconds), "-f", "flac", "pipe:1"]
@@ -33,7 +33,7 @@ def silence(seconds: float) -> bytes:
 
 @pytest.fixture(scope="module")
 def hour_of_silence() -> bytes:
-    return silence(3600)
+    return silent_flac(3600)
 
 
 class MeasuredDecoder:
@@ -115,6 +115,6 @@ async def test_voice_sockets_refuse_long_audio_without_decoding_it(
 
 
 def test_audio_at_the_limit_is_decoded_whole():
-    audio = decode_to_pcm(silence(MAX_AUDIO_SECONDS), SAMPLE_RATE, MAX_AUDIO_SECONDS)
+    audio = decode_to_pcm(silent_flac(MAX_AUDIO_SECONDS), SAMPLE_RATE, MAX_AUDIO_SECONDS)
     assert audio.duration_seconds == pytest.approx(MAX_AUDIO_SECONDS, abs=0.01)
     assert audio.duration_seconds <= MAX_AUDIO_SECONDS
