@@ -12,6 +12,7 @@ from adapters.http.middleware import (
     RequestIdMiddleware,
     RunToCompletionMiddleware,
     SecurityHeadersMiddleware,
+    TextBodyMiddleware,
 )
 from adapters.http.routers import (
     admin_tags,
@@ -81,6 +82,7 @@ def create_app(
     if isinstance(services.blobs, LocalBlobStore):
         app.include_router(blobs.blob_router(services.blobs))
     install_error_handlers(app)
+    app.add_middleware(TextBodyMiddleware)  # inside the size limit, which bounds its buffer
     app.add_middleware(
         BodySizeLimitMiddleware, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes
     )

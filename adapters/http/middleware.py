@@ -1,8 +1,9 @@
-"""ASGI middleware: request ids for tracing, request body size limits, requests that
-finish once started, and the security headers of every response."""
+"""ASGI middleware: request ids for tracing, request body size limits, JSON bodies that are
+text, requests that finish once started, and the security headers of every response."""
 
 import asyncio
 import contextvars
+import re
 import uuid
 
 from starlette.exceptions import HTTPException
@@ -81,6 +82,61 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, counted, send)
+
+
+# Leftmost first: an escaped backslash ("\\" in JSON) is consumed whole, so "\\ud800" is a
+# backslash and "ud800", no escape; a surrogate pair is consumed as one character; what is
+# left of the \ud800..\udfff escapes is a lone surrogate.
+_UNICODE_ESCAPES = re.compile(
+    r"\\\\"
+    r"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    r"|\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
+)
+_LONE_SURROGATE_LENGTH = len("\\ud800")
+
+
+def escapes_lone_surrogate(json_text: str) -> bool:
+    """Whether JSON text escapes half a surrogate pair ("\\ud800" alone). JSON allows it,
+    but the string it makes is not text: it can't be encoded as UTF-8, so it could be
+    neither stored, nor sent to a provider, nor written back to the client."""
+    if "\\u" not in json_text:
+        return False
+    return any(
+        len(m.group()) == _LONE_SURROGATE_LENGTH for m in _UNICODE_ESCAPES.finditer(json_text)
+    )
+
+
+class InvalidText(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(400, "Text must be Unicode: the body escapes a lone surrogate")
+
+
+class TextBodyMiddleware:
+    """Refuses a JSON body whose strings are not text (a lone surrogate escape) with 400
+    before the app reads it, for every route. Placed inside the size limit, which bounds
+    what it buffers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if scope["type"] != "http" or content_type.startswith(b"multipart/"):
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+
+        async def checked() -> Message:
+            message = await receive()
+            if message["type"] != "http.request":
+                return message
+            body.extend(message.get("body", b""))
+            # latin-1 maps each byte to one character: escapes keep their places.
+            if not message.get("more_body") and escapes_lone_surrogate(body.decode("latin-1")):
+                raise InvalidText()
+            return message
+
+        await self.app(scope, checked, send)
 
 
 class RunToCompletionMiddleware:
