@@ -57,6 +57,15 @@ class ServiceUnavailable(DomainError):
     code = "ServiceUnavailable"
 
 
+class Busy(ServiceUnavailable):
+    """Too much of one costly kind of work is under way: refused at once rather than queued,
+    the client may retry after `retry_after_seconds`."""
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message, {"retry_after_seconds": retry_after_seconds})
+        self.retry_after_seconds = retry_after_seconds
+
+
 class NotConfigured(DomainError):
     """The feature needs a provider that no setting enables (details name the setting)."""
 

@@ -27,11 +27,10 @@ async def decode_recording(data: bytes, decoder: AudioDecoder) -> PcmAudio:
     for empty, corrupt or unsupported audio and PayloadTooLarge past the size or duration
     limit."""
     check_recording(data)
-    audio = await decoder.decode(data)
+    audio = await decoder.decode(data, MAX_AUDIO_SECONDS)
     if audio.duration_seconds > MAX_AUDIO_SECONDS:
         raise PayloadTooLarge(
-            f"audio is {audio.duration_seconds:.1f} s long; the limit is {MAX_AUDIO_SECONDS:.0f} s",
-            {"limit_seconds": MAX_AUDIO_SECONDS},
+            f"audio is longer than {MAX_AUDIO_SECONDS:.0f} s", {"limit_seconds": MAX_AUDIO_SECONDS}
         )
     return audio
 

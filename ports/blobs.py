@@ -10,10 +10,13 @@ class Blob:
     key: str
     data: bytes
     content_type: str
+    """The type the blob was stored with, never one guessed from the key."""
 
 
 class BlobStore(Protocol):
-    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Stores the blob with its `content_type` (the one the caller checked the data
+        against), which is the type it is served with."""
 
     async def get(self, key: str) -> Blob:
         """Raises domain.errors.NotFound for an unknown key."""
@@ -21,7 +24,8 @@ class BlobStore(Protocol):
     async def exists(self, key: str) -> bool: ...
 
     async def delete(self, key: str) -> None:
-        """Deleting an unknown key is not an error."""
+        """Deleting an unknown key is not an error. A signed URL of a deleted blob serves
+        nothing (404)."""
 
     def signed_url(self, key: str, expires_in: timedelta) -> str:
         """An absolute URL that serves the blob until `expires_in` has passed."""

@@ -98,7 +98,8 @@ class LoginSessionRepository(Protocol):
 
 
 class PasswordHasher(Protocol):
-    """Slow by design; implementations run off the event loop."""
+    """Slow by design; implementations run off the event loop, a bounded number of checks
+    at a time, and raise domain.errors.Busy rather than queue too many."""
 
     async def hash(self, password: str) -> str: ...
 

@@ -168,6 +168,12 @@ class MessageRepository(Protocol):
     ) -> list[Message]:
         """Up to `limit` messages older than `before` (all when None), newest first."""
 
+    async def files(
+        self, *, conversation_id: UUID | None = None, sender_id: UUID | None = None
+    ) -> list[Message]:
+        """The file messages not deleted of the conversation, or sent by the user (both
+        filters apply when both are given; at least one is)."""
+
     async def receipts(self, message_ids: list[UUID]) -> list[Receipt]: ...
 
     async def advance_receipt(

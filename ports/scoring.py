@@ -55,9 +55,11 @@ class ScoringResult:
 
 
 class AudioDecoder(Protocol):
-    async def decode(self, data: bytes) -> PcmAudio:
-        """16 kHz mono PCM of an uploaded recording (WAV, MP3, M4A, WebM/Ogg Opus).
-        Raises domain.errors.InvalidInput for corrupt or unsupported audio."""
+    async def decode(self, data: bytes, max_seconds: float) -> PcmAudio:
+        """16 kHz mono PCM of an uploaded recording (WAV, MP3, M4A, WebM/Ogg Opus), of at
+        most `max_seconds` and one sample: decoding stops there, so a longer recording (a
+        small file can hold hours of silence) costs no more than the limit and shows by its
+        duration. Raises domain.errors.InvalidInput for corrupt or unsupported audio."""
 
 
 class SpeechScorer(Protocol):

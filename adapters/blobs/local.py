@@ -1,7 +1,9 @@
 """Blobs as files under one directory, served by the Gateway through signed URLs.
 
 A signed URL carries its expiry and an HMAC-SHA256 of key and expiry, so any replica that
-shares the secret can check it without a lookup."""
+shares the secret can check it without a lookup. Each blob's content type is kept beside it
+in a hidden file (".<name>.type"): names starting with a dot belong to the store, never to a
+key."""
 
 import asyncio
 import hashlib
@@ -23,9 +25,31 @@ BLOB_ROUTE = "/api/v1/blobs"
 
 def _key_parts(key: str) -> list[str]:
     parts = key.split("/")
-    if any(p in ("", ".", "..") for p in parts):
+    if any(not p or p.startswith(".") for p in parts):
         raise InvalidInput(f"Invalid blob key: {key!r}")
     return parts
+
+
+def _type_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.type")
+
+
+def _unrecorded_type(path: Path) -> str:
+    """The type of a blob stored before types were kept: the demo catalog's audio by its
+    name, anything else as bytes to download (a name chosen by a user proves nothing)."""
+    guessed = mimetypes.guess_type(path.name)[0] or ""
+    return guessed if guessed.startswith("audio/") else "application/octet-stream"
+
+
+def _new_file(directory: Path) -> tuple[int, str]:
+    """A temporary file in `directory`, which is made again if a delete pruned it between
+    the mkdir and the file's creation."""
+    while True:
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            return tempfile.mkstemp(dir=directory, prefix=".upload-")
+        except FileNotFoundError:
+            continue
 
 
 class LocalBlobStore:
@@ -39,13 +63,14 @@ class LocalBlobStore:
         return self._root.joinpath(*_key_parts(key))
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
-        await asyncio.to_thread(self._write, self._path(key), data)
+        path = self._path(key)
+        await asyncio.to_thread(self._write, _type_path(path), content_type.encode())
+        await asyncio.to_thread(self._write, path, data)
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a reader never sees half a file.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        fd, tmp = _new_file(path.parent)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
@@ -56,18 +81,38 @@ class LocalBlobStore:
 
     async def get(self, key: str) -> Blob:
         path = self._path(key)
+        return await asyncio.to_thread(self._read, key, path)
+
+    @staticmethod
+    def _read(key: str, path: Path) -> Blob:
         try:
-            data = await asyncio.to_thread(path.read_bytes)
+            data = path.read_bytes()
         except (FileNotFoundError, IsADirectoryError):
             raise NotFound("Blob not found") from None
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        try:
+            content_type = _type_path(path).read_text()
+        except FileNotFoundError:
+            content_type = _unrecorded_type(path)
         return Blob(key=key, data=data, content_type=content_type)
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
 
     async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+        await asyncio.to_thread(self._remove, self._path(key))
+
+    def _remove(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+        _type_path(path).unlink(missing_ok=True)
+        # Directories emptied by the delete go too (an upload's own directory, then its
+        # conversation's), so deleted uploads leave nothing behind.
+        for directory in path.parents:
+            if directory == self._root:
+                break
+            try:
+                directory.rmdir()
+            except OSError:  # not empty
+                break
 
     def signed_url(self, key: str, expires_in: timedelta) -> str:
         _key_parts(key)

@@ -11,6 +11,8 @@ from adapters.http.middleware import (
     BodySizeLimitMiddleware,
     RequestIdMiddleware,
     RunToCompletionMiddleware,
+    SecurityHeadersMiddleware,
+    TextBodyMiddleware,
 )
 from adapters.http.routers import (
     admin_tags,
@@ -80,9 +82,14 @@ def create_app(
     if isinstance(services.blobs, LocalBlobStore):
         app.include_router(blobs.blob_router(services.blobs))
     install_error_handlers(app)
+    app.add_middleware(TextBodyMiddleware)  # inside the size limit, which bounds its buffer
     app.add_middleware(
         BodySizeLimitMiddleware, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes
     )
+    docs = frozenset(
+        p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p
+    )
+    app.add_middleware(SecurityHeadersMiddleware, docs_paths=docs)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(RunToCompletionMiddleware)  # outermost: covers all the others
     return app

@@ -77,6 +77,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
     status = next(s for kind, s in STATUS_BY_ERROR.items() if isinstance(exc, kind))
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, errors.Busy):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
     return error_response(status, exc.code, exc.message, exc.details, headers)
 
 

@@ -1,8 +1,9 @@
-"""ASGI middleware: request ids for tracing, request body size limits, and requests that
-finish once started."""
+"""ASGI middleware: request ids for tracing, request body size limits, JSON bodies that are
+text, requests that finish once started, and the security headers of every response."""
 
 import asyncio
 import contextvars
+import re
 import uuid
 
 from starlette.exceptions import HTTPException
@@ -83,6 +84,61 @@ class BodySizeLimitMiddleware:
         await self.app(scope, counted, send)
 
 
+# Leftmost first: an escaped backslash ("\\" in JSON) is consumed whole, so "\\ud800" is a
+# backslash and "ud800", no escape; a surrogate pair is consumed as one character; what is
+# left of the \ud800..\udfff escapes is a lone surrogate.
+_UNICODE_ESCAPES = re.compile(
+    r"\\\\"
+    r"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    r"|\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
+)
+_LONE_SURROGATE_LENGTH = len("\\ud800")
+
+
+def escapes_lone_surrogate(json_text: str) -> bool:
+    """Whether JSON text escapes half a surrogate pair ("\\ud800" alone). JSON allows it,
+    but the string it makes is not text: it can't be encoded as UTF-8, so it could be
+    neither stored, nor sent to a provider, nor written back to the client."""
+    if "\\u" not in json_text:
+        return False
+    return any(
+        len(m.group()) == _LONE_SURROGATE_LENGTH for m in _UNICODE_ESCAPES.finditer(json_text)
+    )
+
+
+class InvalidText(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(400, "Text must be Unicode: the body escapes a lone surrogate")
+
+
+class TextBodyMiddleware:
+    """Refuses a JSON body whose strings are not text (a lone surrogate escape) with 400
+    before the app reads it, for every route. Placed inside the size limit, which bounds
+    what it buffers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if scope["type"] != "http" or content_type.startswith(b"multipart/"):
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+
+        async def checked() -> Message:
+            message = await receive()
+            if message["type"] != "http.request":
+                return message
+            body.extend(message.get("body", b""))
+            # latin-1 maps each byte to one character: escapes keep their places.
+            if not message.get("more_body") and escapes_lone_surrogate(body.decode("latin-1")):
+                raise InvalidText()
+            return message
+
+        await self.app(scope, checked, send)
+
+
 class RunToCompletionMiddleware:
     """Ray Serve cancels the task of an HTTP request whose client went away. Landing at any
     await, that cancel would cut a transaction short (on SQLite, leaving a connection that
@@ -97,3 +153,47 @@ class RunToCompletionMiddleware:
             await self.app(scope, receive, send)
             return
         await asyncio.shield(self.app(scope, receive, send))
+
+
+# JSON needs nothing from a browser: no script, no framing, no sniffing.
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+# FastAPI's /docs and /redoc pages load Swagger UI and ReDoc from jsDelivr (ReDoc its fonts
+# from Google) and start them with an inline script.
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src https://fonts.gstatic.com; img-src 'self' data: https:; worker-src 'self' blob:; "
+    "frame-ancestors 'none'"
+)
+
+
+class SecurityHeadersMiddleware:
+    """Adds the headers that keep browsers from sniffing a response's type, framing it or
+    sending its URL on as a referrer, and a content security policy. A header the response
+    already has is kept (served files set a stricter policy of their own)."""
+
+    def __init__(self, app: ASGIApp, docs_paths: frozenset[str]) -> None:
+        self.app = app
+        self.docs_paths = docs_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = DOCS_POLICY if scope["path"] in self.docs_paths else API_POLICY
+        defaults = {
+            b"x-content-type-options": b"nosniff",
+            b"x-frame-options": b"DENY",
+            b"referrer-policy": b"no-referrer",
+            b"content-security-policy": policy.encode(),
+        }
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in defaults.items() if k not in present]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 # A socket that falls this far behind is closed rather than buffered without bound.
 _MAX_QUEUED_PUSHES = 1000
 _CLOSE_TOO_SLOW = 1013  # "try again later"
+_CLOSE_INTERNAL_ERROR = 1011
 
 
 class Connection:
@@ -55,15 +56,19 @@ class Connection:
         if self.websocket.application_state is WebSocketState.CONNECTED:
             try:
                 await self.websocket.close(code)
-            except RuntimeError:
-                pass  # Closed meanwhile.
+            except Exception:  # the client went away meanwhile
+                pass
 
     async def _write(self) -> None:
         while True:
             message = await self._queue.get()
             try:
                 await self.websocket.send_json(message)
-            except Exception:  # the client went away; the receive loop notices and cleans up
+            except Exception as error:
+                # The client went away (the receive loop notices and cleans up), or the push
+                # could not be sent: then the socket is closed, never left open and silent.
+                logger.warning("Closing the socket of user %s: %r", self.user_id, error)
+                await self._close(_CLOSE_INTERNAL_ERROR)
                 return
 
     async def close(self) -> None:

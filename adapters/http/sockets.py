@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
 
+from adapters.http.middleware import escapes_lone_surrogate
 from domain.errors import DomainError, InvalidInput, Unauthenticated
 from domain.identity.authentication import Credentials, authenticate
 from ports.identity import TokenClaims
@@ -79,12 +80,18 @@ async def accept_authenticated(
 
 
 def parse_request(text: str | None, max_chars: int) -> dict[str, Any]:
+    """The request of a text frame; InvalidInput for anything else, so that the error
+    answering it can always be sent."""
     if text is None:
         raise InvalidInput("Send JSON in text frames")
     if len(text) > max_chars:
         raise InvalidInput(f"Messages are limited to {max_chars} characters")
+    if escapes_lone_surrogate(text):
+        raise InvalidInput("Text must be Unicode: the message escapes a lone surrogate")
     try:
         document = json.loads(text)
+    except RecursionError:  # nested deeper than the interpreter's recursion limit
+        raise InvalidInput("Malformed JSON: nested too deeply") from None
     except ValueError:
         raise InvalidInput("Malformed JSON") from None
     if not isinstance(document, dict) or not isinstance(document.get("type"), str):

@@ -12,6 +12,7 @@ from ports.messaging import (
     DeliveryStatus,
     Message,
     MessageCursor,
+    MessageType,
     Participant,
     Receipt,
     UserStatus,
@@ -162,6 +163,22 @@ class InMemoryMessageRepository:
         ]
         older.sort(key=_recency, reverse=True)
         return loaded(page(older, 0, limit))
+
+    async def files(
+        self, *, conversation_id: UUID | None = None, sender_id: UUID | None = None
+    ) -> list[Message]:
+        if conversation_id is None and sender_id is None:
+            raise ValueError("files of a conversation, of a sender, or both")
+        return loaded(
+            [
+                m
+                for m in self._tables.messages.values()
+                if m.message_type is MessageType.FILE
+                and not m.is_deleted
+                and conversation_id in (None, m.conversation_id)
+                and sender_id in (None, m.sender_id)
+            ]
+        )
 
     async def receipts(self, message_ids: list[UUID]) -> list[Receipt]:
         wanted = set(message_ids)

@@ -33,22 +33,30 @@ def encode_mp3(wav: bytes, bitrate: str = "64k") -> bytes:
     )
 
 
-def decode_to_pcm(data: bytes, sample_rate: int = 16000) -> PcmAudio:
-    """Mono 16-bit PCM at `sample_rate` of audio in any format browsers record."""
+def decode_to_pcm(
+    data: bytes, sample_rate: int = 16000, max_seconds: float | None = None
+) -> PcmAudio:
+    """Mono 16-bit PCM at `sample_rate` of audio in any format browsers record; with
+    `max_seconds`, of at most that and one sample, decoding no further."""
     if not data:
         raise InvalidInput("Audio is empty.")
-    if (pcm := _pcm_wav(data, sample_rate)) is not None:
+    max_bytes = None if max_seconds is None else (int(max_seconds * sample_rate) + 1) * 2
+    if (pcm := _pcm_wav(data, sample_rate, max_bytes)) is not None:
         return pcm
     args = [*_STDIN, "-map", "0:a:0", "-ac", "1", "-ar", str(sample_rate)]
+    if max_bytes is not None:
+        # ffmpeg stops reading and decoding once its output reaches a second past the limit
+        # (-t) or the bytes of the limit (-fs, which may pass them by one packet).
+        args += ["-t", str(max_seconds + 1), "-fs", str(max_bytes)]
     samples = _ffmpeg(
         [*args, "-c:a", "pcm_s16le", "-f", "s16le", "pipe:1"],
         data,
         f"Audio cannot be decoded: send {_ACCEPTED}.",
     )
-    return PcmAudio(samples, sample_rate)
+    return PcmAudio(samples[:max_bytes], sample_rate)
 
 
-def _pcm_wav(data: bytes, sample_rate: int) -> PcmAudio | None:
+def _pcm_wav(data: bytes, sample_rate: int, max_bytes: int | None) -> PcmAudio | None:
     """The samples of a WAV that is already mono 16-bit PCM at `sample_rate`, read without
     starting ffmpeg (what most apps upload); None for anything else."""
     if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
@@ -57,7 +65,8 @@ def _pcm_wav(data: bytes, sample_rate: int) -> PcmAudio | None:
         with wave.open(io.BytesIO(data)) as wav:
             if (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) != (1, 2, sample_rate):
                 return None
-            samples = wav.readframes(wav.getnframes())
+            frames = wav.getnframes()
+            samples = wav.readframes(frames if max_bytes is None else min(frames, max_bytes // 2))
     except (wave.Error, EOFError):
         return None
     return PcmAudio(samples, sample_rate) if samples else None
@@ -69,8 +78,8 @@ class FfmpegAudioDecoder:
     def __init__(self, sample_rate: int = 16000) -> None:
         self._sample_rate = sample_rate
 
-    async def decode(self, data: bytes) -> PcmAudio:
-        return await asyncio.to_thread(decode_to_pcm, data, self._sample_rate)
+    async def decode(self, data: bytes, max_seconds: float) -> PcmAudio:
+        return await asyncio.to_thread(decode_to_pcm, data, self._sample_rate, max_seconds)
 
 
 def _ffmpeg(args: list[str], stdin: bytes, failure: str) -> bytes:

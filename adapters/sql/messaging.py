@@ -269,6 +269,22 @@ class SqlMessageRepository:
         )
         return [_message(row) for row in rows]
 
+    async def files(
+        self, *, conversation_id: UUID | None = None, sender_id: UUID | None = None
+    ) -> list[Message]:
+        if conversation_id is None and sender_id is None:
+            raise ValueError("files of a conversation, of a sender, or both")
+        conditions: list[Any] = [
+            MessageRow.message_type == MessageType.FILE.value,
+            MessageRow.is_deleted.is_(False),
+        ]
+        if conversation_id is not None:
+            conditions.append(MessageRow.conversation_id == conversation_id)
+        if sender_id is not None:
+            conditions.append(MessageRow.sender_id == sender_id)
+        rows = await self._session.scalars(select(MessageRow).where(*conditions))
+        return [_message(row) for row in rows]
+
     async def receipts(self, message_ids: list[UUID]) -> list[Receipt]:
         if not message_ids:
             return []

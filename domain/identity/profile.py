@@ -8,8 +8,10 @@ from domain.errors import Unauthenticated
 from domain.identity import events
 from domain.identity.authentication import Credentials
 from domain.identity.rules import clean_avatar_url, clean_name
+from domain.messaging.messages import delete_files, erase
+from ports.blobs import BlobStore
 from ports.identity import TokenClaims, User
-from ports.unit_of_work import IdentityUnitOfWork
+from ports.unit_of_work import IdentityUnitOfWork, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,23 @@ async def update_profile(user_id: UUID, cmd: UpdateProfile, uow: IdentityUnitOfW
     return user
 
 
-async def delete_account(claims: TokenClaims, uow: IdentityUnitOfWork, creds: Credentials) -> None:
+async def delete_account(
+    claims: TokenClaims, uow: UnitOfWork, creds: Credentials, blobs: BlobStore
+) -> None:
     """Deletes the account with its login sessions, game history and results, in one
-    transaction, and ends the caller's session at once."""
+    transaction, and ends the caller's session at once.
+
+    The files the user uploaded go too, from group conversations as well as direct ones: a
+    file is the uploader's own data, and the account's deletion is the user asking for it
+    all to go. The other participants keep the user's text messages (without a sender, as
+    before) and see each file message as deleted, as if the user had deleted it."""
     async with uow:
         await _existing(uow, claims.user_id)
+        files = await uow.messages.files(sender_id=claims.user_id)
+        for message in files:
+            await erase(message, uow)
         await uow.users.delete(claims.user_id)
         await uow.outbox.add(events.user_deleted(claims.user_id))
         await uow.commit()
+    await delete_files(files, blobs)
     await creds.revocations.revoke(claims.session_id, datetime.now(UTC) + creds.policy.access_ttl)

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.messaging import events
+from domain.messaging.messages import delete_files
 from domain.messaging.rules import (
     GROUP_MAX_PARTICIPANTS,
     admin,
@@ -16,6 +17,7 @@ from domain.messaging.rules import (
     live,
     member,
 )
+from ports.blobs import BlobStore
 from ports.messaging import (
     Conversation,
     ConversationSummary,
@@ -170,10 +172,10 @@ async def change_conversation(
 
 
 async def delete_conversation(
-    user_id: UUID, conversation_id: UUID, uow: MessagingUnitOfWork
+    user_id: UUID, conversation_id: UUID, uow: MessagingUnitOfWork, blobs: BlobStore
 ) -> None:
     """Soft delete by an admin: the conversation and its messages are kept but no longer
-    served."""
+    served; the files sent in it are deleted."""
     async with uow:
         conversation = live(await uow.conversations.get(conversation_id))
         admin(await uow.conversations.get_participant(conversation_id, user_id))
@@ -181,7 +183,9 @@ async def delete_conversation(
         conversation.updated_at = datetime.now(UTC)
         await uow.conversations.save(conversation)
         await uow.outbox.add(events.conversation_updated(conversation))
+        files = await uow.messages.files(conversation_id=conversation_id)
         await uow.commit()
+    await delete_files(files, blobs)
 
 
 async def add_participant(

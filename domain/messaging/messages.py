@@ -148,6 +148,18 @@ async def send_attachment(
     return sent
 
 
+def _file_key(message: Message) -> str | None:
+    return message.metadata.get("blob_key") if message.message_type is MessageType.FILE else None
+
+
+async def delete_files(messages: list[Message], blobs: BlobStore) -> None:
+    """Removes the stored files of `messages`, once their deletion is committed: links
+    already issued for them serve nothing from then on."""
+    for message in messages:
+        if (key := _file_key(message)) is not None:
+            await blobs.delete(key)
+
+
 async def _own_message(uow: MessagingUnitOfWork, user_id: UUID, message_id: UUID) -> Message:
     message = await uow.messages.get(message_id)
     if message is None or message.is_deleted:
@@ -176,15 +188,25 @@ async def edit_message(
     return message
 
 
-async def delete_message(user_id: UUID, message_id: UUID, uow: MessagingUnitOfWork) -> None:
-    """Soft delete: the message stays in the history, without its content."""
+async def erase(message: Message, uow: MessagingUnitOfWork) -> None:
+    """Soft delete inside `uow`: the message stays in the history, without its content (and
+    its file, which the caller deletes after the commit)."""
+    message.is_deleted = True
+    message.updated_at = datetime.now(UTC)
+    await uow.messages.save(message)
+    await uow.outbox.add(events.message_deleted(message))
+
+
+async def delete_message(
+    user_id: UUID, message_id: UUID, uow: MessagingUnitOfWork, blobs: BlobStore
+) -> None:
+    """Soft delete: the message stays in the history, without its content; its file is
+    deleted."""
     async with uow:
         message = await _own_message(uow, user_id, message_id)
-        message.is_deleted = True
-        message.updated_at = datetime.now(UTC)
-        await uow.messages.save(message)
-        await uow.outbox.add(events.message_deleted(message))
+        await erase(message, uow)
         await uow.commit()
+    await delete_files([message], blobs)
 
 
 async def history(

@@ -162,6 +162,20 @@ def check_turn_text(text: str) -> str:
     return text
 
 
+async def _open_for_turn(uow: TutoringUnitOfWork, user_id: UUID, session_id: UUID) -> TutorSession:
+    session = await _owned(uow, user_id, session_id)
+    if session.status == SessionStatus.ENDED:
+        raise Conflict("Conversation session has ended")
+    return session
+
+
+async def check_turn(user_id: UUID, session_id: UUID, uow: TutoringUnitOfWork) -> None:
+    """Raises NotFound, Forbidden or Conflict unless the learner may take a turn in the
+    session: a spoken turn checks this before paying for recognition."""
+    async with uow:
+        await _open_for_turn(uow, user_id, session_id)
+
+
 async def take_turn(
     user_id: UUID,
     session_id: UUID,
@@ -175,9 +189,7 @@ async def take_turn(
     same session is a Conflict and stores nothing."""
     text = check_turn_text(text)
     async with uow:
-        session = await _owned(uow, user_id, session_id)
-        if session.status == SessionStatus.ENDED:
-            raise Conflict("Conversation session has ended")
+        session = await _open_for_turn(uow, user_id, session_id)
         history = await uow.tutor_messages.latest(session_id, HISTORY_MESSAGES)
     # The greeting opens every session, then each turn adds the learner's and the tutor's.
     learner_turns = (session.message_count - 1) // 2

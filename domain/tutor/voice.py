@@ -5,7 +5,7 @@ from uuid import UUID
 
 from domain.recordings import decode_recording
 from domain.synthesis import check_voice
-from domain.tutor.sessions import Turn, take_turn
+from domain.tutor.sessions import Turn, check_turn, take_turn
 from ports.scoring import AudioDecoder
 from ports.speech import SpeechRecognizer, SpeechSynthesizer, SynthesizedSpeech, Transcript
 from ports.tutoring import InputMode, TutorReplies
@@ -41,9 +41,11 @@ async def take_voice_turn(
     voice: str | None = None,
     speed: float = 1.0,
 ) -> VoiceTurn:
-    """Recognize, answer, speak. The turn is stored once the tutor has answered, before
-    synthesis: a synthesis failure (503) leaves the text of the turn in the session."""
+    """Recognize, answer, speak, once the session is the learner's and open. The turn is
+    stored once the tutor has answered, before synthesis: a synthesis failure (503) leaves
+    the text of the turn in the session."""
     await check_voice(pipeline.synthesizer, voice, speed)
+    await check_turn(user_id, session_id, uow)
     audio = await decode_recording(recording, pipeline.decoder)
     transcript = await pipeline.recognizer.transcribe(audio, language=TUTOR_LANGUAGE)
     turn = await take_turn(

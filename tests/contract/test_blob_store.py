@@ -30,12 +30,22 @@ async def test_put_get_exists_delete(store):
     await store.delete("audio/A1/one.mp3")
 
 
+async def test_the_stored_type_is_kept_whatever_the_name(store):
+    await store.put("uploads/evil.html", b"<script></script>", "text/plain")
+    assert (await store.get("uploads/evil.html")).content_type == "text/plain"
+    await store.delete("uploads/evil.html")
+    with pytest.raises(NotFound):
+        await store.get("uploads/evil.html")
+
+
 async def test_unknown_key_is_not_found(store):
     with pytest.raises(NotFound):
         await store.get("audio/none.mp3")
 
 
-@pytest.mark.parametrize("key", ["../escape.mp3", "/etc/passwd", "a/../../b", "a//b", ""])
+@pytest.mark.parametrize(
+    "key", ["../escape.mp3", "/etc/passwd", "a/../../b", "a//b", "", "a/.b.mp3.type"]
+)
 async def test_keys_cannot_leave_the_store(store, key):
     with pytest.raises(InvalidInput):
         await store.put(key, b"x", "audio/mpeg")
@@ -64,3 +74,17 @@ def test_local_signatures_are_checked(tmp_path):
     expired = parse_qs(urlsplit(store.signed_url("a.mp3", timedelta(seconds=-5))).query)
     with pytest.raises(Forbidden):
         store.check_signature("a.mp3", int(expired["expires"][0]), expired["signature"][0])
+
+
+async def test_deleting_leaves_no_file_or_directory_behind(tmp_path):
+    store = LocalBlobStore(tmp_path, "http://parla.test", b"k" * 32)
+    await store.put("conversations/c/m/a.txt", b"a", "text/plain")
+    await store.put("conversations/c/n/b.txt", b"b", "text/plain")
+    await store.delete("conversations/c/m/a.txt")
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    assert left == ["conversations", "conversations/c", "conversations/c/n"] + [
+        "conversations/c/n/.b.txt.type",
+        "conversations/c/n/b.txt",
+    ]
+    await store.delete("conversations/c/n/b.txt")
+    assert list(tmp_path.iterdir()) == []

@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from adapters.blobs.local import LocalBlobStore
 from adapters.memory.unit_of_work import InMemoryDatabase, InMemoryUnitOfWork
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.messaging.conversations import (
@@ -41,6 +42,11 @@ ADMIN, MEMBER = ParticipantRole.ADMIN, ParticipantRole.MEMBER
 @pytest.fixture
 def database() -> InMemoryDatabase:
     return InMemoryDatabase()
+
+
+@pytest.fixture
+def blobs(tmp_path) -> LocalBlobStore:
+    return LocalBlobStore(tmp_path, "http://testserver", b"k" * 32)
 
 
 @pytest.fixture
@@ -144,14 +150,14 @@ async def test_the_last_admin_stays_while_others_remain_and_admins_remove_others
     assert [p.user_id for p in remaining.participants] == [ben]
 
 
-async def test_admins_rename_archive_and_delete(database, uow):
+async def test_admins_rename_archive_and_delete(database, uow, blobs):
     ana, ben = await people(database, 2)
     club = await group(uow, ana, ben)
 
     with pytest.raises(Forbidden):
         await change_conversation(ben, club, ChangeConversation(title="Mine"), uow)
     with pytest.raises(Forbidden):
-        await delete_conversation(ben, club, uow)
+        await delete_conversation(ben, club, uow, blobs)
     renamed = await change_conversation(
         ana, club, ChangeConversation(title="  Grammar   club ", is_archived=True), uow
     )
@@ -159,14 +165,16 @@ async def test_admins_rename_archive_and_delete(database, uow):
     assert (await list_conversations(ben, False, 1, 20, uow)).total == 0
     assert (await list_conversations(ben, True, 1, 20, uow)).total == 1
 
-    await delete_conversation(ana, club, uow)
+    await delete_conversation(ana, club, uow, blobs)
     with pytest.raises(NotFound):
         await get_conversation(ana, club, uow)
     with pytest.raises(NotFound):
-        await delete_conversation(ana, club, uow)
+        await delete_conversation(ana, club, uow, blobs)
 
 
-async def test_only_the_sender_edits_or_deletes_a_message_and_only_while_it_exists(database, uow):
+async def test_only_the_sender_edits_or_deletes_a_message_and_only_while_it_exists(
+    database, uow, blobs
+):
     ana, ben = await people(database, 2)
     club = await group(uow, ana, ben)
     other = await group(uow, ana, ben)
@@ -179,11 +187,11 @@ async def test_only_the_sender_edits_or_deletes_a_message_and_only_while_it_exis
     with pytest.raises(Forbidden):
         await edit_message(ben, first.id, "hijacked", uow)
     with pytest.raises(Forbidden):
-        await delete_message(ben, first.id, uow)
+        await delete_message(ben, first.id, uow, blobs)
     edited = await edit_message(ana, first.id, "How are you doing?", uow)
-    await delete_message(ana, first.id, uow)
+    await delete_message(ana, first.id, uow, blobs)
     with pytest.raises(NotFound):
-        await delete_message(ana, first.id, uow)
+        await delete_message(ana, first.id, uow, blobs)
     with pytest.raises(NotFound):
         await edit_message(ana, first.id, "again", uow)
 

@@ -104,9 +104,9 @@ async def update_conversation(
 async def delete_conversation(
     conversation_id: UUID, claims: CurrentUser, services: Services
 ) -> None:
-    """Soft delete, by an admin of the conversation."""
+    """Soft delete, by an admin of the conversation; the files sent in it are deleted."""
     await conversations.delete_conversation(
-        claims.user_id, conversation_id, services.unit_of_work()
+        claims.user_id, conversation_id, services.unit_of_work(), services.blobs
     )
 
 
@@ -207,8 +207,10 @@ async def edit_message(
 
 @router.delete("/messages/{message_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_message(message_id: UUID, claims: CurrentUser, services: Services) -> None:
-    """The sender deletes a message; it stays in the history without content."""
-    await messages.delete_message(claims.user_id, message_id, services.unit_of_work())
+    """The sender deletes a message; it stays in the history without content (or file)."""
+    await messages.delete_message(
+        claims.user_id, message_id, services.unit_of_work(), services.blobs
+    )
 
 
 @router.post("/messages/{message_id}/read", response_model=ReceiptChange)

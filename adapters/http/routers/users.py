@@ -71,5 +71,7 @@ async def update_me(body: ProfileUpdate, claims: CurrentUser, services: Services
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_me(claims: CurrentUser, services: Services) -> None:
-    """Deletes the account with its game history and results."""
-    await profile.delete_account(claims, services.unit_of_work(), services.credentials)
+    """Deletes the account with its game history and results, and the files it uploaded."""
+    await profile.delete_account(
+        claims, services.unit_of_work(), services.credentials, services.blobs
+    )
