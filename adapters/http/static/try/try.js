@@ -60,6 +60,9 @@ class Recorder {
   }
 
   async start(onLimit) {
+    if (!navigator.mediaDevices) {
+      throw new Error("browsers allow it on https:// pages and on localhost only");
+    }
     // Raw sound scores best: no echo cancellation or noise suppression reshaping the speech.
     const stream = await navigator.mediaDevices.getUserMedia({
       audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false },
@@ -236,8 +239,10 @@ async function toggleTake() {
   say(status, "Scoring your take…");
   button.disabled = true;
   try {
-    showResult(await api.score(blob, filename, sentence()));
-    say(status, "Scored. Choose a word to see its sounds.");
+    const result = await api.score(blob, filename, sentence());
+    showResult(result);
+    const scores = OVERALL.map((name) => `${name} ${Math.round(result[`${name}_score`])}`);
+    say(status, `Scored: ${scores.join(", ")}. Choose a word to see its sounds.`);
   } catch (error) {
     say(status, describe(error), true);
   } finally {
@@ -253,6 +258,8 @@ function band(score) {
   return shown >= 80 ? "good" : shown >= 60 ? "fair" : "poor";
 }
 
+const OVERALL = ["pronunciation", "accuracy", "fluency", "completeness"]; // *_score fields
+
 const ERROR_WORDS = {
   Mispronunciation: "mispronounced",
   Omission: "omitted",
@@ -264,21 +271,16 @@ function showResult(result) {
   $("#result").dataset.result = JSON.stringify(result);
   $("#result-json").textContent = JSON.stringify(result, null, 2);
   $("#recognized").textContent = result.recognized_text;
-  const overall = [
-    ["Pronunciation", result.pronunciation_score],
-    ["Accuracy", result.accuracy_score],
-    ["Fluency", result.fluency_score],
-    ["Completeness", result.completeness_score],
-  ];
   $("#overall").replaceChildren(
-    ...overall.map(([name, score]) =>
-      element("div", { class: `score band-${band(score)}`, "data-name": name.toLowerCase() },
-        element("dt", {}, name),
+    ...OVERALL.map((name) => {
+      const score = result[`${name}_score`];
+      return element("div", { class: `score band-${band(score)}`, "data-name": name },
+        element("dt", {}, name[0].toUpperCase() + name.slice(1)),
         element("dd", {}, Math.round(score).toString(),
-          element("meter", { min: 0, max: 100, value: score, title: `${name} ${score}` }))),
-    ),
+          element("meter", { min: 0, max: 100, value: score, title: `${name} ${score}` })));
+    }),
   );
-  const words = result.word_scores.map((word, index) => {
+  const words = result.word_scores.map((word) => {
     const error = word.error_type !== "None" ? ERROR_WORDS[word.error_type] : "";
     const button = element("button", {
       type: "button",
@@ -291,7 +293,7 @@ function showResult(result) {
       element("span", { class: "text" }, word.word),
       element("span", { class: "mark", ariaHidden: "true" }, Math.round(word.score).toString()));
     button.addEventListener("click", () => showPhonemes(word, button));
-    return element("li", { "data-index": String(index) }, button);
+    return element("li", {}, button);
   });
   $("#words").replaceChildren(...words);
   $("#phonemes").replaceChildren();
@@ -374,7 +376,8 @@ function busy(isBusy) {
 function openConversation(options, resumedOnce = false) {
   const status = $("#tutor-status");
   say(status, "Connecting…");
-  socket = api.tutorSocket(options);
+  const current = api.tutorSocket(options);
+  socket = current;
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     switch (message.type) {
@@ -408,6 +411,7 @@ function openConversation(options, resumedOnce = false) {
     }
   };
   socket.onclose = async (event) => {
+    if (socket !== current) return; // a conversation the learner left for a new one
     // 4401: the access token expired while the page was open; refresh and resume.
     if (event.code === 4401 && !resumedOnce && sessionId) {
       try {
@@ -420,6 +424,7 @@ function openConversation(options, resumedOnce = false) {
     }
     socket = null;
     $("#say-form").hidden = true;
+    if (event.code !== 1000) say(status, "The conversation was cut off: start it again.", true);
   };
 }
 
