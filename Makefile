@@ -10,7 +10,7 @@ UV_VERSION := 0.9.30
 # machine the venv or image is copied to.
 export CMAKE_ARGS := -DGGML_NATIVE=OFF
 
-.PHONY: run test install install-test lock lint clean
+.PHONY: run test install install-test browser lock lint clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,17 @@ $(VENV)/.synced-test: requirements-test.lock pyproject.toml | $(UV)
 install: $(VENV)/.synced-run
 install-test: $(VENV)/.synced-test
 
+# The try page's tests drive Debian's Chromium (Playwright never downloads a browser here).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+browser:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }
+
 run: install
 	$(BIN)/python -m deployments.launch
 
-test: install-test
+test: install-test browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

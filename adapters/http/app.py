@@ -26,6 +26,7 @@ from adapters.http.routers import (
     realtime_token,
     speech,
     tags,
+    try_page,
     tutoring,
     users,
     voice_socket,
@@ -54,7 +55,7 @@ def create_app(
     app = FastAPI(
         title="Parla",
         version="0.1.0",
-        description="Backend for AI English tutoring.",
+        description="Backend for AI English tutoring. [Try it in a browser](/try/).",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
     )
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(api)
     if isinstance(services.blobs, LocalBlobStore):
         app.include_router(blobs.blob_router(services.blobs))
+    try_page.mount(app)
     install_error_handlers(app)
     app.add_middleware(TextBodyMiddleware)  # inside the size limit, which bounds its buffer
     app.add_middleware(

@@ -1,80 +1,15 @@
 """The product as `make run` starts it: the launcher migrates, loads the demo catalog, and
-hands over to `serve run` with serve_config.yaml; then 004's flow through the Ray Serve proxy."""
+hands over to `serve run` with serve_config.yaml (the `server` fixture); then 004's flow through
+the Ray Serve proxy."""
 
 import asyncio
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 from websockets.sync.client import connect
 
 from adapters.speech.codec import decode_to_pcm
 from adapters.speech.espeak import EspeakSynthesizer
-
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 300
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    var_dir = tmp_path_factory.mktemp("make-run")
-    port = free_port()
-    settings = {
-        "DATABASE_URL",
-        "REDIS_URL",
-        "NATS_URL",
-        "SECRET_KEY",
-        "BLOB_DIR",
-        "PUBLIC_BASE_URL",
-    }
-    env = {k: v for k, v in os.environ.items() if k not in settings}
-    env.update({"VAR_DIR": str(var_dir), "HOST": "127.0.0.1", "PORT": str(port)})
-    log = (var_dir / "launch.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "deployments.launch"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"launcher exited with {process.returncode}; see {log.name}")
-        try:
-            if httpx.get(f"{base}/api/v1/ready", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"not ready after {STARTUP_SECONDS} s; see {log.name}")
-        time.sleep(1)
-    yield base
-    # Ctrl-C, as a person stops `make run`: Serve and Ray shut down cleanly.
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=90)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        pytest.fail("`serve run` did not stop within 90 s of Ctrl-C")
-    finally:
-        log.close()
 
 
 def test_the_004_flow_through_the_ray_serve_proxy(server: str):
