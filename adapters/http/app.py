@@ -8,6 +8,8 @@ from fastapi import APIRouter, FastAPI
 from adapters.blobs.local import LocalBlobStore
 from adapters.http.errors import ERROR_RESPONSES, install_error_handlers
 from adapters.http.middleware import (
+    DOCS_POLICY,
+    PAGE_POLICY,
     BodySizeLimitMiddleware,
     RequestIdMiddleware,
     RunToCompletionMiddleware,
@@ -88,10 +90,9 @@ def create_app(
     app.add_middleware(
         BodySizeLimitMiddleware, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes
     )
-    docs = frozenset(
-        p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p
-    )
-    app.add_middleware(SecurityHeadersMiddleware, docs_paths=docs)
+    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    pages = {path: DOCS_POLICY for path in docs if path} | {try_page.PATH: PAGE_POLICY}
+    app.add_middleware(SecurityHeadersMiddleware, page_policies=pages)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(RunToCompletionMiddleware)  # outermost: covers all the others
     return app

@@ -165,6 +165,12 @@ DOCS_POLICY = (
     "font-src https://fonts.gstatic.com; img-src 'self' data: https:; worker-src 'self' blob:; "
     "frame-ancestors 'none'"
 )
+# The try page is same-origin HTML, CSS and JavaScript: it fetches the API, opens its sockets
+# and plays audio links, synthesized replies (data:) and the learner's own take (blob:).
+PAGE_POLICY = (
+    "default-src 'self'; media-src 'self' blob: data:; img-src 'self' data:; "
+    "frame-ancestors 'none'"
+)
 
 
 class SecurityHeadersMiddleware:
@@ -172,15 +178,21 @@ class SecurityHeadersMiddleware:
     sending its URL on as a referrer, and a content security policy. A header the response
     already has is kept (served files set a stricter policy of their own)."""
 
-    def __init__(self, app: ASGIApp, docs_paths: frozenset[str]) -> None:
+    def __init__(self, app: ASGIApp, page_policies: dict[str, str]) -> None:
+        """`page_policies`: the policy of the pages under each path prefix; everything else
+        gets API_POLICY."""
         self.app = app
-        self.docs_paths = docs_paths
+        self.page_policies = page_policies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = DOCS_POLICY if scope["path"] in self.docs_paths else API_POLICY
+        path = scope["path"]
+        policy = next(
+            (p for prefix, p in self.page_policies.items() if path.startswith(prefix)),
+            API_POLICY,
+        )
         defaults = {
             b"x-content-type-options": b"nosniff",
             b"x-frame-options": b"DENY",
