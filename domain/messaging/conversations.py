@@ -10,12 +10,11 @@ from domain.messaging import events
 from domain.messaging.messages import delete_files
 from domain.messaging.rules import (
     GROUP_MAX_PARTICIPANTS,
-    admin,
     check_page_size,
     clean_title,
     distinct_others,
-    live,
-    member,
+    require_admin,
+    require_membership,
 )
 from ports.blobs import BlobStore
 from ports.messaging import (
@@ -141,8 +140,7 @@ async def get_conversation(
     user_id: UUID, conversation_id: UUID, uow: MessagingUnitOfWork
 ) -> ConversationSummary:
     async with uow:
-        conversation = live(await uow.conversations.get(conversation_id))
-        member(await uow.conversations.get_participant(conversation_id, user_id))
+        conversation, _ = await require_membership(uow.conversations, conversation_id, user_id)
         return await _summary(uow, conversation)
 
 
@@ -157,8 +155,8 @@ async def change_conversation(
     """Admins rename, archive and unarchive, for every participant."""
     title = clean_title(cmd.title)
     async with uow:
-        conversation = live(await uow.conversations.get(conversation_id))
-        admin(await uow.conversations.get_participant(conversation_id, user_id))
+        conversation, caller = await require_membership(uow.conversations, conversation_id, user_id)
+        require_admin(caller)
         if cmd.title is not None:
             conversation.title = title
         if cmd.is_archived is not None:
@@ -177,8 +175,8 @@ async def delete_conversation(
     """Soft delete by an admin: the conversation and its messages are kept but no longer
     served; the files sent in it are deleted."""
     async with uow:
-        conversation = live(await uow.conversations.get(conversation_id))
-        admin(await uow.conversations.get_participant(conversation_id, user_id))
+        conversation, caller = await require_membership(uow.conversations, conversation_id, user_id)
+        require_admin(caller)
         conversation.is_deleted = True
         conversation.updated_at = datetime.now(UTC)
         await uow.conversations.save(conversation)
@@ -197,8 +195,8 @@ async def add_participant(
 ) -> Participant:
     """Admins add users to group conversations; someone who left may be added again."""
     async with uow:
-        conversation = live(await uow.conversations.get(conversation_id))
-        admin(await uow.conversations.get_participant(conversation_id, user_id))
+        conversation, caller = await require_membership(uow.conversations, conversation_id, user_id)
+        require_admin(caller)
         if conversation.type is ConversationType.DIRECT:
             raise InvalidInput("A direct conversation has no room for more participants")
         await _require_users(uow, [new_user_id])
@@ -227,10 +225,9 @@ async def remove_participant(
     """Anyone may leave; admins remove others. The last admin of a group can't leave while
     others remain, so that someone can still manage it."""
     async with uow:
-        conversation = live(await uow.conversations.get(conversation_id))
-        caller = member(await uow.conversations.get_participant(conversation_id, user_id))
+        conversation, caller = await require_membership(uow.conversations, conversation_id, user_id)
         if removed_user_id != user_id:
-            admin(caller)
+            require_admin(caller)
         participants = [
             p for p in await uow.conversations.participants(conversation_id) if p.active
         ]
@@ -259,8 +256,7 @@ async def change_participant(
 ) -> Participant:
     """Participants mute a conversation for themselves; admins change roles."""
     async with uow:
-        live(await uow.conversations.get(conversation_id))
-        caller = member(await uow.conversations.get_participant(conversation_id, user_id))
+        _, caller = await require_membership(uow.conversations, conversation_id, user_id)
         target = await uow.conversations.get_participant(conversation_id, target_user_id)
         if target is None or not target.active:
             raise NotFound("The user is not a participant of this conversation")
@@ -269,7 +265,7 @@ async def change_participant(
                 raise Forbidden("Participants mute a conversation only for themselves")
             target.is_muted = cmd.is_muted
         if cmd.role is not None and cmd.role is not target.role:
-            admin(caller)
+            require_admin(caller)
             participants = await uow.conversations.participants(conversation_id)
             admins = [p for p in participants if p.active and p.role is ParticipantRole.ADMIN]
             if cmd.role is ParticipantRole.MEMBER and [a.user_id for a in admins] == [

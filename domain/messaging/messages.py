@@ -13,8 +13,7 @@ from domain.messaging.rules import (
     check_page_size,
     clean_content,
     clean_file_name,
-    live,
-    member,
+    require_membership,
 )
 from ports.blobs import BlobStore
 from ports.messaging import (
@@ -65,8 +64,7 @@ async def _new_message(
     message_id: UUID | None = None,
 ) -> MessageWithReceipts:
     """Stores a message from an active participant of a live conversation, inside `uow`."""
-    conversation = live(await uow.conversations.get(conversation_id))
-    member(await uow.conversations.get_participant(conversation_id, sender_id))
+    conversation, _ = await require_membership(uow.conversations, conversation_id, sender_id)
     if reply_to_id is not None:
         original = await uow.messages.get(reply_to_id)
         if original is None or original.conversation_id != conversation_id:
@@ -134,8 +132,7 @@ async def send_attachment(
         "size": len(attachment.data),
     }
     async with uow:
-        live(await uow.conversations.get(conversation_id))
-        member(await uow.conversations.get_participant(conversation_id, user_id))
+        await require_membership(uow.conversations, conversation_id, user_id)
         await blobs.put(key, attachment.data, attachment.content_type)
         try:
             sent = await _new_message(
@@ -164,8 +161,7 @@ async def _own_message(uow: MessagingUnitOfWork, user_id: UUID, message_id: UUID
     message = await uow.messages.get(message_id)
     if message is None or message.is_deleted:
         raise NotFound("Message not found")
-    live(await uow.conversations.get(message.conversation_id))
-    member(await uow.conversations.get_participant(message.conversation_id, user_id))
+    await require_membership(uow.conversations, message.conversation_id, user_id)
     if message.sender_id != user_id:
         raise Forbidden("Only the sender changes a message")
     return message
@@ -219,8 +215,7 @@ async def history(
     """One page of messages, newest first; `next_cursor` fetches the older ones."""
     check_page_size(limit)
     async with uow:
-        live(await uow.conversations.get(conversation_id))
-        member(await uow.conversations.get_participant(conversation_id, user_id))
+        await require_membership(uow.conversations, conversation_id, user_id)
         messages = await uow.messages.history(conversation_id, before, limit + 1)
         page = messages[:limit]
         receipts = await uow.messages.receipts([m.id for m in page])
@@ -242,8 +237,7 @@ async def acknowledge(
         message = await uow.messages.get(message_id)
         if message is None:
             raise NotFound("Message not found")
-        live(await uow.conversations.get(message.conversation_id))
-        member(await uow.conversations.get_participant(message.conversation_id, user_id))
+        await require_membership(uow.conversations, message.conversation_id, user_id)
         receipt = await uow.messages.advance_receipt(message_id, user_id, status, datetime.now(UTC))
         if receipt is None:
             return None
@@ -257,8 +251,7 @@ async def mark_conversation_read(
 ) -> tuple[datetime, int]:
     """Every message of the conversation is read by the caller; when, and how many were not."""
     async with uow:
-        live(await uow.conversations.get(conversation_id))
-        participant = member(await uow.conversations.get_participant(conversation_id, user_id))
+        _, participant = await require_membership(uow.conversations, conversation_id, user_id)
         now = datetime.now(UTC)
         marked = await uow.messages.read_all(conversation_id, user_id, now)
         participant.last_read_at = now

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from domain.errors import InvalidInput
 from domain.messaging import events
-from domain.messaging.rules import live, member
+from domain.messaging.rules import require_membership
 from ports.events import EventBus
 from ports.messaging import Presence, UserStatus
 from ports.unit_of_work import MessagingUnitOfWork
@@ -47,6 +47,5 @@ async def signal_typing(
 ) -> None:
     """Fan-out only: a typing indicator is worthless once late, so it is never stored."""
     async with uow:
-        live(await uow.conversations.get(conversation_id))
-        member(await uow.conversations.get_participant(conversation_id, user_id))
+        await require_membership(uow.conversations, conversation_id, user_id)
     await bus.publish(events.typing(conversation_id, user_id, is_typing))

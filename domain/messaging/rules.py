@@ -1,10 +1,11 @@
 """What a conversation, a message and an attachment may hold, and who may do what."""
 
 import re
+from typing import NamedTuple
 from uuid import UUID
 
 from domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from ports.messaging import Conversation, Participant, ParticipantRole
+from ports.messaging import Conversation, ConversationRepository, Participant, ParticipantRole
 
 TITLE_MAX_LENGTH = 200
 CONTENT_MAX_LENGTH = 4000
@@ -91,24 +92,42 @@ def clean_file_name(name: str | None) -> str:
     return cleaned[:100] or "file"
 
 
-def live(conversation: Conversation | None) -> Conversation:
+class Membership(NamedTuple):
+    conversation: Conversation
+    participant: Participant
+
+
+def require_existing(conversation: Conversation | None) -> Conversation:
+    """NotFound for an unknown or deleted conversation."""
     if conversation is None or conversation.is_deleted:
         raise NotFound("Conversation not found")
     return conversation
 
 
-def member(participant: Participant | None) -> Participant:
-    """Only active participants read or write a conversation."""
+def require_active(participant: Participant | None) -> Participant:
+    """Forbidden unless the participant takes part: only active participants read or write
+    a conversation."""
     if participant is None or not participant.active:
         raise Forbidden("You are not a participant of this conversation")
     return participant
 
 
-def admin(participant: Participant | None) -> Participant:
-    participant = member(participant)
+def require_admin(participant: Participant) -> Participant:
+    """Forbidden unless the participant is one of the conversation's admins."""
     if participant.role is not ParticipantRole.ADMIN:
         raise Forbidden("This needs the conversation's admin role")
     return participant
+
+
+async def require_membership(
+    conversations: ConversationRepository, conversation_id: UUID, user_id: UUID
+) -> Membership:
+    """The conversation and the user's part in it, or NotFound (unknown or deleted) or
+    Forbidden (not an active participant): what every use case on a conversation checks
+    first."""
+    conversation = require_existing(await conversations.get(conversation_id))
+    participant = require_active(await conversations.get_participant(conversation_id, user_id))
+    return Membership(conversation, participant)
 
 
 def distinct_others(creator: UUID, user_ids: list[UUID]) -> list[UUID]:
