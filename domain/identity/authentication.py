@@ -73,6 +73,31 @@ async def _start_session(uow: IdentityUnitOfWork, user: User, creds: Credentials
     return Authenticated(user, creds.codec.encode(pair.access), creds.codec.encode(pair.refresh))
 
 
+def _new_account(
+    email: str,
+    name: str,
+    *,
+    password_hash: str | None = None,
+    avatar_url: str | None = None,
+    provider: AuthProvider = AuthProvider.EMAIL,
+    provider_id: str | None = None,
+) -> User:
+    """A new account signs up as a student; roles are granted later."""
+    now = datetime.now(UTC)
+    return User(
+        id=uuid4(),
+        email=email,
+        name=name,
+        avatar_url=avatar_url,
+        auth_provider=provider,
+        auth_provider_id=provider_id,
+        password_hash=password_hash,
+        role=Role.STUDENT,
+        created_at=now,
+        updated_at=now,
+    )
+
+
 async def register(cmd: Register, uow: IdentityUnitOfWork, creds: Credentials) -> Authenticated:
     email = normalize_email(cmd.email)
     check_password_strength(cmd.password)
@@ -81,19 +106,7 @@ async def register(cmd: Register, uow: IdentityUnitOfWork, creds: Credentials) -
     async with uow:
         if await uow.users.get_by_email(email) is not None:
             raise Conflict("Email already registered", {"field": "email"})
-        now = datetime.now(UTC)
-        user = User(
-            id=uuid4(),
-            email=email,
-            name=name,
-            avatar_url=None,
-            auth_provider=AuthProvider.EMAIL,
-            auth_provider_id=None,
-            password_hash=password_hash,
-            role=Role.STUDENT,
-            created_at=now,
-            updated_at=now,
-        )
+        user = _new_account(email, name, password_hash=password_hash)
         await uow.users.add(user)
         result = await _start_session(uow, user, creds)
         await uow.commit()
@@ -150,18 +163,12 @@ async def social_log_in(
             email = normalize_email(identity.email)
             user = await uow.users.get_by_email(email)
             if user is None:
-                now = datetime.now(UTC)
-                user = User(
-                    id=uuid4(),
-                    email=email,
-                    name=clean_name(identity.name or cmd.name or email.split("@")[0]),
+                user = _new_account(
+                    email,
+                    clean_name(identity.name or cmd.name or email.split("@")[0]),
                     avatar_url=identity.picture_url,
-                    auth_provider=identity.provider,
-                    auth_provider_id=identity.subject,
-                    password_hash=None,
-                    role=Role.STUDENT,
-                    created_at=now,
-                    updated_at=now,
+                    provider=identity.provider,
+                    provider_id=identity.subject,
                 )
                 await uow.users.add(user)
         result = await _start_session(uow, user, creds)
