@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.blobs.local import LocalBlobStore
 from adapters.grammar.harper import HarperGrammarChecker
-from adapters.http.realtime import ConversationHub
 from adapters.http.services import HttpServices
+from adapters.http.socket_fanout import SocketFanout
 from adapters.identity.argon2_passwords import Argon2PasswordHasher
 from adapters.identity.jwt_tokens import JwtTokenCodec
 from adapters.memory.cache import InMemoryCache
@@ -85,10 +85,10 @@ class Container:
     realtime_tokens: RealtimeTokenIssuer | None = None
     event_bus: EventBus | None = None
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    hub: ConversationHub = field(init=False)
+    fanout: SocketFanout = field(init=False)
 
     def __post_init__(self) -> None:
-        self.hub = ConversationHub(self.blobs)
+        self.fanout = SocketFanout(self.blobs)
 
     async def check_ready(self) -> None:
         try:
@@ -107,7 +107,7 @@ class Container:
             speech_scorer=self.speech_scorer,
             voice=self.voice,
             check_ready=self.check_ready,
-            hub=self.hub,
+            fanout=self.fanout,
             vocabulary=self.vocabulary,
             speaking_prompts=self.speaking_prompts,
             grammar_checker=self.grammar_checker,
@@ -116,7 +116,7 @@ class Container:
 
     async def start(self) -> None:
         """Connects the event bus (NATS when NATS_URL is set, else in-process) and starts the
-        outbox relay and the real-time hub on it. Raises ServiceUnavailable when NATS is down."""
+        outbox relay and the socket fan-out on it. Raises ServiceUnavailable when NATS is down."""
         if self.settings.nats_url:
             prefix = self.settings.nats_subject_prefix
             self.event_bus = await NatsEventBus.connect(
@@ -130,8 +130,8 @@ class Container:
         self._closers.append(self.event_bus.close)
         self.relay.start(self.event_bus)
         self._closers.append(self.relay.stop)
-        await self.hub.start(self.event_bus)
-        self._closers.append(self.hub.stop)
+        await self.fanout.start(self.event_bus)
+        self._closers.append(self.fanout.stop)
 
     async def aclose(self) -> None:
         for close in reversed(self._closers):

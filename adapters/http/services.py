@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from adapters.http.realtime import ConversationHub
+from adapters.http.socket_fanout import SocketFanout
 from domain.assessment.prompts import SpeakingPrompt
 from domain.identity.authentication import Credentials
 from domain.tutor.voice import VoicePipeline
@@ -31,7 +31,8 @@ class HttpServices:
     """Recognition, the tutor and synthesis: the ports of a spoken turn."""
     check_ready: Callable[[], Awaitable[None]]
     """Raises domain.errors.ServiceUnavailable when a dependency (the database) is down."""
-    hub: ConversationHub
+    fanout: SocketFanout
+    """Forwards messaging events to this replica's WebSockets."""
     vocabulary: VocabularyLevels
     speaking_prompts: tuple[SpeakingPrompt, ...]
     grammar_checker: GrammarChecker

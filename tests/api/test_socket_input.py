@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI, WebSocket
 from websockets.exceptions import ConnectionClosed
 
-from adapters.http.realtime import Connection
+from adapters.http.socket_fanout import Connection
 from tests.support.api import assert_error, sign_up
 from tests.support.sockets import Socket, served
 

@@ -17,8 +17,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from adapters.http.realtime import Connection
 from adapters.http.services import HttpServices
+from adapters.http.socket_fanout import Connection
 from adapters.http.sockets import (
     InternalError,
     accept_authenticated,
@@ -53,11 +53,11 @@ async def _serve(websocket: WebSocket, token: str | None) -> None:
     if claims is None:
         return
     user_id = claims.user_id
-    hub = services.hub
+    fanout = services.fanout
     joined = await conversations.conversation_ids(user_id, services.unit_of_work())
     connection = Connection(websocket, user_id)
-    first_here = not hub.connected(user_id)
-    await hub.connect(connection, joined)
+    first_here = not fanout.connected(user_id)
+    await fanout.connect(connection, joined)
     connection.push(
         {
             "type": "connection_established",
@@ -83,8 +83,8 @@ async def _serve(websocket: WebSocket, token: str | None) -> None:
     except WebSocketDisconnect:
         pass
     finally:
-        await hub.disconnect(connection)
-        if not hub.connected(user_id):
+        await fanout.disconnect(connection)
+        if not fanout.connected(user_id):
             # Shielded: the socket is gone, but its user must not stay "online".
             await asyncio.shield(
                 presence.set_status(user_id, Presence.OFFLINE, services.unit_of_work())
@@ -110,16 +110,16 @@ async def _handle(
     if request == "join_conversation":
         conversation_id = _uuid(document, "conversation_id")
         await conversations.get_conversation(user_id, conversation_id, uow)
-        await services.hub.join(connection, conversation_id)
+        await services.fanout.join(connection, conversation_id)
         connection.push({"type": "joined_conversation", "conversation_id": str(conversation_id)})
     elif request == "leave_conversation":
         conversation_id = _uuid(document, "conversation_id")
-        await services.hub.leave(connection, conversation_id)
+        await services.fanout.leave(connection, conversation_id)
         connection.push({"type": "left_conversation", "conversation_id": str(conversation_id)})
     elif request in ("typing_start", "typing_stop"):
         conversation_id = _uuid(document, "conversation_id")
         is_typing = request == "typing_start"
-        await presence.signal_typing(user_id, conversation_id, is_typing, uow, services.hub.bus)
+        await presence.signal_typing(user_id, conversation_id, is_typing, uow, services.fanout.bus)
     elif request in ("message_delivered", "message_read"):
         status = DeliveryStatus.READ if request == "message_read" else DeliveryStatus.DELIVERED
         await messages.acknowledge(user_id, _uuid(document, "message_id"), status, uow)

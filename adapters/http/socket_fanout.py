@@ -76,7 +76,7 @@ class Connection:
         await asyncio.wait({self._writer})
 
 
-class ConversationHub:
+class SocketFanout:
     """Connections of this replica, by user and by conversation, and the bus subscriptions
     that feed them. Start it with the bus before accepting sockets."""
 
@@ -92,7 +92,7 @@ class ConversationHub:
     @property
     def bus(self) -> EventBus:
         if self._bus is None:
-            raise RuntimeError("The hub has not been started")
+            raise RuntimeError("The socket fan-out has not been started")
         return self._bus
 
     async def start(self, bus: EventBus) -> None:
