@@ -166,10 +166,11 @@ DOCS_POLICY = (
     "frame-ancestors 'none'"
 )
 # The try page is same-origin HTML, CSS and JavaScript: it fetches the API, opens its sockets
-# and plays audio links, synthesized replies (data:) and the learner's own take (blob:).
+# and plays audio links, synthesized replies (data:) and the learner's own take (blob:, which
+# its browser tests also read back).
 PAGE_POLICY = (
-    "default-src 'self'; media-src 'self' blob: data:; img-src 'self' data:; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; connect-src 'self' blob:; media-src 'self' blob: data:; "
+    "img-src 'self' data:; frame-ancestors 'none'"
 )
 
 
