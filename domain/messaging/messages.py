@@ -10,12 +10,12 @@ from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.messaging.rules import (
     check_attachment,
     check_metadata,
-    check_page_size,
     clean_content,
     clean_file_name,
     live,
     member,
 )
+from domain.paging import check_page_size
 from ports.blobs import BlobStore
 from ports.messaging import (
     DeliveryStatus,

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 
+from adapters.http.inputs import PageNumber, PageSize
 from adapters.http.messaging_schemas import (
     ConversationChange,
     ConversationIn,
@@ -62,8 +63,8 @@ async def create_conversation(
 async def list_conversations(
     claims: CurrentUser,
     services: Services,
-    page: int = 1,
-    limit: int = 20,
+    page: PageNumber = 1,
+    limit: PageSize = 20,
     archived: bool = False,
 ) -> ConversationPage:
     """The caller's conversations, most recent activity first."""
@@ -71,7 +72,7 @@ async def list_conversations(
         claims.user_id, archived, page, limit, services.unit_of_work()
     )
     return ConversationPage(
-        conversations=[ConversationOut.of(s) for s in result.conversations],
+        conversations=[ConversationOut.of(s) for s in result.items],
         page=result.page,
         limit=result.limit,
         total=result.total,
@@ -182,7 +183,7 @@ async def list_messages(
     conversation_id: UUID,
     claims: CurrentUser,
     services: Services,
-    limit: int = 50,
+    limit: PageSize = 50,
     before: Annotated[str | None, Query(max_length=200)] = None,
 ) -> MessagePage:
     """Newest first, `limit` at a time; `before` is the previous page's `next_cursor`."""

@@ -9,10 +9,12 @@ from pydantic import BaseModel, Field
 
 from adapters.http.audio import AudioOut
 from adapters.http.corrections import CorrectionOut
+from adapters.http.inputs import PageNumber, PageSize
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
+from domain.paging import Page
 from domain.tutor import sessions as tutoring
-from domain.tutor.sessions import Page, Turn
+from domain.tutor.sessions import Turn
 from domain.tutor.voice import take_voice_turn
 from ports.cefr import CefrLevel
 from ports.tutoring import (
@@ -143,8 +145,8 @@ async def start_session(body: SessionIn, claims: CurrentUser, services: Services
 async def list_sessions(
     claims: CurrentUser,
     services: Services,
-    page: int = 1,
-    limit: int = 20,
+    page: PageNumber = 1,
+    limit: PageSize = 20,
     status: SessionStatus | None = None,
 ) -> SessionList:
     """The learner's sessions, newest first."""
@@ -173,7 +175,11 @@ async def end_session(session_id: UUID, claims: CurrentUser, services: Services)
 
 @router.get("/{session_id}/messages", response_model=MessageList)
 async def list_messages(
-    session_id: UUID, claims: CurrentUser, services: Services, page: int = 1, limit: int = 50
+    session_id: UUID,
+    claims: CurrentUser,
+    services: Services,
+    page: PageNumber = 1,
+    limit: PageSize = 50,
 ) -> MessageList:
     """Every message of the session in conversation order, with the corrections of each
     learner turn."""
