@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from adapters.blobs.local import LocalBlobStore
-from adapters.http.errors import ERROR_RESPONSES, install_error_handlers
+from adapters.http.errors import ERROR_RESPONSES, UnhandledErrorMiddleware, install_error_handlers
 from adapters.http.middleware import (
     BodySizeLimitMiddleware,
     RequestIdMiddleware,
@@ -83,6 +83,7 @@ def create_app(
     app.add_middleware(
         BodySizeLimitMiddleware, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes
     )
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(RunToCompletionMiddleware)  # outermost: covers all the others
     return app

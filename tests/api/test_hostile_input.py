@@ -1,6 +1,8 @@
 """Input crafted to break the server: free-form JSON too deep or too large, integers past
-what storage holds, instants outside years 1-9999 once in UTC. Each is a 400 with the one
-error body, nothing is written, and nothing stored makes a list unreadable."""
+what storage holds, instants outside years 1-9999 once in UTC, non-boolean booleans, methods
+a path lacks. Each is a 400 (or 405) with the one error body, nothing is written, nothing
+stored makes a list unreadable, and the schema states the limits. An unhandled error answers
+with the request's one id."""
 
 import base64
 import uuid
@@ -8,12 +10,17 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from ray.serve._private.http_util import _apply_middlewares
 
+from adapters.http.app import create_app
+from deployments.ingress import proxy_middlewares
 from deployments.wiring import Container
+from domain.messaging.rules import METADATA_MAX_KEYS
 from domain.paging import MAX_PAGE, MAX_PAGE_SIZE
+from domain.practice.rules import MAX_RESPONSE_TIME_MS
 from ports.messaging import Message, MessageType
 from tests.api.test_game_sessions import count_sessions, session_body, speeches_and_tags
-from tests.support.api import assert_error, sign_up
+from tests.support.api import BASE_URL, assert_error, sign_up
 
 pytestmark = pytest.mark.asyncio
 
@@ -231,3 +238,109 @@ async def test_game_session_times_must_be_storable_and_plausible(client, contain
     response = await client.post(f"{API}/game/sessions", json=body, headers=learner["headers"])
     assert_error(response, 400, "ValidationError")
     assert await count_sessions(container, learner["user"]["id"]) == 0
+
+
+# --- booleans, methods and the schema ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes"])
+async def test_booleans_are_json_booleans(client, value):
+    owner, other = await sign_up(client), await sign_up(client)
+    conversation_id = await conversation_of(client, owner, other)
+    response = await client.put(
+        f"{API}/conversations/{conversation_id}",
+        json={"is_archived": value},
+        headers=owner["headers"],
+    )
+    assert_error(response, 400, "ValidationError")
+    response = await client.put(
+        f"{API}/conversations/{conversation_id}/participants/{owner['user']['id']}",
+        json={"is_muted": value},
+        headers=owner["headers"],
+    )
+    assert_error(response, 400, "ValidationError")
+    got = await client.get(f"{API}/conversations/{conversation_id}", headers=owner["headers"])
+    assert got.json()["is_archived"] is False
+    assert [p["is_muted"] for p in got.json()["participants"]] == [False, False]
+
+
+async def test_a_405_names_every_method_of_its_path(client):
+    learner = await sign_up(client)
+    headers = learner["headers"]
+    conversation_id = await conversation_of(client, learner, await sign_up(client))
+    response = await client.post(f"{API}/conversations/{conversation_id}", headers=headers)
+    assert_error(response, 405, "MethodNotAllowed")
+    assert response.headers["allow"] == "DELETE, GET, PUT"
+    # The tutor's path, not a messaging conversation with a malformed id.
+    response = await client.put(f"{API}/conversations/sessions", json={}, headers=headers)
+    assert_error(response, 405, "MethodNotAllowed")
+    assert response.headers["allow"] == "GET, POST"
+    response = await client.get(f"{API}/conversations/not-a-uuid", headers=headers)
+    assert_error(response, 400, "ValidationError")
+
+
+async def test_the_schema_states_the_limits_the_server_enforces(client):
+    spec = (await client.get("/openapi.json")).json()
+
+    def parameter(path: str, name: str) -> dict:
+        (found,) = [p for p in spec["paths"][API + path]["get"]["parameters"] if p["name"] == name]
+        return found["schema"]
+
+    paged = [
+        "/game/sessions",
+        "/conversations",
+        "/conversations/sessions",
+        "/conversations/sessions/{session_id}/messages",
+    ]
+    for path in paged:
+        assert parameter(path, "page") | {"minimum": 1, "maximum": MAX_PAGE} == parameter(
+            path, "page"
+        )
+        assert parameter(path, "limit") | {"minimum": 1, "maximum": MAX_PAGE_SIZE} == parameter(
+            path, "limit"
+        )
+    assert parameter("/conversations/{conversation_id}/messages", "limit")["maximum"] == (
+        MAX_PAGE_SIZE
+    )
+    schemas = spec["components"]["schemas"]
+    assert schemas["ResultIn"]["properties"]["response_time_ms"]["maximum"] == (
+        MAX_RESPONSE_TIME_MS
+    )
+    assert schemas["GameSessionIn"]["properties"]["results"]["minItems"] == 1
+    assert schemas["MessageIn"]["properties"]["metadata"]["maxProperties"] == METADATA_MAX_KEYS
+
+
+# --- one request id ---------------------------------------------------------------------------
+
+
+async def test_an_unhandled_error_answers_with_the_requests_id(container):
+    app = create_app(container.http_services())
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        for headers in ({"X-Request-ID": "trace-500"}, {}):
+            response = await client.get("/boom", headers=headers)
+            body = assert_error(response, 500, "InternalError")
+            assert response.headers.get_list("x-request-id") == [body["request_id"]]
+            assert body["request_id"] == headers.get("X-Request-ID", body["request_id"])
+            assert len(body["request_id"]) >= 9
+
+
+async def test_behind_ray_serves_ingress_one_id_answers(container):
+    """Ray Serve's ingress wraps the app in its own request-id middleware, which echoes
+    the id it received, and in the middlewares the launcher names."""
+    app = _apply_middlewares(create_app(container.http_services()), proxy_middlewares())
+    transport = httpx.ASGITransport(app=app)
+    long_id = "t" * 300
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        for headers in ({"X-Request-ID": long_id}, {}):
+            response = await client.get(f"{API}/no-such-route", headers=headers)
+            body = assert_error(response, 404, "NotFound")
+            assert response.headers.get_list("x-request-id") == [body["request_id"]]
+        assert body["request_id"]
+        response = await client.get(f"{API}/health", headers={"X-Request-ID": long_id})
+        assert response.headers.get_list("x-request-id") == [long_id[:128]]

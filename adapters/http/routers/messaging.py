@@ -7,6 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from adapters.http.inputs import PageNumber, PageSize
 from adapters.http.messaging_schemas import (
@@ -36,6 +37,17 @@ from domain.messaging import conversations, messages, presence
 from ports.messaging import DeliveryStatus
 
 router = APIRouter(tags=["messaging"])
+
+
+class _ConversationIdConvertor(StringConvertor):
+    """Any path segment but `sessions`: /conversations/sessions is the tutor's (routers/
+    tutoring.py) for every method, so a method it lacks is a 405 there, not a messaging
+    conversation with a malformed id. Other malformed ids still reach validation (400)."""
+
+    regex = "(?!sessions(?:/|$))[^/]+"
+
+
+register_url_convertor("conversation", _ConversationIdConvertor())
 
 
 # --- conversations ----------------------------------------------------------------------
@@ -79,7 +91,7 @@ async def list_conversations(
     )
 
 
-@router.get("/conversations/{conversation_id}", response_model=ConversationOut)
+@router.get("/conversations/{conversation_id:conversation}", response_model=ConversationOut)
 async def get_conversation(
     conversation_id: UUID, claims: CurrentUser, services: Services
 ) -> ConversationOut:
@@ -89,7 +101,7 @@ async def get_conversation(
     return ConversationOut.of(summary)
 
 
-@router.put("/conversations/{conversation_id}", response_model=ConversationOut)
+@router.put("/conversations/{conversation_id:conversation}", response_model=ConversationOut)
 async def update_conversation(
     conversation_id: UUID, body: ConversationChange, claims: CurrentUser, services: Services
 ) -> ConversationOut:
@@ -101,7 +113,9 @@ async def update_conversation(
     return ConversationOut.of(summary)
 
 
-@router.delete("/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/conversations/{conversation_id:conversation}", status_code=status.HTTP_204_NO_CONTENT
+)
 async def delete_conversation(
     conversation_id: UUID, claims: CurrentUser, services: Services
 ) -> None:
@@ -115,7 +129,7 @@ async def delete_conversation(
 
 
 @router.post(
-    "/conversations/{conversation_id}/participants",
+    "/conversations/{conversation_id:conversation}/participants",
     status_code=status.HTTP_201_CREATED,
     response_model=ParticipantOut,
 )
@@ -129,7 +143,7 @@ async def add_participant(
 
 
 @router.delete(
-    "/conversations/{conversation_id}/participants/{user_id}",
+    "/conversations/{conversation_id:conversation}/participants/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
 )
 async def remove_participant(
@@ -142,7 +156,8 @@ async def remove_participant(
 
 
 @router.put(
-    "/conversations/{conversation_id}/participants/{user_id}", response_model=ParticipantOut
+    "/conversations/{conversation_id:conversation}/participants/{user_id}",
+    response_model=ParticipantOut,
 )
 async def update_participant(
     conversation_id: UUID,
@@ -163,7 +178,7 @@ async def update_participant(
 
 
 @router.post(
-    "/conversations/{conversation_id}/messages",
+    "/conversations/{conversation_id:conversation}/messages",
     status_code=status.HTTP_201_CREATED,
     response_model=MessageOut,
 )
@@ -178,7 +193,7 @@ async def send_message(
     return MessageOut.of(sent.message, sent.receipts, services.blobs)
 
 
-@router.get("/conversations/{conversation_id}/messages", response_model=MessagePage)
+@router.get("/conversations/{conversation_id:conversation}/messages", response_model=MessagePage)
 async def list_messages(
     conversation_id: UUID,
     claims: CurrentUser,
@@ -228,7 +243,7 @@ async def mark_message_read(
     )
 
 
-@router.post("/conversations/{conversation_id}/read", response_model=ConversationRead)
+@router.post("/conversations/{conversation_id:conversation}/read", response_model=ConversationRead)
 async def mark_conversation_read(
     conversation_id: UUID, claims: CurrentUser, services: Services
 ) -> ConversationRead:
@@ -239,7 +254,7 @@ async def mark_conversation_read(
 
 
 @router.post(
-    "/conversations/{conversation_id}/upload",
+    "/conversations/{conversation_id:conversation}/upload",
     status_code=status.HTTP_201_CREATED,
     response_model=MessageOut,
 )
