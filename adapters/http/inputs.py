@@ -30,3 +30,7 @@ def in_utc(moment: datetime) -> datetime:
 
 
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(in_utc)]
+
+# Texts the server refuses when blank: a pattern (JSON Schema's are searched, not anchored)
+# that asks for one character other than whitespace.
+NOT_BLANK = r"\S"

@@ -8,12 +8,14 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from adapters.http.inputs import StrictBool, in_utc
+from adapters.http.inputs import NOT_BLANK, StrictBool, in_utc
 from domain.errors import InvalidInput
 from domain.messaging.rules import (
+    CONTENT_MAX_LENGTH,
     METADATA_MAX_BYTES,
     METADATA_MAX_DEPTH,
     METADATA_MAX_KEYS,
+    TITLE_MAX_LENGTH,
     shown_metadata,
 )
 from ports.blobs import BlobStore
@@ -148,12 +150,12 @@ class MessageOut(BaseModel):
 
 class ConversationIn(BaseModel):
     type: ConversationType = ConversationType.GROUP
-    title: str | None = Field(default=None, max_length=1000)
+    title: str | None = Field(default=None, max_length=TITLE_MAX_LENGTH)
     participant_ids: list[UUID] = Field(max_length=200)
 
 
 class ConversationChange(BaseModel):
-    title: str | None = Field(default=None, max_length=1000)
+    title: str | None = Field(default=None, max_length=TITLE_MAX_LENGTH)
     is_archived: StrictBool | None = None
 
 
@@ -165,7 +167,7 @@ class ConversationPage(BaseModel):
 
 
 class MessageIn(BaseModel):
-    content: str = Field(max_length=10_000)
+    content: str = Field(max_length=CONTENT_MAX_LENGTH, pattern=NOT_BLANK)
     reply_to_id: UUID | None = None
     metadata: dict[str, Any] = Field(
         default_factory=dict,
@@ -176,7 +178,7 @@ class MessageIn(BaseModel):
 
 
 class MessageEdit(BaseModel):
-    content: str = Field(max_length=10_000)
+    content: str = Field(max_length=CONTENT_MAX_LENGTH, pattern=NOT_BLANK)
 
 
 class MessagePage(BaseModel):

@@ -15,9 +15,13 @@ from ray.serve._private.http_util import _apply_middlewares
 from adapters.http.app import create_app
 from deployments.ingress import proxy_middlewares
 from deployments.wiring import Container
-from domain.messaging.rules import METADATA_MAX_KEYS
+from domain.assessment.prompts import MAX_PROMPTS
+from domain.identity.rules import NAME_MAX_LENGTH
+from domain.messaging.rules import CONTENT_MAX_LENGTH, METADATA_MAX_KEYS, TITLE_MAX_LENGTH
 from domain.paging import MAX_PAGE, MAX_PAGE_SIZE
-from domain.practice.rules import MAX_RESPONSE_TIME_MS
+from domain.practice.rules import MAX_RESPONSE_TIME_MS, MAX_SENTENCES
+from domain.synthesis import MAX_SYNTHESIS_CHARS
+from domain.tutor.sessions import MAX_TOPIC_CHARS
 from ports.messaging import Message, MessageType
 from tests.api.test_game_sessions import count_sessions, session_body, speeches_and_tags
 from tests.support.api import BASE_URL, assert_error, sign_up
@@ -308,6 +312,21 @@ async def test_the_schema_states_the_limits_the_server_enforces(client):
     )
     assert schemas["GameSessionIn"]["properties"]["results"]["minItems"] == 1
     assert schemas["MessageIn"]["properties"]["metadata"]["maxProperties"] == METADATA_MAX_KEYS
+    # Text lengths as the server counts them, and no blank text where it refuses one.
+    texts = {
+        ("RegisterRequest", "name"): NAME_MAX_LENGTH,
+        ("MessageIn", "content"): CONTENT_MAX_LENGTH,
+        ("ConversationIn", "title"): TITLE_MAX_LENGTH,
+        ("SessionIn", "topic"): MAX_TOPIC_CHARS,
+        ("SynthesisIn", "text"): MAX_SYNTHESIS_CHARS,
+    }
+    for (schema, field), longest in texts.items():
+        text = schemas[schema]["properties"][field]
+        text = next((t for t in text.get("anyOf", []) if t["type"] == "string"), text)
+        assert text["maxLength"] == longest, (schema, field)
+    assert schemas["GameSessionIn"]["properties"]["total_sentences"]["maximum"] == MAX_SENTENCES
+    assert parameter("/speaking-prompts", "limit")["maximum"] == MAX_PROMPTS
+    assert schemas["RandomSpeechesRequest"]["properties"]["tags"]["minItems"] == 1
 
 
 # --- one request id ---------------------------------------------------------------------------

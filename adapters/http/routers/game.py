@@ -63,7 +63,7 @@ class SpeechOut(BaseModel):
 class RandomSpeechesRequest(BaseModel):
     level: CefrLevel
     type: SpeechType
-    tags: list[UUID] = Field(max_length=100)
+    tags: list[UUID] = Field(min_length=1, max_length=100)
     limit: StrictInt = Field(default=10, ge=1, le=MAX_PICK)
 
 
@@ -186,6 +186,9 @@ async def save_session(
     return SessionSaved(session_id=session_id)
 
 
+_ISO_DAY_OR_INSTANT = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
+
+
 def _day_bound(value: str | None, field: str, end_of_day: bool) -> datetime | None:
     """An ISO date means its whole day (UTC), bounds included; an ISO datetime that instant."""
     if value is None:
@@ -211,8 +214,8 @@ async def list_sessions(
     limit: PageSize = 20,
     mode: GameMode | None = None,
     level: CefrLevel | None = None,
-    from_date: Annotated[str | None, Query(max_length=40)] = None,
-    to_date: Annotated[str | None, Query(max_length=40)] = None,
+    from_date: Annotated[str | None, Query(max_length=40, pattern=_ISO_DAY_OR_INSTANT)] = None,
+    to_date: Annotated[str | None, Query(max_length=40, pattern=_ISO_DAY_OR_INSTANT)] = None,
 ) -> GameSessionList:
     """The learner's sessions, newest first; dates filter on completion time."""
     filter = GameSessionFilter(

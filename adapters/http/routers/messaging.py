@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from starlette.convertors import StringConvertor, register_url_convertor
 
-from adapters.http.inputs import PageNumber, PageSize
+from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize
 from adapters.http.messaging_schemas import (
     ConversationChange,
     ConversationIn,
@@ -34,6 +34,7 @@ from adapters.http.security import CurrentUser
 from adapters.http.services import Services
 from domain.errors import InvalidInput
 from domain.messaging import conversations, messages, presence
+from domain.messaging.rules import CONTENT_MAX_LENGTH
 from ports.messaging import DeliveryStatus
 
 router = APIRouter(tags=["messaging"])
@@ -48,6 +49,9 @@ class _ConversationIdConvertor(StringConvertor):
 
 
 register_url_convertor("conversation", _ConversationIdConvertor())
+
+_UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_UUID_LIST = f"^{_UUID}(,{_UUID})*$"
 
 
 # --- conversations ----------------------------------------------------------------------
@@ -263,7 +267,7 @@ async def upload_file(
     claims: CurrentUser,
     services: Services,
     file: Annotated[UploadFile, File(description="Images, PDF, text or audio; up to 10 MiB")],
-    caption: Annotated[str | None, Form(max_length=4000)] = None,
+    caption: Annotated[str | None, Form(max_length=CONTENT_MAX_LENGTH, pattern=NOT_BLANK)] = None,
 ) -> MessageOut:
     """Stores the file and sends it as a `file` message; its `file.url` is signed for an
     hour (fetch the message again for a fresh link)."""
@@ -286,7 +290,9 @@ async def upload_file(
 async def get_statuses(
     claims: CurrentUser,
     services: Services,
-    user_ids: Annotated[str, Query(max_length=4000, description="Comma-separated user ids")],
+    user_ids: Annotated[
+        str, Query(max_length=4000, pattern=_UUID_LIST, description="Comma-separated user ids")
+    ],
 ) -> UserStatusList:
     """Statuses of yourself and of the users you share a conversation with."""
     try:
