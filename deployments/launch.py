@@ -88,6 +88,19 @@ def choose_ingress(env: MutableMapping[str, str]) -> None:
         logger.info("Ingress: %s (RAY_SERVE_ENABLE_HA_PROXY set by the user)", ingress)
 
 
+def answer_as_the_app(env: MutableMapping[str, str]) -> None:
+    """Lets the app, not the ingress, answer what it can (unless the user set either
+    variable): one X-Request-ID per response, the one in an error body
+    (deployments/ingress.py); and request lines and headers up to 64 KiB reach the app,
+    which refuses a long one with its error body, where HAProxy's 16 KiB buffer answered
+    about 15 KB with its own HTML 400. Past 64 KiB HAProxy still answers itself: Ray's
+    settings give it error files for 502, 503 and 504 only, which Ray writes."""
+    env.setdefault(
+        "RAY_SERVE_HTTP_PROXY_CALLBACK_IMPORT_PATH", "deployments.ingress:proxy_middlewares"
+    )
+    env.setdefault("RAY_SERVE_HAPROXY_TUNE_BUFSIZE", str(64 << 10))
+
+
 def main() -> None:
     settings = Settings()
     configure_logging(settings.log_level)
@@ -103,6 +116,7 @@ def main() -> None:
         }
     )
     choose_ingress(os.environ)
+    answer_as_the_app(os.environ)
     config = render_serve_config(settings, settings.var_dir.resolve() / "serve_config.yaml")
     serve = Path(sys.executable).with_name("serve")
     os.execv(serve, [str(serve), "run", str(config)])

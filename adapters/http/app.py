@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from adapters.blobs.local import LocalBlobStore
-from adapters.http.errors import ERROR_RESPONSES, install_error_handlers
+from adapters.http.errors import ERROR_RESPONSES, UnhandledErrorMiddleware, install_error_handlers
 from adapters.http.middleware import (
     DOCS_POLICY,
     PAGE_POLICY,
@@ -90,8 +90,10 @@ def create_app(
     app.add_middleware(
         BodySizeLimitMiddleware, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes
     )
+    app.add_middleware(UnhandledErrorMiddleware)
     docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
     pages = {path: DOCS_POLICY for path in docs if path} | {try_page.PATH: PAGE_POLICY}
+    # Outside the unhandled-error answer, so that a 500 carries the headers too.
     app.add_middleware(SecurityHeadersMiddleware, page_policies=pages)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(RunToCompletionMiddleware)  # outermost: covers all the others

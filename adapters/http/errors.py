@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.http.middleware import current_request_id
 from domain import errors
@@ -89,18 +91,65 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     ]
     json_invalid = any(e["type"] == "json_invalid" for e in exc.errors())
     message = "Malformed JSON body" if json_invalid else "Invalid request"
-    return error_response(400, "ValidationError", message, {"errors": issues})
+    details: dict[str, Any] = {"errors": issues}
+    # Named as the domain's own checks name it, when one field is wrong: limits that the
+    # schema states are checked here, before the domain would have named the field.
+    fields = {str(e["loc"][-1]) for e in exc.errors() if len(e["loc"]) > 1}
+    if len(fields) == 1:
+        details["field"] = fields.pop()
+    return error_response(400, "ValidationError", message, details)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path: the router's own 405 names only those of
+    the first route that matched the path, while a path can have a route per method."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = _CODE_BY_STATUS.get(exc.status_code, "Error")
-    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
-    return error_response(500, "InternalError", "Internal server error")
+class UnhandledErrorMiddleware:
+    """Answers an error that no handler took with a 500 and the one error body. It runs
+    inside RequestIdMiddleware, so body and header carry the request's id: Starlette's own
+    last-resort handler runs outside every middleware, where the id is gone."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_noting_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_start)
+        except Exception:
+            if started:  # too late for another answer; the server ends the response
+                raise
+            logger.exception("Unhandled error on %s %s", scope["method"], scope["path"])
+            response = error_response(500, "InternalError", "Internal server error")
+            await response(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -108,4 +157,3 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)

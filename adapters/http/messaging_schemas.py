@@ -8,7 +8,16 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from adapters.http.inputs import NOT_BLANK, StrictBool, in_utc
 from domain.errors import InvalidInput
+from domain.messaging.rules import (
+    CONTENT_MAX_LENGTH,
+    METADATA_MAX_BYTES,
+    METADATA_MAX_DEPTH,
+    METADATA_MAX_KEYS,
+    TITLE_MAX_LENGTH,
+    shown_metadata,
+)
 from ports.blobs import BlobStore
 from ports.messaging import (
     ConversationSummary,
@@ -107,7 +116,7 @@ class MessageOut(BaseModel):
     @classmethod
     def of(cls, m: Message, receipts: list[Receipt], blobs: BlobStore) -> "MessageOut":
         file = None
-        metadata = {} if m.is_deleted else m.metadata
+        metadata = {} if m.is_deleted else shown_metadata(m.metadata)
         if m.message_type is MessageType.FILE and not m.is_deleted:
             file = FileOut(
                 file_name=metadata["file_name"],
@@ -141,13 +150,13 @@ class MessageOut(BaseModel):
 
 class ConversationIn(BaseModel):
     type: ConversationType = ConversationType.GROUP
-    title: str | None = Field(default=None, max_length=1000)
+    title: str | None = Field(default=None, max_length=TITLE_MAX_LENGTH)
     participant_ids: list[UUID] = Field(max_length=200)
 
 
 class ConversationChange(BaseModel):
-    title: str | None = Field(default=None, max_length=1000)
-    is_archived: bool | None = None
+    title: str | None = Field(default=None, max_length=TITLE_MAX_LENGTH)
+    is_archived: StrictBool | None = None
 
 
 class ConversationPage(BaseModel):
@@ -158,13 +167,18 @@ class ConversationPage(BaseModel):
 
 
 class MessageIn(BaseModel):
-    content: str = Field(max_length=10_000)
+    content: str = Field(max_length=CONTENT_MAX_LENGTH, pattern=NOT_BLANK)
     reply_to_id: UUID | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(
+        default_factory=dict,
+        max_length=METADATA_MAX_KEYS,
+        description=f"The client's own: nested at most {METADATA_MAX_DEPTH} levels deep "
+        f"(this object included), at most {METADATA_MAX_BYTES} bytes as JSON",
+    )
 
 
 class MessageEdit(BaseModel):
-    content: str = Field(max_length=10_000)
+    content: str = Field(max_length=CONTENT_MAX_LENGTH, pattern=NOT_BLANK)
 
 
 class MessagePage(BaseModel):
@@ -193,7 +207,7 @@ class ParticipantIn(BaseModel):
 
 class ParticipantChange(BaseModel):
     role: ParticipantRole | None = None
-    is_muted: bool | None = None
+    is_muted: StrictBool | None = None
 
 
 class UserStatusOut(BaseModel):
@@ -230,6 +244,6 @@ def decode_cursor(value: str | None) -> MessageCursor | None:
         moment = datetime.fromisoformat(created_at)
         if moment.tzinfo is None:
             raise ValueError("naive")
-        return MessageCursor(moment, UUID(message_id))
+        return MessageCursor(in_utc(moment), UUID(message_id))
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise InvalidInput("Invalid cursor", {"field": "before"}) from None

@@ -16,8 +16,17 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
+MAX_REQUEST_ID_CHARS = 128
+
+
 class RequestIdMiddleware:
-    """Keeps the caller's (or Ray Serve proxy's) X-Request-ID, or makes one, and echoes it."""
+    """Keeps the caller's X-Request-ID (its first 128 characters), or makes one, and answers
+    with it in exactly one X-Request-ID header.
+
+    The request goes on with that id as its only X-Request-ID, so whatever runs inside sees
+    the same one. Ray Serve's ingress echoes the id it received next to the app's own: this
+    middleware also runs there, outside Ray's (deployments/ingress.py), so that Ray receives
+    the id already cut and its echo is folded into the one header."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -27,13 +36,16 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming[:128] or uuid.uuid4().hex
+        request_id = incoming[:MAX_REQUEST_ID_CHARS] or uuid.uuid4().hex
+        header = (b"x-request-id", request_id.encode("latin-1"))
+        scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"x-request-id"]
+        scope["headers"].append(header)
         token = _request_id.set(request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
-                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                headers.append(header)
                 message["headers"] = headers
             await send(message)
 

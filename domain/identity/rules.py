@@ -7,16 +7,19 @@ from domain.errors import InvalidInput
 
 # Deliberately simple: one @, a dot in the domain, no spaces. Deliverability is the
 # mail server's business, not ours.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_MAX_LENGTH = 255
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
 NAME_MAX_LENGTH = 255
+AVATAR_URL_MAX_LENGTH = 2048
 
 
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
-    if len(email) > 255 or not _EMAIL.match(email):
+    if len(email) > EMAIL_MAX_LENGTH or not _EMAIL.match(email):
         raise InvalidInput("Invalid email format", {"field": "email"})
     return email
 
@@ -45,6 +48,10 @@ def clean_avatar_url(url: str | None) -> str | None:
     if url is None:
         return None
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2048:
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or len(url) > AVATAR_URL_MAX_LENGTH
+    ):
         raise InvalidInput("avatar_url must be an http(s) URL", {"field": "avatar_url"})
     return url

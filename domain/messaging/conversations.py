@@ -10,12 +10,12 @@ from domain.messaging import events
 from domain.messaging.messages import delete_files
 from domain.messaging.rules import (
     GROUP_MAX_PARTICIPANTS,
-    check_page_size,
     clean_title,
     distinct_others,
     require_admin,
     require_membership,
 )
+from domain.paging import Page, page_offset
 from ports.blobs import BlobStore
 from ports.messaging import (
     Conversation,
@@ -53,14 +53,6 @@ class ChangeConversation:
 class ChangeParticipant:
     role: ParticipantRole | None = None
     is_muted: bool | None = None
-
-
-@dataclass(frozen=True)
-class ConversationPage:
-    conversations: list[ConversationSummary]
-    page: int
-    limit: int
-    total: int
 
 
 async def _require_users(uow: MessagingUnitOfWork, user_ids: list[UUID]) -> None:
@@ -125,15 +117,11 @@ async def start_conversation(
 
 async def list_conversations(
     user_id: UUID, archived: bool, page: int, limit: int, uow: MessagingUnitOfWork
-) -> ConversationPage:
-    if page < 1:
-        raise InvalidInput("page must be at least 1", {"field": "page"})
-    check_page_size(limit)
+) -> Page[ConversationSummary]:
+    offset = page_offset(page, limit)
     async with uow:
-        summaries, total = await uow.conversations.list_for_user(
-            user_id, archived, (page - 1) * limit, limit
-        )
-    return ConversationPage(summaries, page, limit, total)
+        summaries, total = await uow.conversations.list_for_user(user_id, archived, offset, limit)
+    return Page(summaries, page, limit, total)
 
 
 async def get_conversation(

@@ -10,11 +10,11 @@ from domain.messaging import events
 from domain.messaging.rules import (
     check_attachment,
     check_metadata,
-    check_page_size,
     clean_content,
     clean_file_name,
     require_membership,
 )
+from domain.paging import check_page_size
 from ports.blobs import BlobStore
 from ports.messaging import (
     DeliveryStatus,

@@ -1,7 +1,8 @@
 """What a conversation, a message and an attachment may hold, and who may do what."""
 
+import json
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
@@ -10,8 +11,13 @@ from ports.messaging import Conversation, ConversationRepository, Participant, P
 TITLE_MAX_LENGTH = 200
 CONTENT_MAX_LENGTH = 4000
 METADATA_MAX_KEYS = 20
+# A message's metadata is the client's own (a reply preview, a client-side id): a few small
+# values. Bounded so that every stored value renders again, in every list it appears in:
+# serializers refuse deep nesting (Pydantic's at 255 levels, which made a whole history
+# unreadable), and every reader of the history pays for its size.
+METADATA_MAX_DEPTH = 8
+METADATA_MAX_BYTES = 8192
 GROUP_MAX_PARTICIPANTS = 100
-PAGE_MAX_SIZE = 100
 ATTACHMENT_MAX_BYTES = 10 << 20
 ATTACHMENT_TYPES = frozenset(
     {
@@ -57,16 +63,43 @@ def clean_content(content: str) -> str:
     return content
 
 
-def check_metadata(metadata: dict) -> None:
-    if len(metadata) > METADATA_MAX_KEYS:
+def _nesting_within(value: Any, max_depth: int) -> bool:
+    """Whether the JSON `value` nests objects and arrays at most `max_depth` deep (walked
+    without recursion, so that no depth breaks the walk itself)."""
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if not isinstance(item, dict | list):
+            continue
+        if depth == max_depth:
+            return False
+        children = item.values() if isinstance(item, dict) else item
+        pending.extend((child, depth + 1) for child in children)
+    return True
+
+
+def metadata_within_bounds(metadata: dict[str, Any]) -> bool:
+    return (
+        len(metadata) <= METADATA_MAX_KEYS
+        and _nesting_within(metadata, METADATA_MAX_DEPTH)
+        and len(json.dumps(metadata, ensure_ascii=False).encode()) <= METADATA_MAX_BYTES
+    )
+
+
+def check_metadata(metadata: dict[str, Any]) -> None:
+    if not metadata_within_bounds(metadata):
         raise InvalidInput(
-            f"metadata holds at most {METADATA_MAX_KEYS} keys", {"field": "metadata"}
+            f"metadata holds at most {METADATA_MAX_KEYS} keys, nests at most "
+            f"{METADATA_MAX_DEPTH} levels deep and takes at most {METADATA_MAX_BYTES} bytes "
+            "as JSON",
+            {"field": "metadata"},
         )
 
 
-def check_page_size(limit: int) -> None:
-    if not 1 <= limit <= PAGE_MAX_SIZE:
-        raise InvalidInput(f"limit must be between 1 and {PAGE_MAX_SIZE}", {"field": "limit"})
+def shown_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """What a reader sees of stored metadata: nothing of a value outside the bounds (one
+    stored before they held), so that one message never makes a history unreadable."""
+    return metadata if metadata_within_bounds(metadata) else {}
 
 
 def check_attachment(data: bytes, content_type: str) -> None:

@@ -5,25 +5,12 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from domain.paging import Page, page_offset
 from domain.practice import events
 from domain.practice.rules import SaveGameSession, check_game_session
 from ports.content import Speech
 from ports.practice import GameResult, GameSession, GameSessionFilter
 from ports.unit_of_work import PracticeUnitOfWork
-
-MAX_PAGE_SIZE = 100
-
-
-@dataclass(frozen=True)
-class GameSessionPage:
-    sessions: list[GameSession]
-    page: int
-    limit: int
-    total: int
-
-    @property
-    def total_pages(self) -> int:
-        return -(-self.total // self.limit)
 
 
 @dataclass(frozen=True)
@@ -35,7 +22,8 @@ class GameSessionDetail:
 
 async def save_game_session(user_id: UUID, cmd: SaveGameSession, uow: PracticeUnitOfWork) -> UUID:
     """Stores the session with all its results, or nothing."""
-    check_game_session(cmd)
+    now = datetime.now(UTC)
+    check_game_session(cmd, now)
     speech_ids = list(dict.fromkeys(r.speech_id for r in cmd.results))
     tag_ids = list(dict.fromkeys(cmd.selected_tags))
     async with uow:
@@ -49,7 +37,6 @@ async def save_game_session(user_id: UUID, cmd: SaveGameSession, uow: PracticeUn
         missing = [str(i) for i in tag_ids if i not in found_tags]
         if missing:
             raise NotFound("One or more selected_tags don't exist", {"tag_ids": missing})
-        now = datetime.now(UTC)
         session = GameSession(
             id=uuid4(),
             user_id=user_id,
@@ -86,12 +73,9 @@ async def save_game_session(user_id: UUID, cmd: SaveGameSession, uow: PracticeUn
 
 async def list_game_sessions(
     user_id: UUID, filter: GameSessionFilter, page: int, limit: int, uow: PracticeUnitOfWork
-) -> GameSessionPage:
+) -> Page[GameSession]:
     """The user's sessions, newest first, one page at a time."""
-    if page < 1:
-        raise InvalidInput("page must be at least 1", {"field": "page"})
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE_SIZE}", {"field": "limit"})
+    offset = page_offset(page, limit)
     if (
         filter.completed_from
         and filter.completed_to
@@ -99,10 +83,8 @@ async def list_game_sessions(
     ):
         raise InvalidInput("from_date must not be after to_date", {"field": "from_date"})
     async with uow:
-        sessions, total = await uow.game_sessions.list_for_user(
-            user_id, filter, (page - 1) * limit, limit
-        )
-    return GameSessionPage(sessions, page, limit, total)
+        sessions, total = await uow.game_sessions.list_for_user(user_id, filter, offset, limit)
+    return Page(sessions, page, limit, total)
 
 
 async def get_game_session(

@@ -3,10 +3,10 @@ voice, and every turn is kept."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
 from uuid import UUID, uuid4
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from domain.paging import Page, page_offset
 from ports.cefr import CefrLevel
 from ports.tutoring import (
     Correction,
@@ -22,22 +22,10 @@ from ports.tutoring import (
 )
 from ports.unit_of_work import TutoringUnitOfWork
 
-MAX_PAGE_SIZE = 100
 MAX_TOPIC_CHARS = 200
 MAX_TURN_CHARS = 1000
 DEFAULT_TOPIC = "everyday life"
 HISTORY_MESSAGES = 12
-
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    page: int
-    limit: int
-    total: int
 
 
 @dataclass(frozen=True)
@@ -50,13 +38,6 @@ class Turn:
 
 def greeting(topic: str) -> str:
     return f"Hello! I'm your English tutor. Today let's talk about {topic}. How are you today?"
-
-
-def _check_page(page: int, limit: int) -> None:
-    if page < 1:
-        raise InvalidInput("page must be at least 1", {"field": "page"})
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE_SIZE}", {"field": "limit"})
 
 
 def _message(
@@ -118,11 +99,9 @@ async def start_session(
 async def list_sessions(
     user_id: UUID, status: SessionStatus | None, page: int, limit: int, uow: TutoringUnitOfWork
 ) -> Page[TutorSession]:
-    _check_page(page, limit)
+    offset = page_offset(page, limit)
     async with uow:
-        sessions, total = await uow.tutor_sessions.list_for_user(
-            user_id, status, (page - 1) * limit, limit
-        )
+        sessions, total = await uow.tutor_sessions.list_for_user(user_id, status, offset, limit)
     return Page(sessions, page, limit, total)
 
 
@@ -146,12 +125,10 @@ async def end_session(user_id: UUID, session_id: UUID, uow: TutoringUnitOfWork) 
 async def list_messages(
     user_id: UUID, session_id: UUID, page: int, limit: int, uow: TutoringUnitOfWork
 ) -> Page[TutorMessage]:
-    _check_page(page, limit)
+    offset = page_offset(page, limit)
     async with uow:
         await _owned(uow, user_id, session_id)
-        messages, total = await uow.tutor_messages.list_for_session(
-            session_id, (page - 1) * limit, limit
-        )
+        messages, total = await uow.tutor_messages.list_for_session(session_id, offset, limit)
     return Page(messages, page, limit, total)
 
 

@@ -90,6 +90,21 @@ def test_the_004_flow_through_the_ray_serve_proxy(server: str):
         assert client.get("/docs").status_code == 200
 
 
+def test_one_request_id_and_the_apps_answers_through_the_ingress(server: str):
+    """Ray Serve's ingress echoes the X-Request-ID it received next to the app's; the
+    middleware the launcher gives it folds them into one, the id of the error body. A
+    request line past HAProxy's default 16 KiB buffer still reaches the app."""
+    with httpx.Client(base_url=server, timeout=30) as client:
+        for headers in ({"X-Request-ID": "r" * 300}, {}):
+            response = client.get("/api/v1/no-such-route", headers=headers)
+            assert response.status_code == 404, response.text
+            assert response.headers.get_list("x-request-id") == [response.json()["request_id"]]
+        echoed = client.get("/api/v1/health", headers={"X-Request-ID": "r" * 300})
+        assert echoed.headers.get_list("x-request-id") == ["r" * 128]
+        long = client.get("/api/v1/no-such-route", params={"pad": "x" * 20_000})
+        assert long.status_code == 404 and long.json()["error"] == "NotFound"
+
+
 def test_scoring_crosses_to_the_speech_scoring_deployment(server: str):
     text = "Where is the nearest train station"
     wav = asyncio.run(EspeakSynthesizer().synthesize(text)).audio

@@ -8,6 +8,9 @@ import pytest
 
 from domain.errors import InvalidInput
 from domain.practice.rules import (
+    CLOCK_SKEW,
+    DURATION_TOLERANCE,
+    MAX_RESPONSE_TIME_MS,
     ResultEntry,
     SaveGameSession,
     check_game_session,
@@ -18,6 +21,7 @@ from ports.content import SpeechType
 from ports.practice import GameMode, UserResponse
 
 C, X, S = UserResponse.CORRECT, UserResponse.INCORRECT, UserResponse.SKIPPED
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -53,12 +57,12 @@ def session(responses: str = "ccicc", **changes) -> SaveGameSession:
 
 
 def test_a_consistent_session_passes():
-    check_game_session(session())
+    check_game_session(session(), NOW)
 
 
 def test_results_may_arrive_in_any_order():
     cmd = session("ccicc")
-    check_game_session(replace(cmd, results=list(reversed(cmd.results))))
+    check_game_session(replace(cmd, results=list(reversed(cmd.results))), NOW)
 
 
 @pytest.mark.parametrize(
@@ -75,7 +79,7 @@ def test_results_may_arrive_in_any_order():
 )
 def test_inconsistent_sessions_are_refused(changes, field):
     with pytest.raises(InvalidInput) as error:
-        check_game_session(session(**changes))
+        check_game_session(session(**changes), NOW)
     assert error.value.details["field"] == field
 
 
@@ -83,19 +87,79 @@ def test_sequence_numbers_must_cover_one_to_n_once():
     cmd = session("cc")
     duplicated = [cmd.results[0], replace(cmd.results[1], sequence_number=1)]
     with pytest.raises(InvalidInput):
-        check_game_session(replace(cmd, results=duplicated))
+        check_game_session(replace(cmd, results=duplicated), NOW)
 
 
 def test_scores_belong_to_listen_and_repeat_and_stay_within_0_to_100():
     cmd = session("c", mode=GameMode.LISTEN_AND_REPEAT, avg_pronunciation_score=100.0)
-    check_game_session(cmd)
+    check_game_session(cmd, NOW)
     with pytest.raises(InvalidInput):
-        check_game_session(replace(cmd, avg_pronunciation_score=100.1))
+        check_game_session(replace(cmd, avg_pronunciation_score=100.1), NOW)
     scored = [replace(cmd.results[0], pronunciation_score=-0.5)]
     with pytest.raises(InvalidInput):
-        check_game_session(replace(cmd, results=scored))
+        check_game_session(replace(cmd, results=scored), NOW)
     listen_only = session("c")
     with pytest.raises(InvalidInput):
         check_game_session(
-            replace(listen_only, results=[replace(listen_only.results[0], pronunciation_score=50)])
+            replace(listen_only, results=[replace(listen_only.results[0], pronunciation_score=50)]),
+            NOW,
         )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        # Year 1 to year 9999 claimed as a 30-second session.
+        (
+            {
+                "started_at": datetime(1, 1, 1, tzinfo=UTC),
+                "completed_at": datetime(9999, 12, 31, tzinfo=UTC),
+                "duration_seconds": 30,
+            },
+            "started_at",
+        ),
+        (
+            {
+                "started_at": datetime(2019, 12, 31, 23, 55, tzinfo=UTC),
+                "completed_at": datetime(2020, 1, 1, tzinfo=UTC),
+            },
+            "started_at",
+        ),
+        (
+            {
+                "started_at": NOW + timedelta(minutes=5),
+                "completed_at": NOW + CLOCK_SKEW + timedelta(minutes=5, seconds=1),
+            },
+            "completed_at",
+        ),
+        ({"duration_seconds": 30}, "duration_seconds"),
+        ({"duration_seconds": 300 + 61}, "duration_seconds"),
+        ({"duration_seconds": 300 - 61}, "duration_seconds"),
+    ],
+)
+def test_times_must_be_plausible_and_agree_with_the_duration(changes, field):
+    with pytest.raises(InvalidInput) as error:
+        check_game_session(session(**changes), NOW)
+    assert error.value.details["field"] == field
+
+
+def test_the_duration_may_differ_from_the_timestamps_within_the_tolerance():
+    tolerance = int(DURATION_TOLERANCE.total_seconds())
+    for duration in (300 - tolerance, 300 + tolerance):
+        check_game_session(session(duration_seconds=duration), NOW)
+    just_now = session(
+        completed_at=NOW + CLOCK_SKEW, started_at=NOW + CLOCK_SKEW - timedelta(minutes=5)
+    )
+    check_game_session(just_now, NOW)
+
+
+def test_response_times_stay_within_what_a_session_can_last():
+    cmd = session("c")
+    check_game_session(
+        replace(cmd, results=[replace(cmd.results[0], response_time_ms=MAX_RESPONSE_TIME_MS)]), NOW
+    )
+    for value in (MAX_RESPONSE_TIME_MS + 1, 2**63):
+        slow = [replace(cmd.results[0], response_time_ms=value)]
+        with pytest.raises(InvalidInput) as error:
+            check_game_session(replace(cmd, results=slow), NOW)
+        assert error.value.details["field"] == "response_time_ms"

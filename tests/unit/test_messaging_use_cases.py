@@ -218,7 +218,7 @@ async def test_receipts_move_forward_for_participants_only(database, uow):
 
     _, marked = await mark_conversation_read(cem, club, uow)
     assert marked == 2
-    (summary,) = (await list_conversations(ben, False, 1, 20, uow)).conversations
+    (summary,) = (await list_conversations(ben, False, 1, 20, uow)).items
     assert summary.unread_count == 1
 
 

@@ -120,6 +120,6 @@ async def test_sessions_are_listed_newest_first_one_page_at_a_time(database):
 
     page = await list_game_sessions(ana.id, GameSessionFilter(), 2, 2, uow)
 
-    assert [s.id for s in page.sessions] == saved[::-1][2:4]
+    assert [s.id for s in page.items] == saved[::-1][2:4]
     assert page.total == 5
-    assert all(s.results == [] for s in page.sessions)
+    assert all(s.results == [] for s in page.items)

@@ -6,10 +6,11 @@ from uuid import UUID
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
+from adapters.http.inputs import NOT_BLANK
 from adapters.http.security import AdminUser
 from adapters.http.services import Services
 from domain.content import tags
-from domain.content.tags import TagUsage
+from domain.content.tags import CATEGORY_MAX_LENGTH, NAME_MAX_LENGTH, TagUsage
 
 router = APIRouter(prefix="/admin/tags", tags=["admin"])
 
@@ -38,13 +39,13 @@ class AdminTagList(BaseModel):
 
 
 class TagIn(BaseModel):
-    name: str = Field(max_length=1000)
-    category: str | None = Field(default=None, max_length=1000)
+    name: str = Field(max_length=NAME_MAX_LENGTH, pattern=NOT_BLANK)
+    category: str | None = Field(default=None, max_length=CATEGORY_MAX_LENGTH, pattern=NOT_BLANK)
 
 
 class TagUpdate(BaseModel):
-    name: str | None = Field(default=None, max_length=1000)
-    category: str | None = Field(default=None, max_length=1000)
+    name: str | None = Field(default=None, max_length=NAME_MAX_LENGTH, pattern=NOT_BLANK)
+    category: str | None = Field(default=None, max_length=CATEGORY_MAX_LENGTH, pattern=NOT_BLANK)
 
 
 @router.get("", response_model=AdminTagList)

@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from adapters.http.corrections import CorrectionOut
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
-from domain.assessment.prompts import SpeakingPrompt, find_prompt, prompts_for
+from domain.assessment.prompts import MAX_PROMPTS, SpeakingPrompt, find_prompt, prompts_for
 from domain.assessment.sentence import MAX_SENTENCE_CHARS, AssessSentence, SentenceAssessment
 from domain.assessment.speaking import AssessSpeaking, SkillResult, SpeakingAssessment
 from ports.cefr import CefrLevel
@@ -33,7 +33,7 @@ class PromptList(BaseModel):
 
 
 class SentenceIn(BaseModel):
-    text: str = Field(min_length=1, max_length=MAX_SENTENCE_CHARS)
+    text: str = Field(max_length=MAX_SENTENCE_CHARS, pattern="[A-Za-z]", description="A sentence")
 
 
 class VocabularyOut(BaseModel):
@@ -111,7 +111,10 @@ class SpeakingOut(BaseModel):
 
 @router.get("/speaking-prompts", response_model=PromptList)
 async def speaking_prompts(
-    claims: CurrentUser, services: Services, level: CefrLevel | None = None, limit: int = 10
+    claims: CurrentUser,
+    services: Services,
+    level: CefrLevel | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PROMPTS)] = 10,
 ) -> PromptList:
     """Prompts to answer in a speaking assessment, of one level or all, in catalog order."""
     return PromptList(

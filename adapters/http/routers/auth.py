@@ -5,12 +5,24 @@ from uuid import UUID
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
+from adapters.http.inputs import NOT_BLANK
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
 from domain.identity import authentication as auth
+from domain.identity.rules import (
+    EMAIL_MAX_LENGTH,
+    EMAIL_PATTERN,
+    NAME_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+)
 from ports.identity import AuthProvider, User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+
+# check_password_strength's letter and digit, in either order (ASCII ones: the server also
+# takes other scripts' letters and digits).
+PASSWORD_PATTERN = r"[A-Za-z][\s\S]*[0-9]|[0-9][\s\S]*[A-Za-z]"
 
 
 class UserSummary(BaseModel):
@@ -40,9 +52,16 @@ class AuthResponse(BaseModel):
 
 
 class RegisterRequest(BaseModel):
-    email: str = Field(max_length=320, examples=["user@example.com"])
-    password: str = Field(max_length=1024, examples=["SecurePass123"])
-    name: str = Field(max_length=1024, examples=["Nguyen Van A"])
+    email: str = Field(
+        max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN, examples=["user@example.com"]
+    )
+    password: str = Field(
+        min_length=PASSWORD_MIN_LENGTH,
+        max_length=PASSWORD_MAX_LENGTH,
+        pattern=PASSWORD_PATTERN,
+        examples=["SecurePass123"],
+    )
+    name: str = Field(max_length=NAME_MAX_LENGTH, pattern=NOT_BLANK, examples=["Nguyen Van A"])
 
 
 class LoginRequest(BaseModel):
@@ -53,7 +72,7 @@ class LoginRequest(BaseModel):
 class SocialLoginRequest(BaseModel):
     provider: AuthProvider = Field(examples=["google"])
     token: str = Field(min_length=1, max_length=16384)
-    name: str | None = Field(default=None, max_length=1024)
+    name: str | None = Field(default=None, max_length=NAME_MAX_LENGTH, pattern=NOT_BLANK)
 
 
 class RefreshRequest(BaseModel):

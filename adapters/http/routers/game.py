@@ -5,14 +5,28 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
+from adapters.http.inputs import (
+    PageNumber,
+    PageSize,
+    StrictFloat,
+    StrictInt,
+    UtcDatetime,
+    in_utc,
+)
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
-from domain.content.speeches import PickSpeeches, audio_url, pick_speeches
+from domain.content.speeches import MAX_PICK, PickSpeeches, audio_url, pick_speeches
 from domain.errors import InvalidInput
 from domain.practice import sessions as practice
-from domain.practice.rules import ResultEntry, SaveGameSession
+from domain.practice.rules import (
+    MAX_DURATION_SECONDS,
+    MAX_RESPONSE_TIME_MS,
+    MAX_SENTENCES,
+    ResultEntry,
+    SaveGameSession,
+)
 from ports.blobs import BlobStore
 from ports.cefr import CefrLevel
 from ports.content import Speech, SpeechType
@@ -49,21 +63,25 @@ class SpeechOut(BaseModel):
 class RandomSpeechesRequest(BaseModel):
     level: CefrLevel
     type: SpeechType
-    tags: list[UUID] = Field(max_length=100)
-    limit: int = 10
+    tags: list[UUID] = Field(min_length=1, max_length=100)
+    limit: StrictInt = Field(default=10, ge=1, le=MAX_PICK)
 
 
 class SpeechList(BaseModel):
     speeches: list[SpeechOut]
 
 
+Score = Annotated[StrictFloat, Field(ge=0, le=100)]
+SentenceCount = Annotated[StrictInt, Field(ge=0, le=MAX_SENTENCES)]
+
+
 class ResultIn(BaseModel):
     speech_id: UUID
-    sequence_number: int
+    sequence_number: Annotated[StrictInt, Field(ge=1, le=MAX_SENTENCES)]
     user_response: UserResponse
-    pronunciation_score: float | None = None
+    pronunciation_score: Score | None = None
     recognized_text: str | None = Field(default=None, max_length=2000)
-    response_time_ms: int
+    response_time_ms: Annotated[StrictInt, Field(ge=0, le=MAX_RESPONSE_TIME_MS)]
 
 
 class GameSessionIn(BaseModel):
@@ -71,14 +89,14 @@ class GameSessionIn(BaseModel):
     level: CefrLevel
     sentence_type: SpeechType
     selected_tags: list[UUID] = Field(max_length=100)
-    total_sentences: int
-    correct_count: int
-    max_streak: int
-    avg_pronunciation_score: float | None = None
-    duration_seconds: int
-    started_at: AwareDatetime
-    completed_at: AwareDatetime
-    results: list[ResultIn] = Field(max_length=500)
+    total_sentences: Annotated[StrictInt, Field(ge=1, le=MAX_SENTENCES)]
+    correct_count: SentenceCount
+    max_streak: SentenceCount
+    avg_pronunciation_score: Score | None = None
+    duration_seconds: Annotated[StrictInt, Field(ge=0, le=MAX_DURATION_SECONDS)]
+    started_at: UtcDatetime
+    completed_at: UtcDatetime
+    results: list[ResultIn] = Field(min_length=1, max_length=MAX_SENTENCES)
 
 
 class SessionSaved(BaseModel):
@@ -168,6 +186,9 @@ async def save_session(
     return SessionSaved(session_id=session_id)
 
 
+_ISO_DAY_OR_INSTANT = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
+
+
 def _day_bound(value: str | None, field: str, end_of_day: bool) -> datetime | None:
     """An ISO date means its whole day (UTC), bounds included; an ISO datetime that instant."""
     if value is None:
@@ -177,21 +198,24 @@ def _day_bound(value: str | None, field: str, end_of_day: bool) -> datetime | No
             day = date.fromisoformat(value)
             return datetime.combine(day, time.max if end_of_day else time.min, UTC)
         moment = datetime.fromisoformat(value)
+        return in_utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     except ValueError:
-        raise InvalidInput(f"{field} must be an ISO date or datetime", {"field": field}) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        raise InvalidInput(
+            f"{field} must be an ISO date or datetime within years 1 to 9999 (UTC)",
+            {"field": field},
+        ) from None
 
 
 @router.get("/sessions", response_model=GameSessionList)
 async def list_sessions(
     claims: CurrentUser,
     services: Services,
-    page: int = 1,
-    limit: int = 20,
+    page: PageNumber = 1,
+    limit: PageSize = 20,
     mode: GameMode | None = None,
     level: CefrLevel | None = None,
-    from_date: Annotated[str | None, Query(max_length=40)] = None,
-    to_date: Annotated[str | None, Query(max_length=40)] = None,
+    from_date: Annotated[str | None, Query(max_length=40, pattern=_ISO_DAY_OR_INSTANT)] = None,
+    to_date: Annotated[str | None, Query(max_length=40, pattern=_ISO_DAY_OR_INSTANT)] = None,
 ) -> GameSessionList:
     """The learner's sessions, newest first; dates filter on completion time."""
     filter = GameSessionFilter(
@@ -216,7 +240,7 @@ async def list_sessions(
                 duration_seconds=s.duration_seconds,
                 completed_at=s.completed_at,
             )
-            for s in result.sessions
+            for s in result.items
         ],
         pagination=Pagination(
             page=result.page,

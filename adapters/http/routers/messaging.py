@@ -7,7 +7,9 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from starlette.convertors import StringConvertor, register_url_convertor
 
+from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize
 from adapters.http.messaging_schemas import (
     ConversationChange,
     ConversationIn,
@@ -32,9 +34,24 @@ from adapters.http.security import CurrentUser
 from adapters.http.services import Services
 from domain.errors import InvalidInput
 from domain.messaging import conversations, messages, presence
+from domain.messaging.rules import CONTENT_MAX_LENGTH
 from ports.messaging import DeliveryStatus
 
 router = APIRouter(tags=["messaging"])
+
+
+class _ConversationIdConvertor(StringConvertor):
+    """Any path segment but `sessions`: /conversations/sessions is the tutor's (routers/
+    tutoring.py) for every method, so a method it lacks is a 405 there, not a messaging
+    conversation with a malformed id. Other malformed ids still reach validation (400)."""
+
+    regex = "(?!sessions(?:/|$))[^/]+"
+
+
+register_url_convertor("conversation", _ConversationIdConvertor())
+
+_UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_UUID_LIST = f"^{_UUID}(,{_UUID})*$"
 
 
 # --- conversations ----------------------------------------------------------------------
@@ -62,8 +79,8 @@ async def create_conversation(
 async def list_conversations(
     claims: CurrentUser,
     services: Services,
-    page: int = 1,
-    limit: int = 20,
+    page: PageNumber = 1,
+    limit: PageSize = 20,
     archived: bool = False,
 ) -> ConversationPage:
     """The caller's conversations, most recent activity first."""
@@ -71,14 +88,14 @@ async def list_conversations(
         claims.user_id, archived, page, limit, services.unit_of_work()
     )
     return ConversationPage(
-        conversations=[ConversationOut.of(s) for s in result.conversations],
+        conversations=[ConversationOut.of(s) for s in result.items],
         page=result.page,
         limit=result.limit,
         total=result.total,
     )
 
 
-@router.get("/conversations/{conversation_id}", response_model=ConversationOut)
+@router.get("/conversations/{conversation_id:conversation}", response_model=ConversationOut)
 async def get_conversation(
     conversation_id: UUID, claims: CurrentUser, services: Services
 ) -> ConversationOut:
@@ -88,7 +105,7 @@ async def get_conversation(
     return ConversationOut.of(summary)
 
 
-@router.put("/conversations/{conversation_id}", response_model=ConversationOut)
+@router.put("/conversations/{conversation_id:conversation}", response_model=ConversationOut)
 async def update_conversation(
     conversation_id: UUID, body: ConversationChange, claims: CurrentUser, services: Services
 ) -> ConversationOut:
@@ -100,7 +117,9 @@ async def update_conversation(
     return ConversationOut.of(summary)
 
 
-@router.delete("/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/conversations/{conversation_id:conversation}", status_code=status.HTTP_204_NO_CONTENT
+)
 async def delete_conversation(
     conversation_id: UUID, claims: CurrentUser, services: Services
 ) -> None:
@@ -114,7 +133,7 @@ async def delete_conversation(
 
 
 @router.post(
-    "/conversations/{conversation_id}/participants",
+    "/conversations/{conversation_id:conversation}/participants",
     status_code=status.HTTP_201_CREATED,
     response_model=ParticipantOut,
 )
@@ -128,7 +147,7 @@ async def add_participant(
 
 
 @router.delete(
-    "/conversations/{conversation_id}/participants/{user_id}",
+    "/conversations/{conversation_id:conversation}/participants/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
 )
 async def remove_participant(
@@ -141,7 +160,8 @@ async def remove_participant(
 
 
 @router.put(
-    "/conversations/{conversation_id}/participants/{user_id}", response_model=ParticipantOut
+    "/conversations/{conversation_id:conversation}/participants/{user_id}",
+    response_model=ParticipantOut,
 )
 async def update_participant(
     conversation_id: UUID,
@@ -162,7 +182,7 @@ async def update_participant(
 
 
 @router.post(
-    "/conversations/{conversation_id}/messages",
+    "/conversations/{conversation_id:conversation}/messages",
     status_code=status.HTTP_201_CREATED,
     response_model=MessageOut,
 )
@@ -177,12 +197,12 @@ async def send_message(
     return MessageOut.of(sent.message, sent.receipts, services.blobs)
 
 
-@router.get("/conversations/{conversation_id}/messages", response_model=MessagePage)
+@router.get("/conversations/{conversation_id:conversation}/messages", response_model=MessagePage)
 async def list_messages(
     conversation_id: UUID,
     claims: CurrentUser,
     services: Services,
-    limit: int = 50,
+    limit: PageSize = 50,
     before: Annotated[str | None, Query(max_length=200)] = None,
 ) -> MessagePage:
     """Newest first, `limit` at a time; `before` is the previous page's `next_cursor`."""
@@ -229,7 +249,7 @@ async def mark_message_read(
     )
 
 
-@router.post("/conversations/{conversation_id}/read", response_model=ConversationRead)
+@router.post("/conversations/{conversation_id:conversation}/read", response_model=ConversationRead)
 async def mark_conversation_read(
     conversation_id: UUID, claims: CurrentUser, services: Services
 ) -> ConversationRead:
@@ -240,7 +260,7 @@ async def mark_conversation_read(
 
 
 @router.post(
-    "/conversations/{conversation_id}/upload",
+    "/conversations/{conversation_id:conversation}/upload",
     status_code=status.HTTP_201_CREATED,
     response_model=MessageOut,
 )
@@ -249,7 +269,7 @@ async def upload_file(
     claims: CurrentUser,
     services: Services,
     file: Annotated[UploadFile, File(description="Images, PDF, text or audio; up to 10 MiB")],
-    caption: Annotated[str | None, Form(max_length=4000)] = None,
+    caption: Annotated[str | None, Form(max_length=CONTENT_MAX_LENGTH, pattern=NOT_BLANK)] = None,
 ) -> MessageOut:
     """Stores the file and sends it as a `file` message; its `file.url` is signed for an
     hour (fetch the message again for a fresh link)."""
@@ -272,7 +292,9 @@ async def upload_file(
 async def get_statuses(
     claims: CurrentUser,
     services: Services,
-    user_ids: Annotated[str, Query(max_length=4000, description="Comma-separated user ids")],
+    user_ids: Annotated[
+        str, Query(max_length=4000, pattern=_UUID_LIST, description="Comma-separated user ids")
+    ],
 ) -> UserStatusList:
     """Statuses of yourself and of the users you share a conversation with."""
     try:

@@ -7,11 +7,12 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from adapters.http.inputs import NOT_BLANK, StrictFloat
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
 from domain.pronunciation.scoring import ScorePronunciation, score_pronunciation
 from domain.recordings import transcribe_recording
-from domain.synthesis import MAX_SYNTHESIS_CHARS, check_synthesis
+from domain.synthesis import MAX_SPEED, MAX_SYNTHESIS_CHARS, MIN_SPEED, check_synthesis
 from ports.scoring import ScoringResult, WordError
 from ports.speech import STREAM_MEDIA_TYPE, RecognitionTask
 
@@ -102,9 +103,9 @@ async def transcribe(
 
 
 class SynthesisIn(BaseModel):
-    text: str = Field(max_length=MAX_SYNTHESIS_CHARS * 2)
+    text: str = Field(max_length=MAX_SYNTHESIS_CHARS, pattern=NOT_BLANK)
     voice: str | None = Field(default=None, max_length=100)
-    speed: float = 1.0
+    speed: StrictFloat = Field(default=1.0, ge=MIN_SPEED, le=MAX_SPEED)
 
 
 @router.post(

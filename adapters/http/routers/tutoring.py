@@ -9,10 +9,13 @@ from pydantic import BaseModel, Field
 
 from adapters.http.audio import AudioOut
 from adapters.http.corrections import CorrectionOut
+from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
+from domain.paging import Page
+from domain.synthesis import MAX_SPEED, MIN_SPEED
 from domain.tutor import sessions as tutoring
-from domain.tutor.sessions import Page, Turn
+from domain.tutor.sessions import MAX_TOPIC_CHARS, MAX_TURN_CHARS, Turn
 from domain.tutor.voice import take_voice_turn
 from ports.cefr import CefrLevel
 from ports.tutoring import (
@@ -29,7 +32,7 @@ router = APIRouter(prefix="/conversations/sessions", tags=["conversation session
 
 class SessionIn(BaseModel):
     level: CefrLevel = CefrLevel.A2
-    topic: str | None = Field(default=None, max_length=400)
+    topic: str | None = Field(default=None, max_length=MAX_TOPIC_CHARS, pattern=NOT_BLANK)
 
 
 class MessageOut(BaseModel):
@@ -99,7 +102,7 @@ class MessageList(BaseModel):
 
 
 class TextTurnIn(BaseModel):
-    text: str = Field(max_length=4000)
+    text: str = Field(max_length=MAX_TURN_CHARS, pattern=NOT_BLANK)
 
 
 class TurnOut(BaseModel):
@@ -143,8 +146,8 @@ async def start_session(body: SessionIn, claims: CurrentUser, services: Services
 async def list_sessions(
     claims: CurrentUser,
     services: Services,
-    page: int = 1,
-    limit: int = 20,
+    page: PageNumber = 1,
+    limit: PageSize = 20,
     status: SessionStatus | None = None,
 ) -> SessionList:
     """The learner's sessions, newest first."""
@@ -173,7 +176,11 @@ async def end_session(session_id: UUID, claims: CurrentUser, services: Services)
 
 @router.get("/{session_id}/messages", response_model=MessageList)
 async def list_messages(
-    session_id: UUID, claims: CurrentUser, services: Services, page: int = 1, limit: int = 50
+    session_id: UUID,
+    claims: CurrentUser,
+    services: Services,
+    page: PageNumber = 1,
+    limit: PageSize = 50,
 ) -> MessageList:
     """Every message of the session in conversation order, with the corrections of each
     learner turn."""
@@ -208,7 +215,7 @@ async def audio_turn(
     services: Services,
     audio: Annotated[UploadFile, File(description="WAV, MP3, M4A or WebM/Ogg Opus; 10 MB, 30 s")],
     voice: Annotated[str | None, Form(max_length=100)] = None,
-    speed: Annotated[float, Form()] = 1.0,
+    speed: Annotated[float, Form(ge=MIN_SPEED, le=MAX_SPEED)] = 1.0,
 ) -> VoiceTurnOut:
     """The learner speaks: the recording is transcribed, the tutor corrects and answers, and
     the answer comes back as speech too. The recording itself is not stored."""

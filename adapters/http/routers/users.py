@@ -6,9 +6,11 @@ from uuid import UUID
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
+from adapters.http.inputs import NOT_BLANK
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
 from domain.identity import profile
+from domain.identity.rules import AVATAR_URL_MAX_LENGTH, NAME_MAX_LENGTH
 from ports.identity import AuthProvider, Role
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -25,8 +27,10 @@ class Profile(BaseModel):
 
 
 class ProfileUpdate(BaseModel):
-    name: str | None = Field(default=None, max_length=1024)
-    avatar_url: str | None = Field(default=None, max_length=4096)
+    name: str | None = Field(default=None, max_length=NAME_MAX_LENGTH, pattern=NOT_BLANK)
+    avatar_url: str | None = Field(
+        default=None, max_length=AVATAR_URL_MAX_LENGTH, pattern=r"^https?://[^/?#\s]"
+    )
 
 
 class UpdatedProfile(BaseModel):
