@@ -34,6 +34,16 @@ class Speech:
     tags: list[Tag] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SpeechFilter:
+    """None matches anything; `search` matches text containing it, whatever the case."""
+
+    level: CefrLevel | None = None
+    type: SpeechType | None = None
+    tag_id: UUID | None = None
+    search: str | None = None
+
+
 class TagRepository(Protocol):
     async def add(self, tag: Tag) -> None: ...
 
@@ -68,3 +78,18 @@ class SpeechRepository(Protocol):
         """The speeches among `speech_ids` that exist, with their tags (any order)."""
 
     async def count(self) -> int: ...
+
+    async def get(self, speech_id: UUID) -> Speech | None:
+        """The speech with its tags."""
+
+    async def find(self, filter: SpeechFilter, offset: int, limit: int) -> tuple[list[Speech], int]:
+        """One page of the speeches matching `filter`, newest first (then by id), with
+        their tags, and how many match."""
+
+    async def save(self, speech: Speech) -> None:
+        """Updates text, level, type, audio key and updated_at, and replaces the tag links
+        with the speech's tags; NotFound when it is gone."""
+
+    async def delete(self, speech_id: UUID) -> None:
+        """Removes the speech and its tag links; game results that played it are kept, with
+        no speech. Deleting an unknown id is not an error."""

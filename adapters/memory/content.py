@@ -5,9 +5,9 @@ from collections import Counter
 from dataclasses import replace
 from uuid import UUID
 
-from adapters.memory.tables import Tables, insert, loaded, update
+from adapters.memory.tables import Tables, insert, loaded, page, update
 from ports.cefr import CefrLevel
-from ports.content import Speech, SpeechType, Tag
+from ports.content import Speech, SpeechFilter, SpeechType, Tag
 
 
 def _tag_order(tag: Tag) -> tuple[bool, str, str]:
@@ -76,6 +76,53 @@ class InMemorySpeechRepository:
 
     async def count(self) -> int:
         return len(self._tables.speeches)
+
+    async def get(self, speech_id: UUID) -> Speech | None:
+        found = await self.get_many([speech_id])
+        return found[0] if found else None
+
+    async def find(self, filter: SpeechFilter, offset: int, limit: int) -> tuple[list[Speech], int]:
+        links = self._tables.speech_tags
+        search = filter.search.casefold() if filter.search else None
+        matching = [
+            speech
+            for speech in self._tables.speeches.values()
+            if filter.level in (None, speech.level)
+            and filter.type in (None, speech.type)
+            and (filter.tag_id is None or (speech.id, filter.tag_id) in links)
+            and (search is None or search in speech.text.casefold())
+        ]
+        matching.sort(key=lambda speech: (speech.created_at, speech.id), reverse=True)
+        return self._with_tags(page(matching, offset, limit)), len(matching)
+
+    async def save(self, speech: Speech) -> None:
+        update(
+            self._tables.speeches,
+            speech.id,
+            replace(speech, tags=[]),
+            "speech",
+            keep=("created_at",),
+        )
+        links = self._tables.speech_tags
+        for link in [link for link in links if link[0] == speech.id]:
+            del links[link]
+        links.update({(speech.id, tag.id): None for tag in speech.tags})
+
+    async def delete(self, speech_id: UUID) -> None:
+        if self._tables.speeches.pop(speech_id, None) is None:
+            return
+        links = self._tables.speech_tags
+        for link in [link for link in links if link[0] == speech_id]:
+            del links[link]
+        # Results that played it are kept without it, as SQL's ON DELETE SET NULL keeps them.
+        sessions = self._tables.game_sessions
+        for key, session in sessions.items():
+            if any(result.speech_id == speech_id for result in session.results):
+                results = [
+                    replace(r, speech_id=None) if r.speech_id == speech_id else r
+                    for r in session.results
+                ]
+                sessions[key] = replace(session, results=results)
 
     def _with_tags(self, speeches: list[Speech]) -> list[Speech]:
         tags = sorted(self._tables.tags.values(), key=_tag_order)

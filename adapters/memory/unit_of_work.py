@@ -6,6 +6,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.audit import InMemoryAuditLog
 from adapters.memory.content import InMemorySpeechRepository, InMemoryTagRepository
 from adapters.memory.identity import InMemoryLoginSessionRepository, InMemoryUserRepository
 from adapters.memory.messaging import (
@@ -50,6 +51,7 @@ class InMemoryUnitOfWork:
     user_statuses: InMemoryUserStatusRepository
     tutor_sessions: InMemoryTutorSessionRepository
     tutor_messages: InMemoryTutorMessageRepository
+    audit_log: InMemoryAuditLog
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -77,6 +79,7 @@ class InMemoryUnitOfWork:
         self.user_statuses = InMemoryUserStatusRepository(tables)
         self.tutor_sessions = InMemoryTutorSessionRepository(tables)
         self.tutor_messages = InMemoryTutorMessageRepository(tables)
+        self.audit_log = InMemoryAuditLog(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)
         return self
