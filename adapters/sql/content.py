@@ -4,14 +4,14 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, literal_column, select
+from sqlalchemy import delete, func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.rows import column_values, from_row, to_row
 from adapters.sql.statements import insert_row, update_row
-from adapters.sql.tables import SpeechRow, SpeechTagRow, TagRow
+from adapters.sql.tables import GameResultRow, SpeechRow, SpeechTagRow, TagRow
 from ports.cefr import CefrLevel
-from ports.content import Speech, SpeechType, Tag
+from ports.content import Speech, SpeechFilter, SpeechType, Tag
 
 
 def _tag_values(tag: Tag) -> dict[str, Any]:
@@ -64,22 +64,88 @@ def _speech(row: SpeechRow, tags: list[Tag]) -> Speech:
     return from_row(Speech, row, level=CefrLevel(row.level), type=SpeechType(row.type), tags=tags)
 
 
+def _tag_links(speech: Speech) -> list[SpeechTagRow]:
+    return [
+        SpeechTagRow(speech_id=speech.id, tag_id=tag_id)
+        for tag_id in dict.fromkeys(tag.id for tag in speech.tags)
+    ]
+
+
+def _speech_values(speech: Speech) -> dict[str, Any]:
+    # All that a save writes: a speech keeps its creation time.
+    return column_values(
+        speech,
+        "text",
+        "audio_key",
+        "updated_at",
+        level=CefrLevel(speech.level).value,
+        type=SpeechType(speech.type).value,
+    )
+
+
+def _like_pattern(term: str) -> str:
+    """`term` as a LIKE pattern matching text that contains it, its wildcards taken
+    literally (escaped with a backslash)."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
 class SqlSpeechRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add(self, speech: Speech) -> None:
-        row = to_row(
-            SpeechRow,
-            speech,
-            level=CefrLevel(speech.level).value,
-            type=SpeechType(speech.type).value,
+        row = to_row(SpeechRow, speech, **_speech_values(speech))
+        await insert_row(self._session, "speech", row, _tag_links(speech))
+
+    async def get(self, speech_id: UUID) -> Speech | None:
+        found = await self.get_many([speech_id])
+        return found[0] if found else None
+
+    async def find(self, filter: SpeechFilter, offset: int, limit: int) -> tuple[list[Speech], int]:
+        conditions: list[Any] = []
+        if filter.level is not None:
+            conditions.append(SpeechRow.level == CefrLevel(filter.level).value)
+        if filter.type is not None:
+            conditions.append(SpeechRow.type == SpeechType(filter.type).value)
+        if filter.tag_id is not None:
+            conditions.append(
+                select(literal_column("1"))
+                .where(SpeechTagRow.speech_id == SpeechRow.id, SpeechTagRow.tag_id == filter.tag_id)
+                .exists()
+            )
+        if filter.search:
+            # lower() on both sides: SQLite's LIKE ignores case for ASCII only, PostgreSQL's
+            # not at all.
+            conditions.append(
+                func.lower(SpeechRow.text).like(_like_pattern(filter.search), escape="\\")
+            )
+        total = await self._session.scalar(
+            select(func.count()).select_from(SpeechRow).where(*conditions)
         )
-        links = [
-            SpeechTagRow(speech_id=speech.id, tag_id=tag_id)
-            for tag_id in dict.fromkeys(tag.id for tag in speech.tags)
-        ]
-        await insert_row(self._session, "speech", row, links)
+        rows = await self._session.scalars(
+            select(SpeechRow)
+            .where(*conditions)
+            .order_by(SpeechRow.created_at.desc(), SpeechRow.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return await self._with_tags(list(rows)), total or 0
+
+    async def save(self, speech: Speech) -> None:
+        await update_row(self._session, "speech", SpeechRow, speech.id, _speech_values(speech))
+        await self._session.execute(delete(SpeechTagRow).where(SpeechTagRow.speech_id == speech.id))
+        self._session.add_all(_tag_links(speech))
+        await self._session.flush()
+
+    async def delete(self, speech_id: UUID) -> None:
+        # Explicit rather than left to ON DELETE SET NULL: an engine may run SQLite without
+        # foreign keys.
+        await self._session.execute(
+            update(GameResultRow).where(GameResultRow.speech_id == speech_id).values(speech_id=None)
+        )
+        await self._session.execute(delete(SpeechTagRow).where(SpeechTagRow.speech_id == speech_id))
+        await self._session.execute(delete(SpeechRow).where(SpeechRow.id == speech_id))
 
     async def pick_random(
         self, level: CefrLevel, type: SpeechType, tag_ids: list[UUID], limit: int
