@@ -17,6 +17,8 @@ from adapters.http.middleware import (
     TextBodyMiddleware,
 )
 from adapters.http.routers import (
+    admin_audit,
+    admin_speeches,
     admin_tags,
     assessment,
     auth,
@@ -72,6 +74,8 @@ def create_app(
         game,
         speech,
         admin_tags,
+        admin_speeches,
+        admin_audit,
         assessment,
         realtime_token,
         tutoring,
