@@ -11,7 +11,6 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.blobs.local import LocalBlobStore
 from adapters.grammar.harper import HarperGrammarChecker
 from adapters.http.services import HttpServices
 from adapters.http.socket_fanout import SocketFanout
@@ -30,6 +29,7 @@ from adapters.sql.unit_of_work import SqlUnitOfWork
 from adapters.vocabulary.cefrpy_levels import CefrpyVocabularyLevels
 from deployments.demo.speaking_prompts import read_speaking_prompts
 from deployments.providers import (
+    build_blob_store,
     build_identity_providers,
     build_realtime_tokens,
     build_recognizer,
@@ -193,12 +193,7 @@ def bootstrap(
             ),
         ),
         identity_providers=identity_providers,
-        blobs=blobs
-        or LocalBlobStore(
-            settings.resolved_blob_dir,
-            settings.resolved_public_base_url,
-            derive_key(secret, "blob-urls"),
-        ),
+        blobs=blobs or build_blob_store(settings, derive_key(secret, "blob-urls")),
         audio_decoder=audio_decoder,
         speech_scorer=speech_scorer or build_speech_scorer(settings),
         voice=VoicePipeline(
