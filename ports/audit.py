@@ -46,6 +46,9 @@ class AuditLog(Protocol):
         """Records the entry in the unit of work's transaction: it is committed with the
         write it describes, or not at all."""
 
+    async def add_many(self, entries: list[AuditEntry]) -> None:
+        """Records new entries as `add` does, in one round trip."""
+
     async def find(
         self, filter: AuditFilter, offset: int, limit: int
     ) -> tuple[list[AuditEntry], int]:

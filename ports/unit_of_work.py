@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from ports.audit import AuditLog
-from ports.content import SpeechRepository, TagRepository
+from ports.content import SpeechRepository, TagRepository, UploadBatchRepository
 from ports.identity import LoginSessionRepository, UserRepository
 from ports.messaging import ConversationRepository, MessageRepository, UserStatusRepository
 from ports.outbox import HandledEvents, Outbox
@@ -47,7 +47,10 @@ class AuditUnitOfWork(Transaction, Protocol):
 
 
 class ContentAdminUnitOfWork(ContentUnitOfWork, AuditUnitOfWork, Protocol):
-    """An admin's change to the catalogue is recorded in the audit log in its transaction."""
+    """An admin's change to the catalogue is recorded in the audit log in its transaction;
+    imports draw on the audio of upload batches."""
+
+    upload_batches: UploadBatchRepository
 
 
 class PracticeUnitOfWork(Transaction, Protocol):

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import mimetypes
 import os
+import shutil
 import tempfile
 import time
 from datetime import timedelta
@@ -91,6 +92,28 @@ class LocalBlobStore:
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
+
+    async def copy(self, source: str, destination: str) -> None:
+        await asyncio.to_thread(self._copy, self._path(source), self._path(destination))
+
+    def _copy(self, source: Path, destination: Path) -> None:
+        try:
+            content_type = _type_path(source).read_text()
+        except FileNotFoundError:
+            content_type = _unrecorded_type(source)
+        self._write(_type_path(destination), content_type.encode())
+        fd, tmp = _new_file(destination.parent)
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as data:
+                shutil.copyfileobj(data, out)
+            os.replace(tmp, destination)
+        except (FileNotFoundError, IsADirectoryError):
+            os.unlink(tmp)
+            self._remove(destination)
+            raise NotFound("Blob not found") from None
+        except BaseException:
+            os.unlink(tmp)
+            raise
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._remove, self._path(key))

@@ -9,6 +9,7 @@ import io
 from datetime import timedelta
 
 from minio import Minio
+from minio.commonconfig import CopySource
 from minio.error import InvalidResponseError, S3Error
 from urllib3.exceptions import HTTPError
 
@@ -89,6 +90,14 @@ class MinioBlobStore:
         except NotFound:
             return False
         return True
+
+    async def copy(self, source: str, destination: str) -> None:
+        key_parts(source)
+        key_parts(destination)
+        # Server side: the bytes never leave the store, and the content type comes along.
+        await self._call(
+            self._client.copy_object, self._bucket, destination, CopySource(self._bucket, source)
+        )
 
     async def delete(self, key: str) -> None:
         key_parts(key)

@@ -11,6 +11,10 @@ class InMemoryAuditLog:
     async def add(self, entry: AuditEntry) -> None:
         insert(self._tables.audit_entries, entry.id, entry, "audit entry")
 
+    async def add_many(self, entries: list[AuditEntry]) -> None:
+        for entry in entries:
+            await self.add(entry)
+
     async def find(
         self, filter: AuditFilter, offset: int, limit: int
     ) -> tuple[list[AuditEntry], int]:

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from domain.errors import Conflict, NotFound
 from ports.audit import AuditEntry
-from ports.content import Speech, Tag
+from ports.content import Speech, Tag, UploadBatch, UploadedAudio
 from ports.events import Event
 from ports.identity import LoginSession, User
 from ports.messaging import Conversation, Message, Participant, Receipt, UserStatus
@@ -38,6 +38,9 @@ class Tables:
     tutor_messages: dict[UUID, TutorMessage] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
     audit_entries: dict[UUID, AuditEntry] = field(default_factory=dict)
+    # Batches are kept without their files: `uploaded_files` holds them, as in SQL.
+    upload_batches: dict[UUID, UploadBatch] = field(default_factory=dict)
+    uploaded_files: dict[UUID, UploadedAudio] = field(default_factory=dict)
     outbox: list[Event] = field(default_factory=list)
     """Committed events, in the order they were added; nothing relays them."""
 

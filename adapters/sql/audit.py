@@ -5,8 +5,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.sql.rows import from_row, to_row
-from adapters.sql.statements import insert_row
+from adapters.sql.rows import column_values, from_row, to_row
+from adapters.sql.statements import insert_row, insert_rows
 from adapters.sql.tables import AuditEntryRow
 from ports.audit import AuditAction, AuditEntry, AuditFilter
 
@@ -18,6 +18,23 @@ class SqlAuditLog:
     async def add(self, entry: AuditEntry) -> None:
         row = to_row(AuditEntryRow, entry, action=AuditAction(entry.action).value)
         await insert_row(self._session, "audit entry", row)
+
+    async def add_many(self, entries: list[AuditEntry]) -> None:
+        values = [
+            column_values(
+                e,
+                "id",
+                "actor_id",
+                "entity",
+                "entity_id",
+                "before",
+                "after",
+                "at",
+                action=AuditAction(e.action).value,
+            )
+            for e in entries
+        ]
+        await insert_rows(self._session, AuditEntryRow, values)
 
     async def find(
         self, filter: AuditFilter, offset: int, limit: int

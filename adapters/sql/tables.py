@@ -184,6 +184,37 @@ class SpeechTagRow(Base):
     __table_args__ = (Index("idx_speech_tags_tag_id", "tag_id"),)
 
 
+class UploadBatchRow(Base):
+    """Audio uploaded for an import, until its CSV is imported or it expires."""
+
+    __tablename__ = "upload_batches"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    actor_id: Mapped[UUID]
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+    __table_args__ = (Index("idx_upload_batches_expires_at", "expires_at"),)
+
+
+class UploadedFileRow(Base):
+    __tablename__ = "uploaded_files"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    batch_id: Mapped[UUID] = mapped_column(ForeignKey("upload_batches.id", ondelete="CASCADE"))
+    # Orders a batch's files as they were added (ids are random).
+    position: Mapped[int] = mapped_column(Integer)
+    original_filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(255))
+    audio_key: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(50))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("idx_uploaded_files_batch_name", "batch_id", "stored_name", unique=True),
+    )
+
+
 # --- practice (004) -----------------------------------------------------------------------
 
 GAME_MODES = ("listen_only", "listen_and_repeat")

@@ -10,7 +10,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.sql.audit import SqlAuditLog
-from adapters.sql.content import SqlSpeechRepository, SqlTagRepository
+from adapters.sql.content import (
+    SqlSpeechRepository,
+    SqlTagRepository,
+    SqlUploadBatchRepository,
+)
 from adapters.sql.identity import SqlLoginSessionRepository, SqlUserRepository
 from adapters.sql.messaging import (
     SqlConversationRepository,
@@ -37,6 +41,7 @@ class SqlUnitOfWork:
     user_statuses: SqlUserStatusRepository
     tutor_sessions: SqlTutorSessionRepository
     tutor_messages: SqlTutorMessageRepository
+    upload_batches: SqlUploadBatchRepository
     audit_log: SqlAuditLog
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
@@ -66,6 +71,7 @@ class SqlUnitOfWork:
         self.user_statuses = SqlUserStatusRepository(session)
         self.tutor_sessions = SqlTutorSessionRepository(session)
         self.tutor_messages = SqlTutorMessageRepository(session)
+        self.upload_batches = SqlUploadBatchRepository(session)
         self.audit_log = SqlAuditLog(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)

@@ -184,3 +184,16 @@ def test_the_local_store_stays_the_default(tmp_path):
 def test_an_incomplete_minio_setting_stops_start_up(values):
     with pytest.raises(ValidationError):
         Settings(_env_file=None, **values)
+
+
+async def test_a_copy_keeps_the_type_and_leaves_the_source(store):
+    await store.put("uploads/b/one.mp3", b"ID3 bytes", "audio/mpeg")
+    await store.copy("uploads/b/one.mp3", "audio/A1/b/one.mp3")
+    copied = await store.get("audio/A1/b/one.mp3")
+    assert copied.data == b"ID3 bytes" and copied.content_type == "audio/mpeg"
+    assert (await store.get("uploads/b/one.mp3")).data == b"ID3 bytes"
+    with pytest.raises(NotFound):
+        await store.copy("uploads/b/none.mp3", "audio/A1/b/none.mp3")
+    assert not await store.exists("audio/A1/b/none.mp3")
+    with pytest.raises(InvalidInput):
+        await store.copy("uploads/b/one.mp3", "../one.mp3")

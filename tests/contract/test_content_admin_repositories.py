@@ -6,9 +6,12 @@ from dataclasses import replace
 from datetime import timedelta
 from uuid import uuid4
 
+import pytest
+
+from domain.errors import Conflict
 from ports.audit import AuditAction, AuditEntry, AuditFilter
 from ports.cefr import CefrLevel
-from ports.content import SpeechFilter, SpeechType
+from ports.content import SpeechFilter, SpeechType, UploadBatch, UploadedAudio
 from tests.contract.conftest import UowFactory
 from tests.contract.test_repositories import NOW, add_all, make_speech, make_tag
 
@@ -109,3 +112,61 @@ async def test_audit_entries_are_found_by_actor_entity_action_and_time(
     window = dict(at_from=NOW + timedelta(minutes=1), at_to=NOW + timedelta(minutes=2))
     assert await found(**window) == ([entries[2], entries[1]], 2)
     assert await found(offset=3, limit=2) == ([entries[0]], 4)
+
+
+def _batch(expires_in: timedelta, *names: str) -> UploadBatch:
+    batch = UploadBatch(uuid4(), uuid4(), NOW, NOW + expires_in)
+    batch.files = [_file(batch, name) for name in names]
+    return batch
+
+
+def _file(batch: UploadBatch, name: str) -> UploadedAudio:
+    key = f"uploads/{batch.id}/{name}"
+    return UploadedAudio(uuid4(), batch.id, name, name, key, "audio/mpeg", 3)
+
+
+async def test_upload_batches_keep_their_files_in_order_until_deleted(
+    uow_factory: UowFactory,
+) -> None:
+    batch, old = _batch(timedelta(hours=24), "b.mp3", "a.mp3"), _batch(timedelta(0), "c.mp3")
+    async with uow_factory() as uow:
+        await uow.upload_batches.add(batch)
+        await uow.upload_batches.add(old)
+        await uow.upload_batches.add_files([_file(batch, "a_1.mp3")])
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        stored = await uow.upload_batches.get(batch.id)
+        assert [f.stored_name for f in stored.files] == ["b.mp3", "a.mp3", "a_1.mp3"]
+        assert stored.files[:2] == batch.files and stored.expires_at == batch.expires_at
+        assert await uow.upload_batches.expired(NOW, 10) == [old]
+        assert await uow.upload_batches.expired(NOW - timedelta(seconds=1), 10) == []
+        with pytest.raises(Conflict):
+            await uow.upload_batches.add_files([_file(batch, "a.mp3")])
+        await uow.upload_batches.delete(old.id)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.upload_batches.get(old.id) is None
+        assert await uow.upload_batches.get(uuid4()) is None
+        assert (await uow.upload_batches.get(batch.id)).files[2].stored_name == "a_1.mp3"
+
+
+async def test_speeches_and_audit_entries_are_added_in_bulk(uow_factory: UowFactory) -> None:
+    food, travel = make_tag("food"), make_tag("travel")
+    speeches = [make_speech([food, travel], text=f"Sentence {n}") for n in range(300)]
+    entries = [
+        AuditEntry(uuid4(), uuid4(), AuditAction.CREATE, "speech", s.id, None, {"n": 1}, NOW)
+        for s in speeches
+    ]
+    await add_all(uow_factory, food, travel)
+    async with uow_factory() as uow:
+        await uow.speeches.add_many(speeches)
+        await uow.audit_log.add_many(entries)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.speeches.get(speeches[7].id) == speeches[7]
+        assert await uow.tags.speech_counts() == {food.id: 300, travel.id: 300}
+        found, total = await uow.audit_log.find(AuditFilter(entity_id=speeches[7].id), 0, 5)
+    assert found == [entries[7]] and total == 1
