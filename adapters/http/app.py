@@ -18,6 +18,7 @@ from adapters.http.middleware import (
 )
 from adapters.http.routers import (
     admin_audit,
+    admin_import,
     admin_speeches,
     admin_tags,
     assessment,
@@ -45,6 +46,7 @@ def create_app(
     *,
     max_json_bytes: int = 1 << 20,
     max_upload_bytes: int = 11 << 20,
+    max_import_bytes: int = 1 << 30,
     on_startup: Callable[[], Awaitable[None]] | None = None,
     on_shutdown: Callable[[], Awaitable[None]] | None = None,
 ) -> FastAPI:
@@ -76,6 +78,7 @@ def create_app(
         admin_tags,
         admin_speeches,
         admin_audit,
+        admin_import,
         assessment,
         realtime_token,
         tutoring,
@@ -92,7 +95,11 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(TextBodyMiddleware)  # inside the size limit, which bounds its buffer
     app.add_middleware(
-        BodySizeLimitMiddleware, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes
+        BodySizeLimitMiddleware,
+        max_json_bytes=max_json_bytes,
+        max_upload_bytes=max_upload_bytes,
+        # Many audio files at once, or a CSV of thousands of rows: parsed to disk as they come.
+        bulk_upload_limits={f"{API_PREFIX}{admin_import.PREFIX}": max_import_bytes},
     )
     app.add_middleware(UnhandledErrorMiddleware)
     docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)

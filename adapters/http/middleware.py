@@ -67,10 +67,19 @@ class BodySizeLimitMiddleware:
     or not the client sent Content-Length. Unlike Starlette's limiter, it leaves the
     response to the app's error handler, so a 413 carries the usual error body."""
 
-    def __init__(self, app: ASGIApp, max_json_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_json_bytes: int,
+        max_upload_bytes: int,
+        bulk_upload_limits: dict[str, int] | None = None,
+    ) -> None:
+        """`bulk_upload_limits` gives paths (prefixes) whose multipart bodies may be larger:
+        an import's many files, each checked against its own limit by the route."""
         self.app = app
         self.max_json_bytes = max_json_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.bulk_upload_limits = bulk_upload_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,6 +88,12 @@ class BodySizeLimitMiddleware:
         headers = dict(scope["headers"])
         multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
         limit = self.max_upload_bytes if multipart else self.max_json_bytes
+        if multipart:
+            path = scope["path"]
+            limit = next(
+                (n for prefix, n in self.bulk_upload_limits.items() if path.startswith(prefix)),
+                limit,
+            )
         declared = headers.get(b"content-length", b"")
         # A declared length over the limit is refused before a byte is read.
         received = int(declared) if declared.isdigit() and int(declared) > limit else 0

@@ -18,18 +18,7 @@ from deployments.providers import build_blob_store
 from deployments.settings import Settings
 from domain.errors import Forbidden, InvalidInput, NotFound
 from ports.blobs import BlobStore
-from tests.support.s3_server import S3Server, s3_server
-
-
-@pytest.fixture(scope="session")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    with s3_server(tmp_path_factory.mktemp("s3")) as server:
-        yield server
-
-
-def minio_store(server: S3Server, bucket: str | None = None) -> MinioBlobStore:
-    bucket = bucket or f"parla-{uuid.uuid4().hex[:12]}"
-    return MinioBlobStore(server.endpoint, server.access_key, server.secret_key, bucket)
+from tests.support.blobs import minio_store
 
 
 @pytest.fixture(params=["local", "minio"])

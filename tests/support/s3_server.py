@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 ACCESS_KEY = "parla-test-access"
 SECRET_KEY = "parla-test-secret-key"
 
@@ -40,6 +42,13 @@ def _command(data: Path, address: str) -> tuple[list[str], dict[str, str]]:
     rclone = shutil.which("rclone") or str(Path(sys.executable).parent / "rclone")
     keys = f"{ACCESS_KEY},{SECRET_KEY}"
     return [rclone, "serve", "s3", "--auth-key", keys, "--addr", address, str(data)], {}
+
+
+@pytest.fixture(scope="session")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A server for the whole session (import the fixture where it is used)."""
+    with s3_server(tmp_path_factory.mktemp("s3")) as server:
+        yield server
 
 
 @contextmanager

@@ -15,10 +15,17 @@ from domain.audit.log import list_audit_entries
 from domain.content.catalog import list_speeches
 from domain.content.imports import IncomingAudio, prepare_import, run_import, upload_audio
 from domain.content.rules import MAX_IMPORT_AUDIO_BYTES, audio_type, clean_file_name, unique_name
-from domain.errors import InvalidInput, NotFound, PayloadTooLarge, Unprocessable
+from domain.errors import (
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    Unprocessable,
+)
 from ports.audit import AuditFilter
 from ports.content import SpeechFilter
 from tests.support.audio import silence
+from tests.support.blobs import FailingCopies
 
 ADMIN = uuid4()
 MP3 = (Path(__file__).parents[1] / "fixtures/speech/sentence00-en-us-1x.mp3").read_bytes()
@@ -219,30 +226,19 @@ async def test_an_import_creates_speeches_and_tags_and_moves_the_audio(blobs, uo
     assert sorted(e.entity for e in entries) == ["speech"] * 3 + ["tag"] * 2
 
 
-class FailingCopies(LocalBlobStore):
-    """Copies `allowed` blobs, then fails as an unreachable store would."""
-
-    allowed = 1
-
-    async def copy(self, source: str, destination: str) -> None:
-        if self.allowed == 0:
-            raise OSError("store unreachable")
-        self.allowed -= 1
-        await super().copy(source, destination)
-
-
 async def test_an_import_failing_half_way_leaves_nothing_and_can_be_run_again(tmp_path, uow):
-    blobs = FailingCopies(tmp_path, "http://testserver", b"k" * 32)
+    local = LocalBlobStore(tmp_path, "http://testserver", b"k" * 32)
+    blobs = FailingCopies(local, allowed=1)
     uploaded = await upload_audio(ADMIN, None, [incoming("a.mp3"), incoming("b.mp3")], blobs, uow)
     batch = uploaded[0].batch_id
     csv = b"audio_filename,text,level,tags\na.mp3,One,A1,New tag\nb.mp3,Two,A2,\n"
     plan = await prepare_import(ADMIN, batch, csv, blobs, uow)
 
-    with pytest.raises(OSError):
+    with pytest.raises(ServiceUnavailable):
         await run_import(plan, blobs, uow)
 
-    assert stored(blobs, "audio") == []
-    assert stored(blobs, "uploads") == [f"uploads/{batch}/a.mp3", f"uploads/{batch}/b.mp3"]
+    assert stored(local, "audio") == []
+    assert stored(local, "uploads") == [f"uploads/{batch}/a.mp3", f"uploads/{batch}/b.mp3"]
     assert (await list_speeches(SpeechFilter(), 1, 10, uow)).total == 0
     async with uow:
         assert await uow.tags.get_by_names(["New tag"]) == []
