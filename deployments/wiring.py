@@ -6,12 +6,14 @@ import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.grammar.harper import HarperGrammarChecker
+from adapters.http.admin_panel import mount_admin_panel
 from adapters.http.services import HttpServices
 from adapters.http.socket_fanout import SocketFanout
 from adapters.identity.argon2_passwords import Argon2PasswordHasher
@@ -112,6 +114,13 @@ class Container:
             speaking_prompts=self.speaking_prompts,
             grammar_checker=self.grammar_checker,
             realtime_tokens=self.realtime_tokens,
+            admin_panel=partial(
+                mount_admin_panel,
+                engine=self.engine,
+                secret_key=derive_key(self.settings.resolved_secret_key(), "admin-panel").hex(),
+                credentials=self.credentials,
+                unit_of_work=self.unit_of_work,
+            ),
         )
 
     async def start(self) -> None:

@@ -6,10 +6,12 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from adapters.blobs.local import LocalBlobStore
+from adapters.http import admin_panel
 from adapters.http.errors import ERROR_RESPONSES, UnhandledErrorMiddleware, install_error_handlers
 from adapters.http.middleware import (
     DOCS_POLICY,
     PAGE_POLICY,
+    PANEL_POLICY,
     BodySizeLimitMiddleware,
     RequestIdMiddleware,
     RunToCompletionMiddleware,
@@ -92,6 +94,8 @@ def create_app(
     if isinstance(services.blobs, LocalBlobStore):
         app.include_router(blobs.blob_router(services.blobs))
     try_page.mount(app)
+    if services.admin_panel is not None:
+        services.admin_panel(app)
     install_error_handlers(app)
     app.add_middleware(TextBodyMiddleware)  # inside the size limit, which bounds its buffer
     app.add_middleware(
@@ -103,7 +107,10 @@ def create_app(
     )
     app.add_middleware(UnhandledErrorMiddleware)
     docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
-    pages = {path: DOCS_POLICY for path in docs if path} | {try_page.PATH: PAGE_POLICY}
+    pages = {path: DOCS_POLICY for path in docs if path} | {
+        try_page.PATH: PAGE_POLICY,
+        f"{admin_panel.PATH}/": PANEL_POLICY,
+    }
     # Outside the unhandled-error answer, so that a 500 carries the headers too.
     app.add_middleware(SecurityHeadersMiddleware, page_policies=pages)
     app.add_middleware(RequestIdMiddleware)

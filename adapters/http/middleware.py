@@ -195,6 +195,12 @@ DOCS_POLICY = (
 # The try page is same-origin HTML, CSS and JavaScript: it fetches the API, opens its sockets
 # and plays audio links, synthesized replies (data:) and the learner's own take (blob:, which
 # its browser tests also read back).
+# The admin panel (SQLAdmin) serves its own scripts, styles and fonts, and starts some of them
+# inline; it posts its forms to itself.
+PANEL_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+)
 PAGE_POLICY = (
     "default-src 'self'; connect-src 'self' blob:; media-src 'self' blob: data:; "
     "img-src 'self' data:; frame-ancestors 'none'"

@@ -46,7 +46,7 @@ async def list_entries(
     at_from: UtcDatetime | None = None,
     at_to: UtcDatetime | None = None,
 ) -> AuditEntryList:
-    """Newest first; `entity` is "speech", "tag", "user" or "game_session"; both time bounds
+    """Newest first; `entity` is "speech", "tag" or "user" (the panel's); both time bounds
     are inclusive."""
     filter = AuditFilter(actor_id, entity, entity_id, action, at_from, at_to)
     result = await list_audit_entries(filter, page, limit, services.unit_of_work())
