@@ -141,10 +141,6 @@ class ImportRow:
     type: SpeechType
     tag_names: list[str]
 
-    @property
-    def destination(self) -> str:
-        return f"audio/{self.level}/{self.audio.batch_id}/{self.audio.stored_name}"
-
 
 @dataclass(frozen=True)
 class ImportPlan:
@@ -275,19 +271,24 @@ async def run_import(
     uow: ContentAdminUnitOfWork,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Copies each row's audio to audio/{level}/, then creates the speeches, the tags no
-    speech had yet and their audit entries in one transaction, and only then removes the
+    """Copies each row's audio to audio/{level}/{import}/, then creates the speeches, the tags
+    no speech had yet and their audit entries in one transaction, and only then removes the
     batch. A failure on the way removes the copies made: neither speeches nor moved files
-    remain, and the batch can be imported again."""
+    remain, and the batch can be imported again. Each run copies under an id of its own, so
+    a run that fails never removes what another run of the same batch committed."""
+    run = uuid4()
+    destinations = [f"audio/{row.level}/{run}/{row.audio.stored_name}" for row in plan.rows]
     total = len(plan.rows)
     copied: list[str] = []
     try:
-        for done, row in enumerate(plan.rows, start=1):
-            await blobs.copy(row.audio.audio_key, row.destination)
-            copied.append(row.destination)
+        for done, (row, destination) in enumerate(
+            zip(plan.rows, destinations, strict=True), start=1
+        ):
+            await blobs.copy(row.audio.audio_key, destination)
+            copied.append(destination)
             if progress:
                 await progress(done, total)
-        created = await _create_speeches(plan, uow)
+        created = await _create_speeches(plan, destinations, uow)
     except BaseException:
         for key in copied:
             with contextlib.suppress(Exception):  # the first error is the one to report
@@ -301,7 +302,9 @@ async def run_import(
     return ImportResult(created)
 
 
-async def _create_speeches(plan: ImportPlan, uow: ContentAdminUnitOfWork) -> list[CreatedSpeech]:
+async def _create_speeches(
+    plan: ImportPlan, destinations: list[str], uow: ContentAdminUnitOfWork
+) -> list[CreatedSpeech]:
     now = datetime.now(UTC)
     entries: list[AuditEntry] = []
 
@@ -328,12 +331,12 @@ async def _create_speeches(plan: ImportPlan, uow: ContentAdminUnitOfWork) -> lis
                 text=row.text,
                 level=row.level,
                 type=row.type,
-                audio_key=row.destination,
+                audio_key=destination,
                 created_at=now,
                 updated_at=now,
                 tags=[tags[n] for n in row.tag_names],
             )
-            for row in plan.rows
+            for row, destination in zip(plan.rows, destinations, strict=True)
         ]
         await uow.speeches.add_many(speeches)
         for speech in speeches:

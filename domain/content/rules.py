@@ -94,5 +94,7 @@ def unique_name(name: str, taken: set[str]) -> str:
     while f"{stem}_{number}{dot}{extension}" in taken:
         number += 1
     return f"{stem}_{number}{dot}{extension}"
+
+
 # A CSV of MAX_IMPORT_ROWS rows of SPEECH_TEXT_MAX_LENGTH-character sentences and some tags.
 MAX_CSV_BYTES = 50 * 1024 * 1024

@@ -16,11 +16,13 @@ def minio_store(server: S3Server, bucket: str | None = None) -> MinioBlobStore:
 
 
 class FailingCopies:
-    """`store`, but copies fail after `allowed` of them, as a store going down does."""
+    """`store`, but copies fail after `allowed` of them, as a store going down does;
+    `copied` names the copies made."""
 
     def __init__(self, store: BlobStore, allowed: int) -> None:
         self.store = store
         self.allowed = allowed
+        self.copied: list[str] = []
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         await self.store.put(key, data, content_type)
@@ -36,6 +38,7 @@ class FailingCopies:
             raise ServiceUnavailable("The blob store is unavailable; try again")
         self.allowed -= 1
         await self.store.copy(source, destination)
+        self.copied.append(destination)
 
     async def delete(self, key: str) -> None:
         await self.store.delete(key)

@@ -2,6 +2,7 @@
 checked by content and size, names made unique, every CSV row checked before anything is
 created, and an import failing half-way leaving neither speeches nor moved files."""
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -217,8 +218,9 @@ async def test_an_import_creates_speeches_and_tags_and_moves_the_audio(blobs, uo
     by_text = {s.text: s for s in speeches}
     assert [t.name for t in by_text["What is your name?"].tags] == ["Basics", "Present Simple"]
     assert by_text["My name is John."].type == "answer"
-    assert by_text["Where do you live?"].audio_key == f"audio/B2/{batch}/b.wav"
-    assert (await blobs.get(f"audio/B2/{batch}/b.wav")).content_type == "audio/wav"
+    moved = by_text["Where do you live?"].audio_key
+    assert re.fullmatch(r"audio/B2/[0-9a-f-]{36}/b\.wav", moved)
+    assert (await blobs.get(moved)).content_type == "audio/wav"
     assert stored(blobs, "uploads") == []
     async with uow:
         assert await uow.upload_batches.get(batch) is None
@@ -237,6 +239,7 @@ async def test_an_import_failing_half_way_leaves_nothing_and_can_be_run_again(tm
     with pytest.raises(ServiceUnavailable):
         await run_import(plan, blobs, uow)
 
+    assert len(blobs.copied) == 1
     assert stored(local, "audio") == []
     assert stored(local, "uploads") == [f"uploads/{batch}/a.mp3", f"uploads/{batch}/b.mp3"]
     assert (await list_speeches(SpeechFilter(), 1, 10, uow)).total == 0

@@ -1,10 +1,10 @@
 """/admin/audit: the record of every admin write, for admins to read."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from adapters.http.inputs import PageNumber, PageSize, UtcDatetime
@@ -40,7 +40,7 @@ async def list_entries(
     page: PageNumber = 1,
     limit: PageSize = 50,
     actor_id: UUID | None = None,
-    entity: str | None = None,
+    entity: Annotated[str | None, Query(max_length=50)] = None,
     entity_id: UUID | None = None,
     action: AuditAction | None = None,
     at_from: UtcDatetime | None = None,
