@@ -7,6 +7,7 @@ SDKs of the providers it runs."""
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from adapters.blobs.local import LocalBlobStore
 from adapters.fallback import (
     FallbackLanguageModel,
     FallbackSpeechRecognizer,
@@ -21,6 +22,7 @@ from adapters.identity.social import (
 from adapters.speech.espeak import EspeakSynthesizer
 from deployments.settings import Settings, comma_list
 from domain.tutor.tutor import Tutor
+from ports.blobs import BlobStore
 from ports.identity import AuthProvider, IdentityProvider
 from ports.language_model import LanguageModel
 from ports.realtime import RealtimeTokenIssuer
@@ -167,4 +169,25 @@ def build_realtime_tokens(settings: Settings) -> RealtimeTokenIssuer | None:
             options["timeout_seconds"],
             options["max_retries"],
         )
+    )
+
+
+def build_blob_store(settings: Settings, signing_key: bytes) -> BlobStore:
+    """MinIO when MINIO_ENDPOINT (or S3_ENDPOINT_URL) names one (its bucket made when
+    missing), otherwise files under BLOB_DIR served by the Gateway with links signed by
+    `signing_key`."""
+    if settings.minio_endpoint:
+        from adapters.blobs.s3 import MinioBlobStore
+
+        assert settings.minio_access_key and settings.minio_secret_key  # the settings check
+        return MinioBlobStore(
+            settings.minio_endpoint,
+            settings.minio_access_key,
+            settings.minio_secret_key,
+            settings.minio_bucket,
+            secure=settings.minio_secure,
+            public_endpoint=settings.minio_public_endpoint,
+        )
+    return LocalBlobStore(
+        settings.resolved_blob_dir, settings.resolved_public_base_url, signing_key
     )

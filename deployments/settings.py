@@ -4,6 +4,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,31 @@ class Settings(BaseSettings):
     nats_stream: str = "PARLA_EVENTS"
     nats_subject_prefix: str = "parla"
     blob_dir: Path | None = None
+    minio_endpoint: str | None = Field(
+        default=None,
+        description="host:port of MinIO (or any S3-compatible store): audio and uploads go "
+        "there instead of BLOB_DIR. S3_ENDPOINT_URL (http://host:port) sets it and "
+        "MINIO_SECURE at once.",
+    )
+    s3_endpoint_url: str | None = None
+    minio_access_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("minio_access_key", "s3_access_key")
+    )
+    minio_secret_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("minio_secret_key", "s3_secret_key")
+    )
+    minio_bucket: str = Field(
+        default="englishapp-audio",
+        validation_alias=AliasChoices("minio_bucket", "minio_bucket_name", "s3_bucket_name"),
+    )
+    minio_secure: bool = Field(
+        default=False, validation_alias=AliasChoices("minio_secure", "s3_use_ssl")
+    )
+    minio_public_endpoint: str | None = Field(
+        default=None,
+        description="host:port that clients reach the store at, when it differs from "
+        "MINIO_ENDPOINT (presigned URLs name it).",
+    )
     secret_key: str | None = Field(default=None, min_length=32)
     access_token_expire_minutes: int = Field(default=60, ge=1)
     refresh_token_expire_days: int = Field(default=7, ge=1)
@@ -86,6 +112,18 @@ class Settings(BaseSettings):
     tts_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     demo_content: bool = True
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _blob_store_is_configured(self) -> Self:
+        if self.s3_endpoint_url:
+            url = urlsplit(self.s3_endpoint_url)
+            if url.scheme not in ("http", "https") or not url.netloc:
+                raise ValueError("S3_ENDPOINT_URL must be http(s)://host[:port]")
+            self.minio_endpoint = self.minio_endpoint or url.netloc
+            self.minio_secure = url.scheme == "https"
+        if self.minio_endpoint and not (self.minio_access_key and self.minio_secret_key):
+            raise ValueError("MINIO_ENDPOINT needs MINIO_ACCESS_KEY and MINIO_SECRET_KEY")
+        return self
 
     @model_validator(mode="after")
     def _provider_is_configured(self) -> Self:

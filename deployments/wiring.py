@@ -6,13 +6,14 @@ import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.blobs.local import LocalBlobStore
 from adapters.grammar.harper import HarperGrammarChecker
+from adapters.http.admin_panel import mount_admin_panel
 from adapters.http.services import HttpServices
 from adapters.http.socket_fanout import SocketFanout
 from adapters.identity.argon2_passwords import Argon2PasswordHasher
@@ -30,6 +31,7 @@ from adapters.sql.unit_of_work import SqlUnitOfWork
 from adapters.vocabulary.cefrpy_levels import CefrpyVocabularyLevels
 from deployments.demo.speaking_prompts import read_speaking_prompts
 from deployments.providers import (
+    build_blob_store,
     build_identity_providers,
     build_realtime_tokens,
     build_recognizer,
@@ -112,6 +114,13 @@ class Container:
             speaking_prompts=self.speaking_prompts,
             grammar_checker=self.grammar_checker,
             realtime_tokens=self.realtime_tokens,
+            admin_panel=partial(
+                mount_admin_panel,
+                engine=self.engine,
+                secret_key=derive_key(self.settings.resolved_secret_key(), "admin-panel").hex(),
+                credentials=self.credentials,
+                unit_of_work=self.unit_of_work,
+            ),
         )
 
     async def start(self) -> None:
@@ -193,12 +202,7 @@ def bootstrap(
             ),
         ),
         identity_providers=identity_providers,
-        blobs=blobs
-        or LocalBlobStore(
-            settings.resolved_blob_dir,
-            settings.resolved_public_base_url,
-            derive_key(secret, "blob-urls"),
-        ),
+        blobs=blobs or build_blob_store(settings, derive_key(secret, "blob-urls")),
         audio_decoder=audio_decoder,
         speech_scorer=speech_scorer or build_speech_scorer(settings),
         voice=VoicePipeline(

@@ -28,16 +28,17 @@ class Page(Generic[T]):
         return -(-self.total // self.limit)
 
 
-def check_page_size(limit: int) -> None:
-    """Raises InvalidInput unless 1 <= limit <= MAX_PAGE_SIZE."""
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE_SIZE}", {"field": "limit"})
+def check_page_size(limit: int, max_size: int = MAX_PAGE_SIZE) -> None:
+    """Raises InvalidInput unless 1 <= limit <= max_size."""
+    if not 1 <= limit <= max_size:
+        raise InvalidInput(f"limit must be between 1 and {max_size}", {"field": "limit"})
 
 
-def page_offset(page: int, limit: int) -> int:
+def page_offset(page: int, limit: int, max_size: int = MAX_PAGE_SIZE) -> int:
     """The offset of the first row of page `page` (from 1) of `limit` rows; InvalidInput for
-    a page or a size out of bounds."""
+    a page or a size out of bounds. A list whose pages may be larger (the admin's) says so
+    with `max_size`, which keeps the offset far inside OFFSET's range up to 2**32 rows."""
     if not 1 <= page <= MAX_PAGE:
         raise InvalidInput(f"page must be between 1 and {MAX_PAGE}", {"field": "page"})
-    check_page_size(limit)
+    check_page_size(limit, max_size)
     return (page - 1) * limit

@@ -23,6 +23,11 @@ class BlobStore(Protocol):
 
     async def exists(self, key: str) -> bool: ...
 
+    async def copy(self, source: str, destination: str) -> None:
+        """Stores at `destination` the blob at `source` with its content type, without
+        passing its bytes through this process where the store can copy by itself;
+        NotFound for an unknown source."""
+
     async def delete(self, key: str) -> None:
         """Deleting an unknown key is not an error. A signed URL of a deleted blob serves
         nothing (404)."""

@@ -6,7 +6,8 @@ in its signature; the SQL and in-memory units of work satisfy all of them at onc
 from types import TracebackType
 from typing import Protocol, Self
 
-from ports.content import SpeechRepository, TagRepository
+from ports.audit import AuditLog
+from ports.content import SpeechRepository, TagRepository, UploadBatchRepository
 from ports.identity import LoginSessionRepository, UserRepository
 from ports.messaging import ConversationRepository, MessageRepository, UserStatusRepository
 from ports.outbox import HandledEvents, Outbox
@@ -41,6 +42,17 @@ class ContentUnitOfWork(Transaction, Protocol):
     speeches: SpeechRepository
 
 
+class AuditUnitOfWork(Transaction, Protocol):
+    audit_log: AuditLog
+
+
+class ContentAdminUnitOfWork(ContentUnitOfWork, AuditUnitOfWork, Protocol):
+    """An admin's change to the catalogue is recorded in the audit log in its transaction;
+    imports draw on the audio of upload batches."""
+
+    upload_batches: UploadBatchRepository
+
+
 class PracticeUnitOfWork(Transaction, Protocol):
     """A game session refers to its learner, the speeches it played and the tags chosen."""
 
@@ -67,7 +79,7 @@ class TutoringUnitOfWork(Transaction, Protocol):
 
 class UnitOfWork(
     IdentityUnitOfWork,
-    ContentUnitOfWork,
+    ContentAdminUnitOfWork,
     PracticeUnitOfWork,
     MessagingUnitOfWork,
     TutoringUnitOfWork,

@@ -10,24 +10,19 @@ import hashlib
 import hmac
 import mimetypes
 import os
+import shutil
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from domain.errors import Forbidden, InvalidInput, NotFound
+from adapters.blobs.keys import key_parts
+from domain.errors import Forbidden, NotFound
 from ports.blobs import Blob
 
 # The Gateway route that serves local blobs; the HTTP adapter mounts it at this path.
 BLOB_ROUTE = "/api/v1/blobs"
-
-
-def _key_parts(key: str) -> list[str]:
-    parts = key.split("/")
-    if any(not p or p.startswith(".") for p in parts):
-        raise InvalidInput(f"Invalid blob key: {key!r}")
-    return parts
 
 
 def _type_path(path: Path) -> Path:
@@ -60,7 +55,7 @@ class LocalBlobStore:
         self._signing_key = signing_key
 
     def _path(self, key: str) -> Path:
-        return self._root.joinpath(*_key_parts(key))
+        return self._root.joinpath(*key_parts(key))
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self._path(key)
@@ -98,6 +93,28 @@ class LocalBlobStore:
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
 
+    async def copy(self, source: str, destination: str) -> None:
+        await asyncio.to_thread(self._copy, self._path(source), self._path(destination))
+
+    def _copy(self, source: Path, destination: Path) -> None:
+        try:
+            content_type = _type_path(source).read_text()
+        except FileNotFoundError:
+            content_type = _unrecorded_type(source)
+        self._write(_type_path(destination), content_type.encode())
+        fd, tmp = _new_file(destination.parent)
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as data:
+                shutil.copyfileobj(data, out)
+            os.replace(tmp, destination)
+        except (FileNotFoundError, IsADirectoryError):
+            os.unlink(tmp)
+            self._remove(destination)
+            raise NotFound("Blob not found") from None
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._remove, self._path(key))
 
@@ -115,7 +132,7 @@ class LocalBlobStore:
                 break
 
     def signed_url(self, key: str, expires_in: timedelta) -> str:
-        _key_parts(key)
+        key_parts(key)
         expires = int(time.time() + expires_in.total_seconds())
         # An integer and a hex digest need no query encoding (a list of speeches signs ten).
         query = f"expires={expires}&signature={self._sign(key, expires)}"

@@ -6,10 +6,12 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from adapters.blobs.local import LocalBlobStore
+from adapters.http import admin_panel
 from adapters.http.errors import ERROR_RESPONSES, UnhandledErrorMiddleware, install_error_handlers
 from adapters.http.middleware import (
     DOCS_POLICY,
     PAGE_POLICY,
+    PANEL_POLICY,
     BodySizeLimitMiddleware,
     RequestIdMiddleware,
     RunToCompletionMiddleware,
@@ -17,6 +19,9 @@ from adapters.http.middleware import (
     TextBodyMiddleware,
 )
 from adapters.http.routers import (
+    admin_audit,
+    admin_import,
+    admin_speeches,
     admin_tags,
     assessment,
     auth,
@@ -43,6 +48,7 @@ def create_app(
     *,
     max_json_bytes: int = 1 << 20,
     max_upload_bytes: int = 11 << 20,
+    max_import_bytes: int = 1 << 30,
     on_startup: Callable[[], Awaitable[None]] | None = None,
     on_shutdown: Callable[[], Awaitable[None]] | None = None,
 ) -> FastAPI:
@@ -72,6 +78,9 @@ def create_app(
         game,
         speech,
         admin_tags,
+        admin_speeches,
+        admin_audit,
+        admin_import,
         assessment,
         realtime_token,
         tutoring,
@@ -85,14 +94,23 @@ def create_app(
     if isinstance(services.blobs, LocalBlobStore):
         app.include_router(blobs.blob_router(services.blobs))
     try_page.mount(app)
+    if services.admin_panel is not None:
+        services.admin_panel(app)
     install_error_handlers(app)
     app.add_middleware(TextBodyMiddleware)  # inside the size limit, which bounds its buffer
     app.add_middleware(
-        BodySizeLimitMiddleware, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes
+        BodySizeLimitMiddleware,
+        max_json_bytes=max_json_bytes,
+        max_upload_bytes=max_upload_bytes,
+        # Many audio files at once, or a CSV of thousands of rows: parsed to disk as they come.
+        bulk_upload_limits={f"{API_PREFIX}{admin_import.PREFIX}": max_import_bytes},
     )
     app.add_middleware(UnhandledErrorMiddleware)
     docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
-    pages = {path: DOCS_POLICY for path in docs if path} | {try_page.PATH: PAGE_POLICY}
+    pages = {path: DOCS_POLICY for path in docs if path} | {
+        try_page.PATH: PAGE_POLICY,
+        f"{admin_panel.PATH}/": PANEL_POLICY,
+    }
     # Outside the unhandled-error answer, so that a 500 carries the headers too.
     app.add_middleware(SecurityHeadersMiddleware, page_policies=pages)
     app.add_middleware(RequestIdMiddleware)

@@ -58,13 +58,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def error_response(
-    status: int,
-    code: str,
-    message: str,
-    details: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The one error body, as JSON values."""
     body = ErrorBody(
         error=code,
         message=message,
@@ -72,12 +67,35 @@ def error_response(
         request_id=current_request_id(),
         timestamp=datetime.now(UTC),
     )
-    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+    return body.model_dump(mode="json")
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+def status_of(exc: errors.DomainError) -> int:
+    return next(s for kind, s in STATUS_BY_ERROR.items() if isinstance(exc, kind))
+
+
+def streamed_error(exc: Exception) -> dict[str, Any]:
+    """The error body (and the status it would have had) of a failure after a streamed
+    answer began, when the status line has gone already."""
+    if isinstance(exc, errors.DomainError):
+        return {"status": status_of(exc), **error_body(exc.code, exc.message, exc.details)}
+    logger.error("Unhandled error in a streamed answer", exc_info=exc)
+    return {"status": 500, **error_body("InternalError", "Internal server error")}
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
-    status = next(s for kind, s in STATUS_BY_ERROR.items() if isinstance(exc, kind))
+    status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(exc, errors.Busy):
         headers = {"Retry-After": str(exc.retry_after_seconds)}

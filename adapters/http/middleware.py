@@ -67,10 +67,19 @@ class BodySizeLimitMiddleware:
     or not the client sent Content-Length. Unlike Starlette's limiter, it leaves the
     response to the app's error handler, so a 413 carries the usual error body."""
 
-    def __init__(self, app: ASGIApp, max_json_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_json_bytes: int,
+        max_upload_bytes: int,
+        bulk_upload_limits: dict[str, int] | None = None,
+    ) -> None:
+        """`bulk_upload_limits` gives paths (prefixes) whose multipart bodies may be larger:
+        an import's many files, each checked against its own limit by the route."""
         self.app = app
         self.max_json_bytes = max_json_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.bulk_upload_limits = bulk_upload_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,6 +88,12 @@ class BodySizeLimitMiddleware:
         headers = dict(scope["headers"])
         multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
         limit = self.max_upload_bytes if multipart else self.max_json_bytes
+        if multipart:
+            path = scope["path"]
+            limit = next(
+                (n for prefix, n in self.bulk_upload_limits.items() if path.startswith(prefix)),
+                limit,
+            )
         declared = headers.get(b"content-length", b"")
         # A declared length over the limit is refused before a byte is read.
         received = int(declared) if declared.isdigit() and int(declared) > limit else 0
@@ -180,6 +195,12 @@ DOCS_POLICY = (
 # The try page is same-origin HTML, CSS and JavaScript: it fetches the API, opens its sockets
 # and plays audio links, synthesized replies (data:) and the learner's own take (blob:, which
 # its browser tests also read back).
+# The admin panel (SQLAdmin) serves its own scripts, styles and fonts, and starts some of them
+# inline; it posts its forms to itself.
+PANEL_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+)
 PAGE_POLICY = (
     "default-src 'self'; connect-src 'self' blob:; media-src 'self' blob: data:; "
     "img-src 'self' data:; frame-ancestors 'none'"

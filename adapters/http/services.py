@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 
 from adapters.http.socket_fanout import SocketFanout
 from domain.assessment.prompts import SpeakingPrompt
@@ -38,6 +38,8 @@ class HttpServices:
     grammar_checker: GrammarChecker
     realtime_tokens: RealtimeTokenIssuer | None
     """None when no realtime provider is configured: /realtime/token answers 501."""
+    admin_panel: Callable[[FastAPI], None] | None = None
+    """Mounts the admin panel at /admin on the app (None: the app has no panel)."""
 
 
 # async: FastAPI runs a plain-def dependency in its thread pool, a thread hop per request

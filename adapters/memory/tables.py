@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.errors import Conflict, NotFound
-from ports.content import Speech, Tag
+from ports.audit import AuditEntry
+from ports.content import Speech, Tag, UploadBatch, UploadedAudio
 from ports.events import Event
 from ports.identity import LoginSession, User
 from ports.messaging import Conversation, Message, Participant, Receipt, UserStatus
@@ -36,6 +37,10 @@ class Tables:
     tutor_sessions: dict[UUID, TutorSession] = field(default_factory=dict)
     tutor_messages: dict[UUID, TutorMessage] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    audit_entries: dict[UUID, AuditEntry] = field(default_factory=dict)
+    # Batches are kept without their files: `uploaded_files` holds them, as in SQL.
+    upload_batches: dict[UUID, UploadBatch] = field(default_factory=dict)
+    uploaded_files: dict[UUID, UploadedAudio] = field(default_factory=dict)
     outbox: list[Event] = field(default_factory=list)
     """Committed events, in the order they were added; nothing relays them."""
 

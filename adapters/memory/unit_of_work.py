@@ -6,7 +6,12 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-from adapters.memory.content import InMemorySpeechRepository, InMemoryTagRepository
+from adapters.memory.audit import InMemoryAuditLog
+from adapters.memory.content import (
+    InMemorySpeechRepository,
+    InMemoryTagRepository,
+    InMemoryUploadBatchRepository,
+)
 from adapters.memory.identity import InMemoryLoginSessionRepository, InMemoryUserRepository
 from adapters.memory.messaging import (
     InMemoryConversationRepository,
@@ -50,6 +55,8 @@ class InMemoryUnitOfWork:
     user_statuses: InMemoryUserStatusRepository
     tutor_sessions: InMemoryTutorSessionRepository
     tutor_messages: InMemoryTutorMessageRepository
+    upload_batches: InMemoryUploadBatchRepository
+    audit_log: InMemoryAuditLog
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -77,6 +84,8 @@ class InMemoryUnitOfWork:
         self.user_statuses = InMemoryUserStatusRepository(tables)
         self.tutor_sessions = InMemoryTutorSessionRepository(tables)
         self.tutor_messages = InMemoryTutorMessageRepository(tables)
+        self.upload_batches = InMemoryUploadBatchRepository(tables)
+        self.audit_log = InMemoryAuditLog(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)
         return self

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +40,16 @@ async def insert_row(
         if is_unique_violation(error):
             raise Conflict(f"{what} already exists") from error
         raise
+
+
+async def insert_rows(
+    session: AsyncSession, table: type[Base], values: list[dict[str, Any]]
+) -> None:
+    """Inserts new rows of `table` (the column values of each) in one executemany: the bulk
+    path for thousands of rows whose keys are fresh, where a savepoint per row would cost a
+    round trip each."""
+    if values:
+        await session.execute(insert(table), values)
 
 
 async def update_row(

@@ -160,6 +160,8 @@ class SpeechRow(Base):
         CheckConstraint(_one_of("level", SPEECH_LEVELS), name="level"),
         CheckConstraint(_one_of("type", SPEECH_TYPES), name="type"),
         Index("idx_speeches_level_type", "level", "type"),
+        # The admin's list, newest first.
+        Index("idx_speeches_created_at", "created_at"),
         # PostgreSQL only, like in the migration; declared so autogenerate compares it there.
         Index(
             "idx_speech_text_fts",
@@ -180,6 +182,37 @@ class SpeechTagRow(Base):
     )
 
     __table_args__ = (Index("idx_speech_tags_tag_id", "tag_id"),)
+
+
+class UploadBatchRow(Base):
+    """Audio uploaded for an import, until its CSV is imported or it expires."""
+
+    __tablename__ = "upload_batches"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    actor_id: Mapped[UUID]
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+    __table_args__ = (Index("idx_upload_batches_expires_at", "expires_at"),)
+
+
+class UploadedFileRow(Base):
+    __tablename__ = "uploaded_files"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    batch_id: Mapped[UUID] = mapped_column(ForeignKey("upload_batches.id", ondelete="CASCADE"))
+    # Orders a batch's files as they were added (ids are random).
+    position: Mapped[int] = mapped_column(Integer)
+    original_filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(255))
+    audio_key: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(50))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("idx_uploaded_files_batch_name", "batch_id", "stored_name", unique=True),
+    )
 
 
 # --- practice (004) -----------------------------------------------------------------------
@@ -445,4 +478,35 @@ class TutorMessageRow(Base):
         CheckConstraint(_one_of("speaker", SPEAKERS), name="speaker"),
         CheckConstraint(_one_of("input_mode", INPUT_MODES), name="input_mode"),
         Index("idx_tutor_messages_session_sequence", "session_id", "sequence", unique=True),
+    )
+
+
+# --- audit (004) --------------------------------------------------------------------------
+
+AUDIT_ACTIONS = ("create", "update", "delete")
+
+
+class AuditEntryRow(Base):
+    """One admin write. No foreign keys: the record outlives the admin and the entity."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    actor_id: Mapped[UUID]
+    action: Mapped[str] = mapped_column(String(10))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[UUID]
+    before: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+    )
+    after: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+    )
+    at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("action", AUDIT_ACTIONS), name="action"),
+        Index("idx_audit_entries_at", "at"),
+        Index("idx_audit_entries_entity", "entity", "entity_id"),
+        Index("idx_audit_entries_actor", "actor_id"),
     )

@@ -9,7 +9,12 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.sql.content import SqlSpeechRepository, SqlTagRepository
+from adapters.sql.audit import SqlAuditLog
+from adapters.sql.content import (
+    SqlSpeechRepository,
+    SqlTagRepository,
+    SqlUploadBatchRepository,
+)
 from adapters.sql.identity import SqlLoginSessionRepository, SqlUserRepository
 from adapters.sql.messaging import (
     SqlConversationRepository,
@@ -36,6 +41,8 @@ class SqlUnitOfWork:
     user_statuses: SqlUserStatusRepository
     tutor_sessions: SqlTutorSessionRepository
     tutor_messages: SqlTutorMessageRepository
+    upload_batches: SqlUploadBatchRepository
+    audit_log: SqlAuditLog
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -64,6 +71,8 @@ class SqlUnitOfWork:
         self.user_statuses = SqlUserStatusRepository(session)
         self.tutor_sessions = SqlTutorSessionRepository(session)
         self.tutor_messages = SqlTutorMessageRepository(session)
+        self.upload_batches = SqlUploadBatchRepository(session)
+        self.audit_log = SqlAuditLog(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)
         return self

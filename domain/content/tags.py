@@ -1,12 +1,17 @@
-"""Use cases on tags: the public list, and the admin's curation of it."""
+"""Use cases on tags: the public list, and the admin's curation of it (each write recorded
+in the audit log in its own transaction)."""
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
+from domain.audit.log import record
 from domain.errors import Conflict, InvalidInput, NotFound
+from ports.audit import AuditAction
 from ports.content import Tag
-from ports.unit_of_work import ContentUnitOfWork
+from ports.unit_of_work import ContentAdminUnitOfWork, ContentUnitOfWork
+
+TAG = "tag"
 
 NAME_MAX_LENGTH = 100
 CATEGORY_MAX_LENGTH = 50
@@ -56,41 +61,49 @@ async def list_tag_usage(uow: ContentUnitOfWork) -> list[TagUsage]:
         return [TagUsage(t, counts.get(t.id, 0)) for t in await uow.tags.list_all()]
 
 
-async def create_tag(name: str, category: str | None, uow: ContentUnitOfWork) -> TagUsage:
+async def create_tag(
+    actor_id: UUID, name: str, category: str | None, uow: ContentAdminUnitOfWork
+) -> TagUsage:
     tag = Tag(uuid4(), _clean_name(name), _clean_category(category), datetime.now(UTC))
     async with uow:
         if await uow.tags.get_by_names([tag.name]):
             raise Conflict(f"A tag named '{tag.name}' already exists", {"field": "name"})
         await uow.tags.add(tag)
+        await record(uow.audit_log, actor_id, AuditAction.CREATE, TAG, tag.id, after=tag)
         await uow.commit()
     return TagUsage(tag, 0)
 
 
-async def update_tag(tag_id: UUID, changes: TagChanges, uow: ContentUnitOfWork) -> TagUsage:
+async def update_tag(
+    actor_id: UUID, tag_id: UUID, changes: TagChanges, uow: ContentAdminUnitOfWork
+) -> TagUsage:
     name = _clean_name(changes.name) if changes.name is not None else None
     category = _clean_category(changes.category)
     async with uow:
-        tag = await uow.tags.get(tag_id)
-        if tag is None:
+        before = await uow.tags.get(tag_id)
+        if before is None:
             raise NotFound("Tag not found")
         tag = replace(
-            tag,
-            name=name or tag.name,
-            category=None if changes.clear_category else category or tag.category,
+            before,
+            name=name or before.name,
+            category=None if changes.clear_category else category or before.category,
         )
         await uow.tags.save(tag)
+        await record(uow.audit_log, actor_id, AuditAction.UPDATE, TAG, tag_id, before, tag)
         count = (await uow.tags.speech_counts()).get(tag_id, 0)
         await uow.commit()
     return TagUsage(tag, count)
 
 
-async def delete_tag(tag_id: UUID, uow: ContentUnitOfWork) -> None:
+async def delete_tag(actor_id: UUID, tag_id: UUID, uow: ContentAdminUnitOfWork) -> None:
     """Only a tag that no speech carries can go."""
     async with uow:
-        if await uow.tags.get(tag_id) is None:
+        before = await uow.tags.get(tag_id)
+        if before is None:
             raise NotFound("Tag not found")
         count = (await uow.tags.speech_counts()).get(tag_id, 0)
         if count:
             raise Conflict(f"Tag is still used by {count} speeches", {"speech_count": count})
         await uow.tags.delete(tag_id)
+        await record(uow.audit_log, actor_id, AuditAction.DELETE, TAG, tag_id, before)
         await uow.commit()

@@ -14,6 +14,7 @@ from deployments.demo.catalog import load_demo_catalog, read_speeches
 from deployments.wiring import Container, bootstrap
 from ports.cefr import CefrLevel
 from tests.support.api import BASE_URL, isolated_settings
+from tests.support.s3_server import s3  # noqa: F401 (the S3 server fixture)
 from tests.support.sockets import served
 
 

@@ -18,6 +18,7 @@ from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.tables import Base
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from ports.unit_of_work import UnitOfWork
+from tests.support.s3_server import s3  # noqa: F401 (the S3 server fixture)
 from tests.support.services import unavailable
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

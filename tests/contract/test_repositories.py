@@ -10,11 +10,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import delete, event, func, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.database import create_engine, session_factory
-from adapters.sql.tables import Base, GameResultRow, SpeechRow
+from adapters.sql.tables import Base, GameResultRow
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from domain.errors import Conflict, NotFound, ServiceUnavailable
 from ports.cefr import CefrLevel
@@ -483,20 +483,21 @@ async def test_game_session_round_trip_orders_results(uow_factory: UowFactory) -
         assert await uow.game_sessions.get(uuid4()) is None
 
 
-async def test_results_outlive_a_deleted_speech(
-    uow_factory: UowFactory, engine: AsyncEngine
-) -> None:
+async def test_results_outlive_a_deleted_speech(uow_factory: UowFactory) -> None:
     food, user = make_tag("food"), make_user()
     speeches = [make_speech([food]), make_speech([food])]
     game = make_game_session(user.id, speeches)
     await add_all(uow_factory, food, *speeches, user, game)
 
-    # An admin's delete, which no port offers yet.
-    async with engine.begin() as connection:
-        await connection.execute(delete(SpeechRow).where(SpeechRow.id == speeches[0].id))
+    async with uow_factory() as uow:
+        await uow.speeches.delete(speeches[0].id)
+        await uow.speeches.delete(uuid4())
+        await uow.commit()
 
     async with uow_factory() as uow:
         stored = await uow.game_sessions.get(game.id)
+        assert await uow.speeches.get(speeches[0].id) is None
+        assert await uow.tags.speech_counts() == {food.id: 1}
     assert stored is not None
     assert [r.speech_id for r in stored.results] == [None, speeches[1].id]
 
@@ -638,6 +639,9 @@ async def test_the_migration_creates_the_seed_indexes(engine: AsyncEngine) -> No
         ("login_sessions", "idx_login_sessions_user_id"): (["user_id"], False),
         ("tags", "idx_tags_category"): (["category"], False),
         ("speeches", "idx_speeches_level_type"): (["level", "type"], False),
+        ("speeches", "idx_speeches_created_at"): (["created_at"], False),
+        ("audit_entries", "idx_audit_entries_at"): (["at"], False),
+        ("audit_entries", "idx_audit_entries_entity"): (["entity", "entity_id"], False),
         ("speech_tags", "idx_speech_tags_tag_id"): (["tag_id"], False),
         ("game_sessions", "idx_game_sessions_user_completed"): (
             ["user_id", "completed_at"],

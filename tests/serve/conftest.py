@@ -23,11 +23,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`python -m deployments.launch` exactly as `make run` starts it, on its own data and a
-    free port; its base URL. Stopped with Ctrl-C, as a person stops it."""
-    var_dir = tmp_path_factory.mktemp("make-run")
-    port = free_port()
+def launch_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment `server` runs in: its own data and a free port. Operator commands
+    (`python -m deployments.manage`) run in it reach the same database."""
     settings = {
         "DATABASE_URL",
         "REDIS_URL",
@@ -35,9 +33,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "SECRET_KEY",
         "BLOB_DIR",
         "PUBLIC_BASE_URL",
+        "MINIO_ENDPOINT",
+        "S3_ENDPOINT_URL",
     }
     env = {k: v for k, v in os.environ.items() if k not in settings}
-    env.update({"VAR_DIR": str(var_dir), "HOST": "127.0.0.1", "PORT": str(port)})
+    var_dir = tmp_path_factory.mktemp("make-run")
+    env.update({"VAR_DIR": str(var_dir), "HOST": "127.0.0.1", "PORT": str(free_port())})
+    return env
+
+
+@pytest.fixture(scope="package")
+def server(launch_env: dict[str, str]) -> Iterator[str]:
+    """`python -m deployments.launch` exactly as `make run` starts it, on its own data and a
+    free port; its base URL. Stopped with Ctrl-C, as a person stops it."""
+    env, var_dir, port = launch_env, Path(launch_env["VAR_DIR"]), launch_env["PORT"]
     log = (var_dir / "launch.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "deployments.launch"],

@@ -56,7 +56,9 @@ async def list_tags(admin: AdminUser, services: Services) -> AdminTagList:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AdminTag)
 async def create_tag(body: TagIn, admin: AdminUser, services: Services) -> AdminTag:
-    return AdminTag.of(await tags.create_tag(body.name, body.category, services.unit_of_work()))
+    return AdminTag.of(
+        await tags.create_tag(admin.user_id, body.name, body.category, services.unit_of_work())
+    )
 
 
 @router.put("/{tag_id}", response_model=AdminTag)
@@ -69,10 +71,12 @@ async def update_tag(
         category=body.category,
         clear_category="category" in body.model_fields_set and body.category is None,
     )
-    return AdminTag.of(await tags.update_tag(tag_id, changes, services.unit_of_work()))
+    return AdminTag.of(
+        await tags.update_tag(admin.user_id, tag_id, changes, services.unit_of_work())
+    )
 
 
 @router.delete("/{tag_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_tag(tag_id: UUID, admin: AdminUser, services: Services) -> None:
     """409 while any speech still carries the tag."""
-    await tags.delete_tag(tag_id, services.unit_of_work())
+    await tags.delete_tag(admin.user_id, tag_id, services.unit_of_work())

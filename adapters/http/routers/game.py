@@ -1,7 +1,7 @@
 """/game: random speeches for a game, and the learner's saved game sessions."""
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
@@ -19,6 +19,7 @@ from adapters.http.security import CurrentUser
 from adapters.http.services import Services
 from domain.content.speeches import MAX_PICK, PickSpeeches, audio_url, pick_speeches
 from domain.errors import InvalidInput
+from domain.paging import Page
 from domain.practice import sessions as practice
 from domain.practice.rules import (
     MAX_DURATION_SECONDS,
@@ -121,6 +122,12 @@ class Pagination(BaseModel):
     limit: int
     total: int
     total_pages: int
+
+    @classmethod
+    def of(cls, result: Page[Any]) -> "Pagination":
+        return cls(
+            page=result.page, limit=result.limit, total=result.total, total_pages=result.total_pages
+        )
 
 
 class GameSessionList(BaseModel):
@@ -242,12 +249,7 @@ async def list_sessions(
             )
             for s in result.items
         ],
-        pagination=Pagination(
-            page=result.page,
-            limit=result.limit,
-            total=result.total,
-            total_pages=result.total_pages,
-        ),
+        pagination=Pagination.of(result),
     )
 
 
