@@ -8,6 +8,12 @@ from typing import Protocol, Self
 
 from ports.content import SpeechRepository, TagRepository
 from ports.identity import LoginSessionRepository, UserRepository
+from ports.learning import (
+    AssessmentRepository,
+    LearningProfileRepository,
+    LearningSettingsRepository,
+    PronunciationAnalysisRepository,
+)
 from ports.messaging import ConversationRepository, MessageRepository, UserStatusRepository
 from ports.outbox import HandledEvents, Outbox
 from ports.practice import GameSessionRepository
@@ -60,9 +66,20 @@ class MessagingUnitOfWork(Transaction, Protocol):
 
 
 class TutoringUnitOfWork(Transaction, Protocol):
+    """A tutor session may name the learning profile it practises."""
+
     users: UserRepository
+    learning_profiles: LearningProfileRepository
     tutor_sessions: TutorSessionRepository
     tutor_messages: TutorMessageRepository
+
+
+class LearningUnitOfWork(Transaction, Protocol):
+    users: UserRepository
+    learning_profiles: LearningProfileRepository
+    pronunciation_analyses: PronunciationAnalysisRepository
+    assessments: AssessmentRepository
+    learning_settings: LearningSettingsRepository
 
 
 class UnitOfWork(
@@ -71,6 +88,7 @@ class UnitOfWork(
     PracticeUnitOfWork,
     MessagingUnitOfWork,
     TutoringUnitOfWork,
+    LearningUnitOfWork,
     Protocol,
 ):
     """Every repository, and the claims that make durable consumers idempotent."""

@@ -53,6 +53,10 @@ class InMemoryUserRepository:
         delete_where(tables.participants, lambda p: p.user_id == user_id)
         delete_where(tables.receipts, lambda r: r.user_id == user_id)
         tables.user_statuses.pop(user_id, None)
+        delete_where(tables.learning_profiles, lambda p: p.user_id == user_id)
+        delete_where(tables.pronunciation_analyses, lambda a: a.user_id == user_id)
+        delete_where(tables.assessments, lambda a: a.user_id == user_id)
+        tables.learning_settings.pop(user_id, None)
         for conversation in tables.conversations.values():
             if conversation.created_by == user_id:
                 conversation.created_by = None

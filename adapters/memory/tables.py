@@ -12,6 +12,7 @@ from domain.errors import Conflict, NotFound
 from ports.content import Speech, Tag
 from ports.events import Event
 from ports.identity import LoginSession, User
+from ports.learning import Assessment, LearningProfile, LearningSettings, PronunciationAnalysis
 from ports.messaging import Conversation, Message, Participant, Receipt, UserStatus
 from ports.practice import GameSession
 from ports.tutoring import TutorMessage, TutorSession
@@ -35,6 +36,10 @@ class Tables:
     user_statuses: dict[UUID, UserStatus] = field(default_factory=dict)
     tutor_sessions: dict[UUID, TutorSession] = field(default_factory=dict)
     tutor_messages: dict[UUID, TutorMessage] = field(default_factory=dict)
+    learning_profiles: dict[UUID, LearningProfile] = field(default_factory=dict)
+    pronunciation_analyses: dict[UUID, PronunciationAnalysis] = field(default_factory=dict)
+    assessments: dict[UUID, Assessment] = field(default_factory=dict)
+    learning_settings: dict[UUID, LearningSettings] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
     outbox: list[Event] = field(default_factory=list)
     """Committed events, in the order they were added; nothing relays them."""

@@ -8,6 +8,12 @@ from typing import Self
 
 from adapters.memory.content import InMemorySpeechRepository, InMemoryTagRepository
 from adapters.memory.identity import InMemoryLoginSessionRepository, InMemoryUserRepository
+from adapters.memory.learning import (
+    InMemoryAssessmentRepository,
+    InMemoryLearningProfileRepository,
+    InMemoryLearningSettingsRepository,
+    InMemoryPronunciationAnalysisRepository,
+)
 from adapters.memory.messaging import (
     InMemoryConversationRepository,
     InMemoryMessageRepository,
@@ -50,6 +56,10 @@ class InMemoryUnitOfWork:
     user_statuses: InMemoryUserStatusRepository
     tutor_sessions: InMemoryTutorSessionRepository
     tutor_messages: InMemoryTutorMessageRepository
+    learning_profiles: InMemoryLearningProfileRepository
+    pronunciation_analyses: InMemoryPronunciationAnalysisRepository
+    assessments: InMemoryAssessmentRepository
+    learning_settings: InMemoryLearningSettingsRepository
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -77,6 +87,10 @@ class InMemoryUnitOfWork:
         self.user_statuses = InMemoryUserStatusRepository(tables)
         self.tutor_sessions = InMemoryTutorSessionRepository(tables)
         self.tutor_messages = InMemoryTutorMessageRepository(tables)
+        self.learning_profiles = InMemoryLearningProfileRepository(tables)
+        self.pronunciation_analyses = InMemoryPronunciationAnalysisRepository(tables)
+        self.assessments = InMemoryAssessmentRepository(tables)
+        self.learning_settings = InMemoryLearningSettingsRepository(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)
         return self

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from domain.learning.profiles import owned_profile
+from domain.learning.rules import TUTOR_LANGUAGE
 from domain.paging import Page, page_offset
 from ports.cefr import CefrLevel
 from ports.tutoring import (
@@ -25,6 +27,8 @@ from ports.unit_of_work import TutoringUnitOfWork
 MAX_TOPIC_CHARS = 200
 MAX_TURN_CHARS = 1000
 DEFAULT_TOPIC = "everyday life"
+# A learner who says nothing of their level starts where most adult beginners are.
+DEFAULT_LEVEL = CefrLevel.A2
 HISTORY_MESSAGES = 12
 
 
@@ -70,26 +74,42 @@ async def _owned(uow: TutoringUnitOfWork, user_id: UUID, session_id: UUID) -> Tu
 
 
 async def start_session(
-    user_id: UUID, level: CefrLevel, topic: str | None, uow: TutoringUnitOfWork
+    user_id: UUID,
+    level: CefrLevel | None,
+    topic: str | None,
+    uow: TutoringUnitOfWork,
+    *,
+    profile_id: UUID | None = None,
 ) -> tuple[TutorSession, TutorMessage]:
-    """A new session at the learner's level, opened by the tutor's greeting."""
+    """A new session at the learner's level, opened by the tutor's greeting. A session that
+    names a learning profile practises it: the profile must be the learner's and English,
+    and its level is the session's unless `level` is given (else DEFAULT_LEVEL)."""
     topic = " ".join((topic or DEFAULT_TOPIC).split())
     if not 1 <= len(topic) <= MAX_TOPIC_CHARS:
         raise InvalidInput(f"topic must be 1 to {MAX_TOPIC_CHARS} characters", {"field": "topic"})
-    session = TutorSession(
-        id=uuid4(),
-        user_id=user_id,
-        level=level,
-        topic=topic,
-        stage=Stage.GREETING,
-        status=SessionStatus.ACTIVE,
-        message_count=0,
-        started_at=datetime.now(UTC),
-    )
-    hello = _message(session, Speaker.TUTOR, greeting(topic))
     async with uow:
         if await uow.users.get(user_id) is None:
             raise Unauthenticated("Account no longer exists")
+        if profile_id is not None:
+            profile = await owned_profile(uow, user_id, profile_id)
+            if profile.language != TUTOR_LANGUAGE:
+                raise InvalidInput(
+                    f"The tutor speaks English only; this profile is for {profile.language}",
+                    {"field": "profile_id"},
+                )
+            level = level or profile.level
+        session = TutorSession(
+            id=uuid4(),
+            user_id=user_id,
+            level=level or DEFAULT_LEVEL,
+            topic=topic,
+            stage=Stage.GREETING,
+            status=SessionStatus.ACTIVE,
+            message_count=0,
+            started_at=datetime.now(UTC),
+            profile_id=profile_id,
+        )
+        hello = _message(session, Speaker.TUTOR, greeting(topic))
         await uow.tutor_sessions.add(session)
         await uow.tutor_messages.add(hello)
         await uow.commit()
