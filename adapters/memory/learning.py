@@ -58,9 +58,7 @@ class InMemoryPronunciationAnalysisRepository:
         self._tables = tables
 
     async def add(self, analysis: PronunciationAnalysis) -> None:
-        insert(
-            self._tables.pronunciation_analyses, analysis.id, analysis, "pronunciation analysis"
-        )
+        insert(self._tables.pronunciation_analyses, analysis.id, analysis, "pronunciation analysis")
 
     async def list_for_user(
         self, user_id: UUID, offset: int, limit: int

@@ -418,6 +418,10 @@ class TutorSessionRow(Base):
     message_count: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    # Deleting a learning profile keeps the sessions that practised it.
+    profile_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("learning_profiles.id", ondelete="SET NULL")
+    )
 
     __table_args__ = (
         CheckConstraint(_one_of("level", CEFR_LEVELS), name="level"),
@@ -446,3 +450,89 @@ class TutorMessageRow(Base):
         CheckConstraint(_one_of("input_mode", INPUT_MODES), name="input_mode"),
         Index("idx_tutor_messages_session_sequence", "session_id", "sequence", unique=True),
     )
+
+
+# --- learning (002, 001) ------------------------------------------------------------------
+
+ANALYSIS_SOURCES = ("speech_score", "learn_repeat")
+ASSESSMENT_KINDS = ("speaking", "sentence", "reported")
+
+
+class LearningProfileRow(Base):
+    __tablename__ = "learning_profiles"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(2))
+    level: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("level", CEFR_LEVELS), name="level"),
+        # One profile per learner and target language.
+        Index("idx_learning_profiles_user_language", "user_id", "language", unique=True),
+    )
+
+
+class PronunciationAnalysisRow(Base):
+    """The scores of one recording; the recording itself is never stored."""
+
+    __tablename__ = "pronunciation_analyses"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(20))
+    reference_text: Mapped[str] = mapped_column(Text)
+    recognized_text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(35))
+    pronunciation_score: Mapped[float] = mapped_column(Float)
+    accuracy_score: Mapped[float] = mapped_column(Float)
+    fluency_score: Mapped[float] = mapped_column(Float)
+    completeness_score: Mapped[float] = mapped_column(Float)
+    duration_seconds: Mapped[float] = mapped_column(Float)
+    provider: Mapped[str] = mapped_column(String(50))
+    # [{word, score, error_type}] in reference order: read with the analysis, never queried.
+    words: Mapped[list[dict[str, Any]]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("source", ANALYSIS_SOURCES), name="source"),
+        Index(
+            "idx_pronunciation_analyses_user_created",
+            "user_id",
+            literal_column("created_at").desc(),
+        ),
+    )
+
+
+class AssessmentRow(Base):
+    __tablename__ = "assessments"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str] = mapped_column(String(2))
+    score: Mapped[float | None] = mapped_column(Float)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
+    created_at: Mapped[datetime]
+    applied_to: Mapped[UUID | None] = mapped_column(
+        ForeignKey("learning_profiles.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", ASSESSMENT_KINDS), name="kind"),
+        CheckConstraint(_one_of("level", CEFR_LEVELS), name="level"),
+        Index("idx_assessments_user_created", "user_id", literal_column("created_at").desc()),
+    )
+
+
+class LearningSettingsRow(Base):
+    """A learner's choices about their record; no row means the defaults."""
+
+    __tablename__ = "learning_settings"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    keep_pronunciation_history: Mapped[bool]

@@ -11,6 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.sql.content import SqlSpeechRepository, SqlTagRepository
 from adapters.sql.identity import SqlLoginSessionRepository, SqlUserRepository
+from adapters.sql.learning import (
+    SqlAssessmentRepository,
+    SqlLearningProfileRepository,
+    SqlLearningSettingsRepository,
+    SqlPronunciationAnalysisRepository,
+)
 from adapters.sql.messaging import (
     SqlConversationRepository,
     SqlMessageRepository,
@@ -36,6 +42,10 @@ class SqlUnitOfWork:
     user_statuses: SqlUserStatusRepository
     tutor_sessions: SqlTutorSessionRepository
     tutor_messages: SqlTutorMessageRepository
+    learning_profiles: SqlLearningProfileRepository
+    pronunciation_analyses: SqlPronunciationAnalysisRepository
+    assessments: SqlAssessmentRepository
+    learning_settings: SqlLearningSettingsRepository
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -64,6 +74,10 @@ class SqlUnitOfWork:
         self.user_statuses = SqlUserStatusRepository(session)
         self.tutor_sessions = SqlTutorSessionRepository(session)
         self.tutor_messages = SqlTutorMessageRepository(session)
+        self.learning_profiles = SqlLearningProfileRepository(session)
+        self.pronunciation_analyses = SqlPronunciationAnalysisRepository(session)
+        self.assessments = SqlAssessmentRepository(session)
+        self.learning_settings = SqlLearningSettingsRepository(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)
         return self

@@ -1,0 +1,131 @@
+"""Learning (the learner's record: learning profiles, pronunciation analyses, assessments,
+learning settings; a tutor session names the profile it practises).
+
+Revision ID: 0005_learning
+Revises: 0003_tutoring
+Create Date: 2026-12-01
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0005_learning"
+down_revision: str | Sequence[str] | None = "0003_tutoring"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+_LEVELS = "level IN ('A1', 'A2', 'B1', 'B2', 'C1', 'C2')"
+
+
+def _user_id(table: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        ["user_id"], ["users.id"], name=op.f(f"fk_{table}_user_id_users"), ondelete="CASCADE"
+    )
+
+
+def upgrade() -> None:
+    op.create_table(
+        "learning_profiles",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("level", sa.String(length=2), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(_LEVELS, name=op.f("ck_learning_profiles_level")),
+        _user_id("learning_profiles"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_learning_profiles")),
+    )
+    op.create_index(
+        "idx_learning_profiles_user_language",
+        "learning_profiles",
+        ["user_id", "language"],
+        unique=True,
+    )
+    op.create_table(
+        "pronunciation_analyses",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("reference_text", sa.Text(), nullable=False),
+        sa.Column("recognized_text", sa.Text(), nullable=False),
+        sa.Column("language", sa.String(length=35), nullable=False),
+        sa.Column("pronunciation_score", sa.Float(), nullable=False),
+        sa.Column("accuracy_score", sa.Float(), nullable=False),
+        sa.Column("fluency_score", sa.Float(), nullable=False),
+        sa.Column("completeness_score", sa.Float(), nullable=False),
+        sa.Column("duration_seconds", sa.Float(), nullable=False),
+        sa.Column("provider", sa.String(length=50), nullable=False),
+        sa.Column("words", _JSON, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "source IN ('speech_score', 'learn_repeat')",
+            name=op.f("ck_pronunciation_analyses_source"),
+        ),
+        _user_id("pronunciation_analyses"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pronunciation_analyses")),
+    )
+    op.create_index(
+        "idx_pronunciation_analyses_user_created",
+        "pronunciation_analyses",
+        ["user_id", sa.text("created_at DESC")],
+    )
+    op.create_table(
+        "assessments",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("level", sa.String(length=2), nullable=False),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("details", _JSON, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("applied_to", sa.Uuid(), nullable=True),
+        sa.CheckConstraint(
+            "kind IN ('speaking', 'sentence', 'reported')", name=op.f("ck_assessments_kind")
+        ),
+        sa.CheckConstraint(_LEVELS, name=op.f("ck_assessments_level")),
+        _user_id("assessments"),
+        sa.ForeignKeyConstraint(
+            ["applied_to"],
+            ["learning_profiles.id"],
+            name=op.f("fk_assessments_applied_to_learning_profiles"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assessments")),
+    )
+    op.create_index(
+        "idx_assessments_user_created", "assessments", ["user_id", sa.text("created_at DESC")]
+    )
+    op.create_table(
+        "learning_settings",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("keep_pronunciation_history", sa.Boolean(), nullable=False),
+        _user_id("learning_settings"),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_learning_settings")),
+    )
+    # Batch mode: SQLite adds a column with a foreign key only by copying the table.
+    with op.batch_alter_table("tutor_sessions") as batch:
+        batch.add_column(sa.Column("profile_id", sa.Uuid(), nullable=True))
+        batch.create_foreign_key(
+            op.f("fk_tutor_sessions_profile_id_learning_profiles"),
+            "learning_profiles",
+            ["profile_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("tutor_sessions") as batch:
+        batch.drop_constraint(
+            op.f("fk_tutor_sessions_profile_id_learning_profiles"), type_="foreignkey"
+        )
+        batch.drop_column("profile_id")
+    op.drop_table("learning_settings")
+    op.drop_table("assessments")
+    op.drop_table("pronunciation_analyses")
+    op.drop_table("learning_profiles")

@@ -1,0 +1,151 @@
+"""The persistence contract of the learning ports, on every SQL database we support and in
+memory."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.errors import Conflict, NotFound
+from ports.cefr import CefrLevel
+from ports.learning import (
+    AnalysisSource,
+    Assessment,
+    AssessmentKind,
+    LearningProfile,
+    LearningSettings,
+    PronunciationAnalysis,
+    WordResult,
+)
+from tests.contract.conftest import UowFactory
+from tests.contract.test_messaging_repositories import users
+from tests.contract.test_tutoring_repositories import tutor_session
+
+NOW = datetime(2025, 3, 14, 9, 26, 53, 589793, tzinfo=UTC)
+
+
+def profile(user_id: UUID, language: str = "en", **changes) -> LearningProfile:
+    return replace(LearningProfile(uuid4(), user_id, language, CefrLevel.B1, NOW, NOW), **changes)
+
+
+def analysis(user_id: UUID, at: datetime = NOW) -> PronunciationAnalysis:
+    words = [WordResult("I", 91.5, "None"), WordResult("apples", 40.0, "Mispronunciation")]
+    return PronunciationAnalysis(
+        uuid4(), user_id, AnalysisSource.SPEECH_SCORE, "I like apples.", "I like apples",
+        "en-US", 80.0, 81.0, 90.0, 100.0, 2.25, "offline", at, words,
+    )  # fmt: skip
+
+
+def assessment(user_id: UUID, at: datetime = NOW) -> Assessment:
+    details = {"transcript": "I like apples", "skills": {"fluency": {"score": 70.5}}}
+    return Assessment(uuid4(), user_id, AssessmentKind.SPEAKING, CefrLevel.B2, 71.5, details, at)
+
+
+async def test_profiles_are_one_per_language_listed_oldest_first(uow_factory: UowFactory):
+    ana, ben = await users(uow_factory, 2)
+    english = profile(ana, "en", created_at=NOW + timedelta(hours=1))
+    spanish = profile(ana, "es")
+    async with uow_factory() as uow:
+        for made in (english, spanish, profile(ben, "en")):
+            await uow.learning_profiles.add(made)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        with pytest.raises(Conflict):
+            await uow.learning_profiles.add(profile(ana, "en"))
+        # The refused insert leaves the unit of work usable.
+        assert await uow.learning_profiles.list_for_user(ana) == [spanish, english]
+        assert await uow.learning_profiles.get(english.id) == english
+        assert await uow.learning_profiles.get(uuid4()) is None
+
+
+async def test_a_profile_changes_its_level_and_is_deleted(uow_factory: UowFactory):
+    (ana,) = await users(uow_factory, 1)
+    made = profile(ana)
+    session = tutor_session(ana, profile_id=made.id)
+    async with uow_factory() as uow:
+        await uow.learning_profiles.add(made)
+        await uow.tutor_sessions.add(session)
+        await uow.commit()
+    changed = replace(made, level=CefrLevel.C1, updated_at=NOW + timedelta(days=1))
+
+    async with uow_factory() as uow:
+        await uow.learning_profiles.update(changed)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.learning_profiles.get(made.id) == changed
+        assert (await uow.tutor_sessions.get(session.id)).profile_id == made.id
+        await uow.learning_profiles.delete(made.id)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.learning_profiles.get(made.id) is None
+        # The session stays, without the profile.
+        assert (await uow.tutor_sessions.get(session.id)).profile_id is None
+        with pytest.raises(NotFound):
+            await uow.learning_profiles.delete(made.id)
+        with pytest.raises(NotFound):
+            await uow.learning_profiles.update(changed)
+
+
+async def test_analyses_keep_their_words_and_are_paged_newest_first(uow_factory: UowFactory):
+    ana, ben = await users(uow_factory, 2)
+    kept = [analysis(ana, NOW + timedelta(minutes=n)) for n in range(3)]
+    async with uow_factory() as uow:
+        for made in [*kept, analysis(ben)]:
+            await uow.pronunciation_analyses.add(made)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        first, total = await uow.pronunciation_analyses.list_for_user(ana, 0, 2)
+        rest, _ = await uow.pronunciation_analyses.list_for_user(ana, 2, 2)
+
+    assert total == 3 and first + rest == kept[::-1]
+
+
+async def test_assessments_keep_their_details_and_the_profile_they_set(uow_factory: UowFactory):
+    (ana,) = await users(uow_factory, 1)
+    made, older = assessment(ana), assessment(ana, NOW - timedelta(days=1))
+    target = profile(ana)
+    async with uow_factory() as uow:
+        await uow.learning_profiles.add(target)
+        await uow.assessments.add(made)
+        await uow.assessments.add(older)
+        await uow.commit()
+    async with uow_factory() as uow:
+        await uow.assessments.update(replace(made, applied_to=target.id))
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.assessments.get(made.id) == replace(made, applied_to=target.id)
+        page, total = await uow.assessments.list_for_user(ana, 0, 10)
+        assert [a.id for a in page] == [made.id, older.id] and total == 2
+        await uow.learning_profiles.delete(target.id)
+        with pytest.raises(NotFound):
+            await uow.assessments.update(assessment(ana))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert (await uow.assessments.get(made.id)).applied_to is None
+
+
+async def test_settings_default_until_saved_and_go_with_the_account(uow_factory: UowFactory):
+    (ana,) = await users(uow_factory, 1)
+    async with uow_factory() as uow:
+        assert await uow.learning_settings.get(ana) == LearningSettings(ana, True)
+        await uow.learning_settings.save(LearningSettings(ana, False))
+        await uow.commit()
+    async with uow_factory() as uow:
+        await uow.learning_settings.save(LearningSettings(ana, False))
+        assert await uow.learning_settings.get(ana) == LearningSettings(ana, False)
+        await uow.learning_profiles.add(profile(ana))
+        await uow.pronunciation_analyses.add(analysis(ana))
+        await uow.assessments.add(assessment(ana))
+        await uow.users.delete(ana)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.learning_settings.get(ana) == LearningSettings(ana, True)
+        assert await uow.learning_profiles.list_for_user(ana) == []
+        assert (await uow.pronunciation_analyses.list_for_user(ana, 0, 10))[1] == 0
+        assert (await uow.assessments.list_for_user(ana, 0, 10))[1] == 0
