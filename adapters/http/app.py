@@ -23,6 +23,7 @@ from adapters.http.routers import (
     blobs,
     game,
     health,
+    learning,
     messaging,
     messaging_socket,
     realtime_token,
@@ -75,6 +76,7 @@ def create_app(
         assessment,
         realtime_token,
         tutoring,
+        learning,
         messaging,
         voice_socket,  # its /ws/english-only and /ws/learn before /ws/{token}
         messaging_socket,

@@ -10,6 +10,7 @@ from domain.errors import Forbidden, NotFound, Unauthenticated
 from domain.learning.profiles import owned_profile
 from domain.learning.rules import check_score
 from domain.paging import Page, page_offset
+from domain.pronunciation.scoring import ScoredRecording
 from ports.cefr import CefrLevel
 from ports.learning import (
     AnalysisSource,
@@ -20,18 +21,7 @@ from ports.learning import (
     PronunciationAnalysis,
     WordResult,
 )
-from ports.scoring import ScoringResult
 from ports.unit_of_work import LearningUnitOfWork
-
-
-@dataclass(frozen=True)
-class ScoredRecording:
-    """What scoring one recording measured: the scores and how long the learner spoke."""
-
-    reference_text: str
-    language: str
-    duration_seconds: float
-    result: ScoringResult
 
 
 async def record_pronunciation(

@@ -10,7 +10,6 @@ from adapters.memory.unit_of_work import InMemoryDatabase, InMemoryUnitOfWork
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from domain.learning.history import (
     SaveAssessment,
-    ScoredRecording,
     apply_assessment,
     change_settings,
     list_analyses,
@@ -27,6 +26,7 @@ from domain.learning.profiles import (
     set_level,
 )
 from domain.learning.rules import check_language, check_score
+from domain.pronunciation.scoring import ScoredRecording
 from domain.tutor.sessions import get_session, start_session
 from ports.cefr import CefrLevel
 from ports.learning import AnalysisSource, AssessmentKind

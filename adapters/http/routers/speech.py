@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import StreamingResponse
@@ -10,9 +11,11 @@ from pydantic import BaseModel, Field
 from adapters.http.inputs import NOT_BLANK, StrictFloat
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
+from domain.learning.history import record_pronunciation
 from domain.pronunciation.scoring import ScorePronunciation, score_pronunciation
 from domain.recordings import transcribe_recording
 from domain.synthesis import MAX_SPEED, MAX_SYNTHESIS_CHARS, MIN_SPEED, check_synthesis
+from ports.learning import AnalysisSource
 from ports.scoring import ScoringResult, WordError
 from ports.speech import STREAM_MEDIA_TYPE, RecognitionTask
 
@@ -39,9 +42,12 @@ class ScoreOut(BaseModel):
     completeness_score: float
     word_scores: list[WordScoreOut]
     provider: str
+    analysis_id: UUID | None = Field(
+        description="The kept pronunciation analysis; null when the learner keeps no history"
+    )
 
     @classmethod
-    def of(cls, result: ScoringResult) -> "ScoreOut":
+    def of(cls, result: ScoringResult, analysis_id: UUID | None) -> "ScoreOut":
         return cls(
             recognized_text=result.recognized_text,
             pronunciation_score=result.pronunciation_score,
@@ -60,6 +66,7 @@ class ScoreOut(BaseModel):
                 for w in result.word_scores
             ],
             provider=result.provider,
+            analysis_id=analysis_id,
         )
 
 
@@ -72,10 +79,14 @@ async def score(
     language: Annotated[str, Form(max_length=35)] = "en-US",
 ) -> ScoreOut:
     """Scores how well the recording pronounces `reference_text`, word by word (0-100).
-    The recording is processed in memory and never stored."""
+    The recording is processed in memory and never stored; its scores are kept in the
+    learner's pronunciation history unless the learner declined it (/learning/settings)."""
     cmd = ScorePronunciation(await audio.read(), reference_text, language)
-    result = await score_pronunciation(cmd, services.audio_decoder, services.speech_scorer)
-    return ScoreOut.of(result)
+    scored = await score_pronunciation(cmd, services.audio_decoder, services.speech_scorer)
+    analysis = await record_pronunciation(
+        claims.user_id, AnalysisSource.SPEECH_SCORE, scored, services.unit_of_work()
+    )
+    return ScoreOut.of(scored.result, analysis.id if analysis else None)
 
 
 class TranscriptOut(BaseModel):

@@ -1,0 +1,271 @@
+"""The learner's record: 002's learning profiles, and the pronunciation analyses and 001's
+assessments that last, with the learner's choice to keep no pronunciation history."""
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
+
+from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize, StrictBool, StrictFloat
+from adapters.http.routers.tutoring import Pagination
+from adapters.http.security import CurrentUser
+from adapters.http.services import Services
+from domain.learning import history, profiles
+from domain.paging import Page
+from ports.cefr import CefrLevel
+from ports.learning import (
+    AnalysisSource,
+    Assessment,
+    AssessmentKind,
+    LearningProfile,
+    LearningSettings,
+    PronunciationAnalysis,
+)
+
+router = APIRouter(tags=["learning"])
+
+Score = Annotated[StrictFloat, Field(ge=0, le=100)]
+
+
+class ProfileIn(BaseModel):
+    language: str = Field(
+        min_length=2, max_length=2, pattern="^[A-Za-z]{2}$", description="ISO 639-1, e.g. en"
+    )
+    level: CefrLevel
+
+
+class LevelIn(BaseModel):
+    level: CefrLevel
+
+
+class ProfileOut(BaseModel):
+    id: UUID
+    language: str
+    level: CefrLevel
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, p: LearningProfile) -> "ProfileOut":
+        return cls(
+            id=p.id,
+            language=p.language,
+            level=p.level,
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+        )
+
+
+@router.get("/users/profiles", response_model=list[ProfileOut])
+async def list_profiles(claims: CurrentUser, services: Services) -> list[ProfileOut]:
+    """The learner's profiles, oldest first."""
+    found = await profiles.list_profiles(claims.user_id, services.unit_of_work())
+    return [ProfileOut.of(p) for p in found]
+
+
+@router.post("/users/profiles", status_code=status.HTTP_201_CREATED, response_model=ProfileOut)
+async def create_profile(body: ProfileIn, claims: CurrentUser, services: Services) -> ProfileOut:
+    """A profile for a target language; 409 when the learner has one for it already."""
+    cmd = profiles.CreateProfile(body.language, body.level)
+    return ProfileOut.of(
+        await profiles.create_profile(claims.user_id, cmd, services.unit_of_work())
+    )
+
+
+@router.get("/users/profiles/{profile_id}", response_model=ProfileOut)
+async def get_profile(profile_id: UUID, claims: CurrentUser, services: Services) -> ProfileOut:
+    found = await profiles.get_profile(claims.user_id, profile_id, services.unit_of_work())
+    return ProfileOut.of(found)
+
+
+@router.patch("/users/profiles/{profile_id}", response_model=ProfileOut)
+async def set_level(
+    profile_id: UUID, body: LevelIn, claims: CurrentUser, services: Services
+) -> ProfileOut:
+    """Changes the profile's CEFR level."""
+    changed = await profiles.set_level(
+        claims.user_id, profile_id, body.level, services.unit_of_work()
+    )
+    return ProfileOut.of(changed)
+
+
+@router.delete("/users/profiles/{profile_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_profile(profile_id: UUID, claims: CurrentUser, services: Services) -> None:
+    """Deletes the profile; the sessions that practised it stay, without it."""
+    await profiles.delete_profile(claims.user_id, profile_id, services.unit_of_work())
+
+
+class WordResultOut(BaseModel):
+    word: str
+    score: float
+    error_type: str
+
+
+class AnalysisOut(BaseModel):
+    id: UUID
+    source: AnalysisSource
+    reference_text: str
+    recognized_text: str
+    language: str
+    pronunciation_score: float
+    accuracy_score: float
+    fluency_score: float
+    completeness_score: float
+    duration_seconds: float
+    provider: str
+    words: list[WordResultOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, a: PronunciationAnalysis) -> "AnalysisOut":
+        return cls(
+            id=a.id,
+            source=a.source,
+            reference_text=a.reference_text,
+            recognized_text=a.recognized_text,
+            language=a.language,
+            pronunciation_score=a.pronunciation_score,
+            accuracy_score=a.accuracy_score,
+            fluency_score=a.fluency_score,
+            completeness_score=a.completeness_score,
+            duration_seconds=a.duration_seconds,
+            provider=a.provider,
+            words=[
+                WordResultOut(word=w.word, score=w.score, error_type=w.error_type) for w in a.words
+            ],
+            created_at=a.created_at,
+        )
+
+
+class AnalysisList(BaseModel):
+    analyses: list[AnalysisOut]
+    pagination: Pagination
+
+
+def _pagination(page: Page[Any]) -> Pagination:
+    return Pagination(page=page.page, limit=page.limit, total=page.total)
+
+
+@router.get("/learning/pronunciation-analyses", response_model=AnalysisList)
+async def list_analyses(
+    claims: CurrentUser, services: Services, page: PageNumber = 1, limit: PageSize = 20
+) -> AnalysisList:
+    """Every scored recording the learner kept, newest first (the recordings are never
+    stored, only their scores)."""
+    found = await history.list_analyses(claims.user_id, page, limit, services.unit_of_work())
+    return AnalysisList(
+        analyses=[AnalysisOut.of(a) for a in found.items], pagination=_pagination(found)
+    )
+
+
+class ReportedAssessmentIn(BaseModel):
+    """An assessment a client made (001's save-assessment); kept as reported."""
+
+    level: CefrLevel
+    score: Score | None = None
+    skills: dict[Annotated[str, Field(max_length=40)], Score] = Field(
+        default_factory=dict, max_length=10, description="Skill name to its score (0-100)"
+    )
+    feedback: list[Annotated[str, Field(max_length=500, pattern=NOT_BLANK)]] = Field(
+        default_factory=list, max_length=20
+    )
+
+
+class AssessmentOut(BaseModel):
+    id: UUID
+    kind: AssessmentKind
+    level: CefrLevel
+    score: float | None
+    details: dict[str, Any]
+    applied_to: UUID | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, a: Assessment) -> "AssessmentOut":
+        return cls(
+            id=a.id,
+            kind=a.kind,
+            level=a.level,
+            score=a.score,
+            details=a.details,
+            applied_to=a.applied_to,
+            created_at=a.created_at,
+        )
+
+
+class AssessmentList(BaseModel):
+    assessments: list[AssessmentOut]
+    pagination: Pagination
+
+
+@router.post(
+    "/learning/save-assessment", status_code=status.HTTP_201_CREATED, response_model=AssessmentOut
+)
+async def save_assessment(
+    body: ReportedAssessmentIn, claims: CurrentUser, services: Services
+) -> AssessmentOut:
+    """Keeps an assessment the client made. /assessment/speaking and /assessment/sentence
+    keep their own results with `save`."""
+    cmd = history.SaveAssessment(
+        AssessmentKind.REPORTED,
+        body.level,
+        body.score,
+        body.model_dump(include={"skills", "feedback"}),
+    )
+    saved = await history.save_assessment(claims.user_id, cmd, services.unit_of_work())
+    return AssessmentOut.of(saved)
+
+
+@router.get("/learning/assessments", response_model=AssessmentList)
+async def list_assessments(
+    claims: CurrentUser, services: Services, page: PageNumber = 1, limit: PageSize = 20
+) -> AssessmentList:
+    """The learner's saved assessments, newest first."""
+    found = await history.list_assessments(claims.user_id, page, limit, services.unit_of_work())
+    return AssessmentList(
+        assessments=[AssessmentOut.of(a) for a in found.items], pagination=_pagination(found)
+    )
+
+
+class ApplyIn(BaseModel):
+    profile_id: UUID
+
+
+@router.post("/learning/assessments/{assessment_id}/apply", response_model=ProfileOut)
+async def apply_assessment(
+    assessment_id: UUID, body: ApplyIn, claims: CurrentUser, services: Services
+) -> ProfileOut:
+    """Sets the profile's level to the level the assessment estimated: an assessment never
+    changes a level unless the learner asks this."""
+    changed = await history.apply_assessment(
+        claims.user_id, assessment_id, body.profile_id, services.unit_of_work()
+    )
+    return ProfileOut.of(changed)
+
+
+class SettingsIn(BaseModel):
+    keep_pronunciation_history: StrictBool
+
+
+class SettingsOut(BaseModel):
+    keep_pronunciation_history: bool
+
+    @classmethod
+    def of(cls, s: LearningSettings) -> "SettingsOut":
+        return cls(keep_pronunciation_history=s.keep_pronunciation_history)
+
+
+@router.get("/learning/settings", response_model=SettingsOut)
+async def get_settings(claims: CurrentUser, services: Services) -> SettingsOut:
+    return SettingsOut.of(await history.get_settings(claims.user_id, services.unit_of_work()))
+
+
+@router.patch("/learning/settings", response_model=SettingsOut)
+async def change_settings(body: SettingsIn, claims: CurrentUser, services: Services) -> SettingsOut:
+    """`keep_pronunciation_history: false` stops keeping scored recordings from now on."""
+    changed = await history.change_settings(
+        claims.user_id, body.keep_pronunciation_history, services.unit_of_work()
+    )
+    return SettingsOut.of(changed)
