@@ -134,3 +134,40 @@ class LearningSettingsRepository(Protocol):
 
     async def save(self, settings: LearningSettings) -> None:
         """Creates or replaces the learner's settings."""
+
+
+@dataclass(frozen=True)
+class PracticeTotals:
+    """What a learner did, counted over everything stored."""
+
+    speaking_seconds: float
+    """Seconds of the kept scored recordings (/speech/score, learn-flow repeats)."""
+    tutor_sessions: int
+    game_sessions: int
+    turns: int
+    """The learner's tutor turns, typed and spoken."""
+    words_spoken: int
+    """Words recognized in the learner's spoken tutor turns and kept scored recordings."""
+    pronunciation_analyses: int
+    average_pronunciation_score: float | None
+    assessments: int
+
+
+@dataclass(frozen=True)
+class ScoreAt:
+    at: datetime
+    pronunciation_score: float
+
+
+class LearningStatistics(Protocol):
+    """Queries over what the other repositories stored; nothing is counted as it happens,
+    so no total drifts from the record it describes."""
+
+    async def totals(self, user_id: UUID) -> PracticeTotals: ...
+
+    async def practice_times(self, user_id: UUID, since: datetime) -> list[datetime]:
+        """When the learner practised at or after `since`: each tutor turn, kept scored
+        recording, completed game session and saved assessment; in no particular order."""
+
+    async def pronunciation_scores(self, user_id: UUID, since: datetime) -> list[ScoreAt]:
+        """The kept analyses' pronunciation scores at or after `since`, oldest first."""

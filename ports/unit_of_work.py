@@ -12,6 +12,7 @@ from ports.learning import (
     AssessmentRepository,
     LearningProfileRepository,
     LearningSettingsRepository,
+    LearningStatistics,
     PronunciationAnalysisRepository,
 )
 from ports.messaging import ConversationRepository, MessageRepository, UserStatusRepository
@@ -80,6 +81,7 @@ class LearningUnitOfWork(Transaction, Protocol):
     pronunciation_analyses: PronunciationAnalysisRepository
     assessments: AssessmentRepository
     learning_settings: LearningSettingsRepository
+    statistics: LearningStatistics
 
 
 class UnitOfWork(

@@ -1,11 +1,20 @@
 """Repositories of the learning context over the in-memory tables."""
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from adapters.memory.tables import Tables, insert, loaded, page, stored, update
 from domain.errors import NotFound
-from ports.learning import Assessment, LearningProfile, LearningSettings, PronunciationAnalysis
+from ports.learning import (
+    Assessment,
+    LearningProfile,
+    LearningSettings,
+    PracticeTotals,
+    PronunciationAnalysis,
+    ScoreAt,
+)
+from ports.tutoring import InputMode, Speaker
 
 
 def _newest_first(rows: list[Any], offset: int, limit: int) -> tuple[list[Any], int]:
@@ -99,3 +108,57 @@ class InMemoryLearningSettingsRepository:
 
     async def save(self, settings: LearningSettings) -> None:
         self._tables.learning_settings[settings.user_id] = stored(settings)
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+class InMemoryLearningStatistics:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    async def totals(self, user_id: UUID) -> PracticeTotals:
+        tables = self._tables
+        analyses = [a for a in tables.pronunciation_analyses.values() if a.user_id == user_id]
+        sessions = {s.id for s in tables.tutor_sessions.values() if s.user_id == user_id}
+        turns = [
+            m
+            for m in tables.tutor_messages.values()
+            if m.session_id in sessions and m.speaker is Speaker.LEARNER
+        ]
+        scores = [a.pronunciation_score for a in analyses]
+        return PracticeTotals(
+            speaking_seconds=sum(a.duration_seconds for a in analyses),
+            tutor_sessions=len(sessions),
+            game_sessions=sum(1 for g in tables.game_sessions.values() if g.user_id == user_id),
+            turns=len(turns),
+            words_spoken=sum(_words(m.text) for m in turns if m.input_mode is InputMode.AUDIO)
+            + sum(_words(a.recognized_text) for a in analyses),
+            pronunciation_analyses=len(analyses),
+            average_pronunciation_score=sum(scores) / len(scores) if scores else None,
+            assessments=sum(1 for a in tables.assessments.values() if a.user_id == user_id),
+        )
+
+    async def practice_times(self, user_id: UUID, since: datetime) -> list[datetime]:
+        tables = self._tables
+        sessions = {s.id for s in tables.tutor_sessions.values() if s.user_id == user_id}
+        times = [
+            *(
+                m.created_at
+                for m in tables.tutor_messages.values()
+                if m.session_id in sessions and m.speaker is Speaker.LEARNER
+            ),
+            *(a.created_at for a in tables.pronunciation_analyses.values() if a.user_id == user_id),
+            *(g.completed_at for g in tables.game_sessions.values() if g.user_id == user_id),
+            *(a.created_at for a in tables.assessments.values() if a.user_id == user_id),
+        ]
+        return [moment for moment in times if moment >= since]
+
+    async def pronunciation_scores(self, user_id: UUID, since: datetime) -> list[ScoreAt]:
+        scores = [
+            ScoreAt(a.created_at, a.pronunciation_score)
+            for a in self._tables.pronunciation_analyses.values()
+            if a.user_id == user_id and a.created_at >= since
+        ]
+        return sorted(scores, key=lambda score: score.at)

@@ -12,6 +12,7 @@ from adapters.memory.learning import (
     InMemoryAssessmentRepository,
     InMemoryLearningProfileRepository,
     InMemoryLearningSettingsRepository,
+    InMemoryLearningStatistics,
     InMemoryPronunciationAnalysisRepository,
 )
 from adapters.memory.messaging import (
@@ -60,6 +61,7 @@ class InMemoryUnitOfWork:
     pronunciation_analyses: InMemoryPronunciationAnalysisRepository
     assessments: InMemoryAssessmentRepository
     learning_settings: InMemoryLearningSettingsRepository
+    statistics: InMemoryLearningStatistics
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -91,6 +93,7 @@ class InMemoryUnitOfWork:
         self.pronunciation_analyses = InMemoryPronunciationAnalysisRepository(tables)
         self.assessments = InMemoryAssessmentRepository(tables)
         self.learning_settings = InMemoryLearningSettingsRepository(tables)
+        self.statistics = InMemoryLearningStatistics(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)
         return self

@@ -1,9 +1,11 @@
 """Repositories of the learning context over one AsyncSession."""
 
 from dataclasses import asdict
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.rows import column_values, from_row, to_row
@@ -11,9 +13,12 @@ from adapters.sql.statements import insert_row, update_row, upsert
 from adapters.sql.tables import (
     AssessmentRow,
     Base,
+    GameSessionRow,
     LearningProfileRow,
     LearningSettingsRow,
     PronunciationAnalysisRow,
+    TutorMessageRow,
+    TutorSessionRow,
 )
 from domain.errors import NotFound
 from ports.cefr import CefrLevel
@@ -23,9 +28,12 @@ from ports.learning import (
     AssessmentKind,
     LearningProfile,
     LearningSettings,
+    PracticeTotals,
     PronunciationAnalysis,
+    ScoreAt,
     WordResult,
 )
+from ports.tutoring import InputMode, Speaker
 
 
 async def _page(
@@ -155,3 +163,93 @@ class SqlLearningSettingsRepository:
     async def save(self, settings: LearningSettings) -> None:
         statement = upsert(self._session, LearningSettingsRow, asdict(settings), ["user_id"])
         await self._session.execute(statement)
+
+
+def _word_count(text: Any) -> Any:
+    # Texts are stored with one space between words (turns and recognized texts alike).
+    spaces = func.length(text) - func.length(func.replace(text, " ", ""))
+    return case((text == "", 0), else_=spaces + 1)
+
+
+class SqlLearningStatistics:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def totals(self, user_id: UUID) -> PracticeTotals:
+        analyses = (
+            await self._session.execute(
+                select(
+                    func.count(),
+                    func.coalesce(func.sum(PronunciationAnalysisRow.duration_seconds), 0.0),
+                    func.avg(PronunciationAnalysisRow.pronunciation_score),
+                    func.coalesce(
+                        func.sum(_word_count(PronunciationAnalysisRow.recognized_text)), 0
+                    ),
+                ).where(PronunciationAnalysisRow.user_id == user_id)
+            )
+        ).one()
+        spoken = case((TutorMessageRow.input_mode == InputMode.AUDIO.value, 1), else_=0)
+        turns = (
+            await self._session.execute(
+                select(
+                    func.count(),
+                    func.coalesce(func.sum(spoken * _word_count(TutorMessageRow.text)), 0),
+                )
+                .select_from(TutorMessageRow)
+                .join(TutorSessionRow, TutorSessionRow.id == TutorMessageRow.session_id)
+                .where(
+                    TutorSessionRow.user_id == user_id,
+                    TutorMessageRow.speaker == Speaker.LEARNER.value,
+                )
+            )
+        ).one()
+        return PracticeTotals(
+            speaking_seconds=float(analyses[1]),
+            tutor_sessions=await self._count(TutorSessionRow, user_id),
+            game_sessions=await self._count(GameSessionRow, user_id),
+            turns=turns[0],
+            words_spoken=int(turns[1]) + int(analyses[3]),
+            pronunciation_analyses=analyses[0],
+            average_pronunciation_score=None if analyses[2] is None else float(analyses[2]),
+            assessments=await self._count(AssessmentRow, user_id),
+        )
+
+    async def _count(self, table: type[Base], user_id: UUID) -> int:
+        user_column = table.user_id  # type: ignore[attr-defined]
+        total = await self._session.scalar(
+            select(func.count()).select_from(table).where(user_column == user_id)
+        )
+        return total or 0
+
+    async def practice_times(self, user_id: UUID, since: datetime) -> list[datetime]:
+        turns = (
+            select(TutorMessageRow.created_at.label("at"))
+            .join(TutorSessionRow, TutorSessionRow.id == TutorMessageRow.session_id)
+            .where(
+                TutorSessionRow.user_id == user_id,
+                TutorMessageRow.speaker == Speaker.LEARNER.value,
+                TutorMessageRow.created_at >= since,
+            )
+        )
+        others = [
+            select(column.label("at")).where(table.user_id == user_id, column >= since)
+            for table, column in (
+                (PronunciationAnalysisRow, PronunciationAnalysisRow.created_at),
+                (GameSessionRow, GameSessionRow.completed_at),
+                (AssessmentRow, AssessmentRow.created_at),
+            )
+        ]
+        return list(await self._session.scalars(union_all(turns, *others)))
+
+    async def pronunciation_scores(self, user_id: UUID, since: datetime) -> list[ScoreAt]:
+        rows = await self._session.execute(
+            select(
+                PronunciationAnalysisRow.created_at, PronunciationAnalysisRow.pronunciation_score
+            )
+            .where(
+                PronunciationAnalysisRow.user_id == user_id,
+                PronunciationAnalysisRow.created_at >= since,
+            )
+            .order_by(PronunciationAnalysisRow.created_at)
+        )
+        return [ScoreAt(at, score) for at, score in rows]

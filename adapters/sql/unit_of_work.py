@@ -15,6 +15,7 @@ from adapters.sql.learning import (
     SqlAssessmentRepository,
     SqlLearningProfileRepository,
     SqlLearningSettingsRepository,
+    SqlLearningStatistics,
     SqlPronunciationAnalysisRepository,
 )
 from adapters.sql.messaging import (
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
     pronunciation_analyses: SqlPronunciationAnalysisRepository
     assessments: SqlAssessmentRepository
     learning_settings: SqlLearningSettingsRepository
+    statistics: SqlLearningStatistics
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -78,6 +80,7 @@ class SqlUnitOfWork:
         self.pronunciation_analyses = SqlPronunciationAnalysisRepository(session)
         self.assessments = SqlAssessmentRepository(session)
         self.learning_settings = SqlLearningSettingsRepository(session)
+        self.statistics = SqlLearningStatistics(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)
         return self

@@ -35,7 +35,8 @@ async def record_pronunciation(
         user_id=user_id,
         source=source,
         reference_text=scored.reference_text,
-        recognized_text=result.recognized_text,
+        # One space between words, so that the statistics count words with one query.
+        recognized_text=" ".join(result.recognized_text.split()),
         language=scored.language,
         pronunciation_score=result.pronunciation_score,
         accuracy_score=result.accuracy_score,

@@ -150,3 +150,57 @@ async def test_saved_assessments_set_a_profile_level_when_applied(client):
         json={"profile_id": profile["id"]},
     )
     assert_error(missing, 404, "NotFound")
+
+
+async def test_statistics_follow_what_the_learner_practised(client):
+    ana = await sign_up(client)
+    headers = ana["headers"]
+    stats = "/api/v1/users/stats"
+    before = await client.get(stats, headers=headers)
+    assert before.status_code == 200, before.text
+    assert before.json() == {
+        "speaking_seconds": 0.0,
+        "tutor_sessions": 0,
+        "game_sessions": 0,
+        "turns": 0,
+        "words_spoken": 0,
+        "pronunciation_analyses": 0,
+        "average_pronunciation_score": None,
+        "assessments": 0,
+        "streak_days": 0,
+        "active_days": 0,
+        "pronunciation_by_day": [],
+        "time_zone": "UTC",
+    }
+
+    audio = (await EspeakSynthesizer().synthesize(SENTENCE, voice="en-us", speed=0.9)).audio
+    scored = await client.post(
+        "/api/v1/speech/score",
+        headers=headers,
+        data={"reference_text": SENTENCE},
+        files={"audio": ("take.wav", audio, "audio/wav")},
+    )
+    session = await client.post("/api/v1/conversations/sessions", headers=headers, json={})
+    turn = await client.post(
+        f"/api/v1/conversations/sessions/{session.json()['id']}/text",
+        headers=headers,
+        json={"text": "I like tea"},
+    )
+    assert scored.status_code == 200 and turn.status_code == 200, turn.text
+
+    after = (await client.get(stats, headers=headers, params={"tz": "Asia/Tokyo"})).json()
+    score = round(scored.json()["pronunciation_score"], 1)
+    assert after["speaking_seconds"] > 1 and after["tutor_sessions"] == 1
+    assert after["turns"] == 1 and after["pronunciation_analyses"] == 1
+    # Typed turns are not spoken: the words are the recognizer's in the scored recording.
+    assert after["words_spoken"] == len(scored.json()["recognized_text"].split())
+    assert after["average_pronunciation_score"] == score
+    assert after["streak_days"] == 1 and after["active_days"] == 1
+    (day,) = after["pronunciation_by_day"]
+    assert (day["average_score"], day["analyses"]) == (score, 1)
+    assert after["time_zone"] == "Asia/Tokyo"
+
+    wrong = await client.get(stats, headers=headers, params={"tz": "Mars/Olympus"})
+    assert assert_error(wrong, 400, "ValidationError")["details"] == {"field": "tz"}
+    too_long = await client.get(stats, headers=headers, params={"days": 367})
+    assert_error(too_long, 400, "ValidationError")

@@ -15,14 +15,19 @@ from ports.learning import (
     AssessmentKind,
     LearningProfile,
     LearningSettings,
+    PracticeTotals,
     PronunciationAnalysis,
+    ScoreAt,
     WordResult,
 )
+from ports.tutoring import InputMode, Speaker
 from tests.contract.conftest import UowFactory
 from tests.contract.test_messaging_repositories import users
-from tests.contract.test_tutoring_repositories import tutor_session
+from tests.contract.test_repositories import make_game_session
+from tests.contract.test_tutoring_repositories import turn, tutor_session
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, 589793, tzinfo=UTC)
+AUDIO = InputMode.AUDIO
 
 
 def profile(user_id: UUID, language: str = "en", **changes) -> LearningProfile:
@@ -149,3 +154,51 @@ async def test_settings_default_until_saved_and_go_with_the_account(uow_factory:
         assert await uow.learning_profiles.list_for_user(ana) == []
         assert (await uow.pronunciation_analyses.list_for_user(ana, 0, 10))[1] == 0
         assert (await uow.assessments.list_for_user(ana, 0, 10))[1] == 0
+
+
+async def test_statistics_count_what_the_learner_stored(uow_factory: UowFactory):
+    ana, ben, cleo = await users(uow_factory, 3)
+    day = timedelta(days=1)
+    session, others = tutor_session(ana), tutor_session(ben)
+    spoken = replace(turn(session, 2, Speaker.LEARNER), text="I like green tea", input_mode=AUDIO)
+    typed = replace(turn(session, 4, Speaker.LEARNER), text="Hello there")
+    older = analysis(ana, NOW - 2 * day)
+    async with uow_factory() as uow:
+        await uow.tutor_sessions.add(session)
+        await uow.tutor_sessions.add(others)
+        for message in (turn(session, 1), spoken, turn(session, 3), typed):
+            await uow.tutor_messages.add(message)
+        await uow.tutor_messages.add(replace(turn(others, 1, Speaker.LEARNER), input_mode=AUDIO))
+        await uow.pronunciation_analyses.add(older)
+        await uow.pronunciation_analyses.add(replace(analysis(ana), pronunciation_score=60.0))
+        await uow.pronunciation_analyses.add(analysis(ben))
+        await uow.game_sessions.add(make_game_session(ana, [], completed_at=NOW - 3 * day))
+        await uow.assessments.add(assessment(ana, NOW - 4 * day))
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        totals = await uow.statistics.totals(ana)
+        times = await uow.statistics.practice_times(ana, NOW - 3 * day)
+        scores = await uow.statistics.pronunciation_scores(ana, NOW - 2 * day)
+        nothing = await uow.statistics.totals(cleo)
+
+    assert totals == PracticeTotals(
+        speaking_seconds=4.5,
+        tutor_sessions=1,
+        game_sessions=1,
+        turns=2,
+        # "I like green tea" spoken, and "I like apples" recognized twice; typed turns are not.
+        words_spoken=4 + 3 + 3,
+        pronunciation_analyses=2,
+        average_pronunciation_score=70.0,
+        assessments=1,
+    )
+    assert sorted(times) == [
+        NOW - 3 * day,
+        NOW - 2 * day,
+        NOW,
+        spoken.created_at,
+        typed.created_at,
+    ]
+    assert scores == [ScoreAt(NOW - 2 * day, 80.0), ScoreAt(NOW, 60.0)]
+    assert nothing == PracticeTotals(0.0, 0, 0, 0, 0, 0, None, 0)

@@ -1,18 +1,20 @@
-"""The learner's record: 002's learning profiles, and the pronunciation analyses and 001's
-assessments that last, with the learner's choice to keep no pronunciation history."""
+"""The learner's record: 002's learning profiles and statistics, and the pronunciation
+analyses and 001's assessments that last, with the learner's choice to keep no pronunciation
+history."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize, StrictBool, StrictFloat
 from adapters.http.routers.tutoring import Pagination
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
-from domain.learning import history, profiles
+from domain.learning import history, profiles, statistics
+from domain.learning.statistics import MAX_TIME_ZONE_CHARS, MAX_TREND_DAYS, STREAK_WINDOW_DAYS
 from domain.paging import Page
 from ports.cefr import CefrLevel
 from ports.learning import (
@@ -269,3 +271,71 @@ async def change_settings(body: SettingsIn, claims: CurrentUser, services: Servi
         claims.user_id, body.keep_pronunciation_history, services.unit_of_work()
     )
     return SettingsOut.of(changed)
+
+
+class DayAverageOut(BaseModel):
+    date: date
+    average_score: float
+    analyses: int
+
+
+class StatsOut(BaseModel):
+    speaking_seconds: float = Field(description="Seconds of the kept scored recordings")
+    tutor_sessions: int
+    game_sessions: int
+    turns: int = Field(description="The learner's tutor turns, typed and spoken")
+    words_spoken: int = Field(
+        description="Words recognized in spoken tutor turns and kept scored recordings"
+    )
+    pronunciation_analyses: int
+    average_pronunciation_score: float | None
+    assessments: int
+    streak_days: int = Field(
+        description=f"Consecutive days of practice up to today (or yesterday), at most "
+        f"{STREAK_WINDOW_DAYS}"
+    )
+    active_days: int = Field(description="Days with practice among the last `days`")
+    pronunciation_by_day: list[DayAverageOut]
+    time_zone: str
+
+    @classmethod
+    def of(cls, s: statistics.Statistics) -> "StatsOut":
+        t = s.totals
+        return cls(
+            speaking_seconds=round(t.speaking_seconds, 1),
+            tutor_sessions=t.tutor_sessions,
+            game_sessions=t.game_sessions,
+            turns=t.turns,
+            words_spoken=t.words_spoken,
+            pronunciation_analyses=t.pronunciation_analyses,
+            average_pronunciation_score=(
+                None
+                if t.average_pronunciation_score is None
+                else round(t.average_pronunciation_score, 1)
+            ),
+            assessments=t.assessments,
+            streak_days=s.streak_days,
+            active_days=s.active_days,
+            pronunciation_by_day=[
+                DayAverageOut(date=d.day, average_score=d.average_score, analyses=d.analyses)
+                for d in s.pronunciation_by_day
+            ],
+            time_zone=s.time_zone,
+        )
+
+
+@router.get("/users/stats", response_model=StatsOut)
+async def stats(
+    claims: CurrentUser,
+    services: Services,
+    tz: Annotated[
+        str, Query(max_length=MAX_TIME_ZONE_CHARS, description="IANA time zone of the days")
+    ] = "UTC",
+    days: Annotated[
+        int, Query(ge=1, le=MAX_TREND_DAYS, description="Days the score curve covers")
+    ] = 30,
+) -> StatsOut:
+    """Speaking time, sessions, turns, words spoken, the streak and the pronunciation score
+    day by day, computed from the learner's record when asked (never kept as counters)."""
+    found = await statistics.learner_statistics(claims.user_id, tz, days, services.unit_of_work())
+    return StatsOut.of(found)
