@@ -28,6 +28,7 @@ class AnalysisSource(StrEnum):
 
     SPEECH_SCORE = "speech_score"
     LEARN_REPEAT = "learn_repeat"
+    VOCABULARY_REVIEW = "vocabulary_review"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from ports.learning import (
 from ports.messaging import ConversationRepository, MessageRepository, UserStatusRepository
 from ports.outbox import HandledEvents, Outbox
 from ports.practice import GameSessionRepository
+from ports.reviews import ReviewItemRepository
 from ports.tutoring import TutorMessageRepository, TutorSessionRepository
 
 
@@ -67,10 +68,12 @@ class MessagingUnitOfWork(Transaction, Protocol):
 
 
 class TutoringUnitOfWork(Transaction, Protocol):
-    """A tutor session may name the learning profile it practises."""
+    """A tutor session may name the learning profile it practises; a turn's corrections
+    become review items."""
 
     users: UserRepository
     learning_profiles: LearningProfileRepository
+    review_items: ReviewItemRepository
     tutor_sessions: TutorSessionRepository
     tutor_messages: TutorMessageRepository
 
@@ -82,6 +85,7 @@ class LearningUnitOfWork(Transaction, Protocol):
     assessments: AssessmentRepository
     learning_settings: LearningSettingsRepository
     statistics: LearningStatistics
+    review_items: ReviewItemRepository
 
 
 class UnitOfWork(

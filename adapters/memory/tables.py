@@ -15,6 +15,7 @@ from ports.identity import LoginSession, User
 from ports.learning import Assessment, LearningProfile, LearningSettings, PronunciationAnalysis
 from ports.messaging import Conversation, Message, Participant, Receipt, UserStatus
 from ports.practice import GameSession
+from ports.reviews import ReviewItem
 from ports.tutoring import TutorMessage, TutorSession
 
 T = TypeVar("T")
@@ -40,6 +41,7 @@ class Tables:
     pronunciation_analyses: dict[UUID, PronunciationAnalysis] = field(default_factory=dict)
     assessments: dict[UUID, Assessment] = field(default_factory=dict)
     learning_settings: dict[UUID, LearningSettings] = field(default_factory=dict)
+    review_items: dict[UUID, ReviewItem] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
     outbox: list[Event] = field(default_factory=list)
     """Committed events, in the order they were added; nothing relays them."""

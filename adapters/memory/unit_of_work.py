@@ -22,6 +22,7 @@ from adapters.memory.messaging import (
 )
 from adapters.memory.outbox import InMemoryHandledEvents, InMemoryOutbox
 from adapters.memory.practice import InMemoryGameSessionRepository
+from adapters.memory.reviews import InMemoryReviewItemRepository
 from adapters.memory.tables import Tables
 from adapters.memory.tutoring import (
     InMemoryTutorMessageRepository,
@@ -62,6 +63,7 @@ class InMemoryUnitOfWork:
     assessments: InMemoryAssessmentRepository
     learning_settings: InMemoryLearningSettingsRepository
     statistics: InMemoryLearningStatistics
+    review_items: InMemoryReviewItemRepository
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -94,6 +96,7 @@ class InMemoryUnitOfWork:
         self.assessments = InMemoryAssessmentRepository(tables)
         self.learning_settings = InMemoryLearningSettingsRepository(tables)
         self.statistics = InMemoryLearningStatistics(tables)
+        self.review_items = InMemoryReviewItemRepository(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)
         return self

@@ -454,7 +454,7 @@ class TutorMessageRow(Base):
 
 # --- learning (002, 001) ------------------------------------------------------------------
 
-ANALYSIS_SOURCES = ("speech_score", "learn_repeat")
+ANALYSIS_SOURCES = ("speech_score", "learn_repeat", "vocabulary_review")
 ASSESSMENT_KINDS = ("speaking", "sentence", "reported")
 
 
@@ -536,3 +536,37 @@ class LearningSettingsRow(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     keep_pronunciation_history: Mapped[bool]
+
+
+REVIEW_ORIGINS = ("correction", "mispronounced", "added")
+REVIEW_PHASES = ("learning", "review", "relearning")
+
+
+class ReviewItemRow(Base):
+    """A word or phrase the learner reviews, with its FSRS schedule."""
+
+    __tablename__ = "review_items"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(100))
+    # Case folding may lengthen a text ("ß" is "ss"): the key is unbounded.
+    key: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(String(500))
+    origin: Mapped[str] = mapped_column(String(15))
+    phase: Mapped[str] = mapped_column(String(10))
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime]
+    last_review: Mapped[datetime | None]
+    reviews: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("origin", REVIEW_ORIGINS), name="origin"),
+        CheckConstraint(_one_of("phase", REVIEW_PHASES), name="phase"),
+        Index("idx_review_items_user_key", "user_id", "key", unique=True),
+        Index("idx_review_items_user_due", "user_id", "due"),
+    )

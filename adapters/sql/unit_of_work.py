@@ -25,6 +25,7 @@ from adapters.sql.messaging import (
 )
 from adapters.sql.outbox import SqlHandledEvents, SqlOutbox
 from adapters.sql.practice import SqlGameSessionRepository
+from adapters.sql.reviews import SqlReviewItemRepository
 from adapters.sql.tutoring import SqlTutorMessageRepository, SqlTutorSessionRepository
 from domain.errors import ServiceUnavailable
 
@@ -48,6 +49,7 @@ class SqlUnitOfWork:
     assessments: SqlAssessmentRepository
     learning_settings: SqlLearningSettingsRepository
     statistics: SqlLearningStatistics
+    review_items: SqlReviewItemRepository
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -81,6 +83,7 @@ class SqlUnitOfWork:
         self.assessments = SqlAssessmentRepository(session)
         self.learning_settings = SqlLearningSettingsRepository(session)
         self.statistics = SqlLearningStatistics(session)
+        self.review_items = SqlReviewItemRepository(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)
         return self

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.errors import Forbidden, NotFound, Unauthenticated
+from domain.learning.collecting import collect_items
 from domain.learning.profiles import owned_profile
 from domain.learning.rules import check_score
 from domain.paging import Page, page_offset
@@ -21,14 +22,17 @@ from ports.learning import (
     PronunciationAnalysis,
     WordResult,
 )
+from ports.reviews import ItemOrigin
+from ports.scoring import WordError
 from ports.unit_of_work import LearningUnitOfWork
 
 
 async def record_pronunciation(
     user_id: UUID, source: AnalysisSource, scored: ScoredRecording, uow: LearningUnitOfWork
 ) -> PronunciationAnalysis | None:
-    """Keeps the scores of a recording (never the recording), unless the learner chose to
-    keep no pronunciation history: then None."""
+    """Keeps the scores of a recording (never the recording) and makes a review item of each
+    word it mispronounced, unless the learner chose to keep no pronunciation history: then
+    None."""
     result = scored.result
     analysis = PronunciationAnalysis(
         id=uuid4(),
@@ -53,6 +57,13 @@ async def record_pronunciation(
         if await uow.users.get(user_id) is None:
             raise Unauthenticated("Account no longer exists")
         await uow.pronunciation_analyses.add(analysis)
+        mispronounced = [
+            (word.word, f"Mispronounced in: {scored.reference_text}")
+            for word in result.word_scores
+            if word.error_type is WordError.MISPRONUNCIATION
+        ]
+        origin = ItemOrigin.MISPRONOUNCED
+        await collect_items(uow.review_items, user_id, mispronounced, origin, analysis.created_at)
         await uow.commit()
     return analysis
 

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from domain.learning.collecting import collect_items
 from domain.learning.profiles import owned_profile
 from domain.learning.rules import TUTOR_LANGUAGE
 from domain.paging import Page, page_offset
 from ports.cefr import CefrLevel
+from ports.reviews import ItemOrigin
 from ports.tutoring import (
     Correction,
     InputMode,
@@ -181,7 +183,8 @@ async def take_turn(
     tutor: TutorReplies,
     uow: TutoringUnitOfWork,
 ) -> Turn:
-    """The learner's turn and the tutor's reply, stored together or not at all. The tutor
+    """The learner's turn and the tutor's reply, stored together or not at all, with a
+    review item for each corrected form the learner has none of yet. The tutor
     answers outside any transaction (it takes seconds); a turn that raced another one on the
     same session is a Conflict and stores nothing."""
     text = check_turn_text(text)
@@ -200,5 +203,8 @@ async def take_turn(
         await uow.tutor_sessions.update(session, expected_message_count=read_count)
         await uow.tutor_messages.add(learner)
         await uow.tutor_messages.add(answer)
+        corrected = [(c.suggestion, c.message) for c in reply.corrections if c.suggestion]
+        origin = ItemOrigin.CORRECTION
+        await collect_items(uow.review_items, user_id, corrected, origin, learner.created_at)
         await uow.commit()
     return Turn(learner, answer, reply, session)

@@ -20,6 +20,7 @@ from ports.learning import (
     ScoreAt,
     WordResult,
 )
+from ports.reviews import ItemOrigin, ReviewCounts, ReviewItem, ReviewPhase, ReviewSchedule
 from ports.tutoring import InputMode, Speaker
 from tests.contract.conftest import UowFactory
 from tests.contract.test_messaging_repositories import users
@@ -146,6 +147,7 @@ async def test_settings_default_until_saved_and_go_with_the_account(uow_factory:
         await uow.learning_profiles.add(profile(ana))
         await uow.pronunciation_analyses.add(analysis(ana))
         await uow.assessments.add(assessment(ana))
+        await uow.review_items.add(review_item(ana, "apples"))
         await uow.users.delete(ana)
         await uow.commit()
 
@@ -154,6 +156,7 @@ async def test_settings_default_until_saved_and_go_with_the_account(uow_factory:
         assert await uow.learning_profiles.list_for_user(ana) == []
         assert (await uow.pronunciation_analyses.list_for_user(ana, 0, 10))[1] == 0
         assert (await uow.assessments.list_for_user(ana, 0, 10))[1] == 0
+        assert (await uow.review_items.counts(ana, NOW)).items == 0
 
 
 async def test_statistics_count_what_the_learner_stored(uow_factory: UowFactory):
@@ -202,3 +205,69 @@ async def test_statistics_count_what_the_learner_stored(uow_factory: UowFactory)
     ]
     assert scores == [ScoreAt(NOW - 2 * day, 80.0), ScoreAt(NOW, 60.0)]
     assert nothing == PracticeTotals(0.0, 0, 0, 0, 0, 0, None, 0)
+
+
+def review_item(user_id: UUID, text: str, due: datetime = NOW, **changes) -> ReviewItem:
+    schedule = ReviewSchedule(ReviewPhase.LEARNING, 0, None, None, due, None)
+    item = ReviewItem(
+        uuid4(), user_id, text, text.casefold(), None, ItemOrigin.ADDED, schedule, 0, 0, NOW
+    )
+    return replace(item, **changes)
+
+
+async def test_review_items_are_one_per_key_and_keep_their_schedule(uow_factory: UowFactory):
+    ana, ben = await users(uow_factory, 2)
+    apples = review_item(ana, "Apples", note="a fruit", origin=ItemOrigin.MISPRONOUNCED)
+    async with uow_factory() as uow:
+        await uow.review_items.add(apples)
+        await uow.review_items.add(review_item(ben, "apples"))
+        await uow.commit()
+    learned = ReviewSchedule(
+        ReviewPhase.REVIEW, None, 8.2956, 1.0, NOW + timedelta(days=8), NOW + timedelta(hours=1)
+    )
+    changed = replace(apples, schedule=learned, reviews=3, lapses=1)
+
+    async with uow_factory() as uow:
+        with pytest.raises(Conflict):
+            await uow.review_items.add(review_item(ana, "APPLES"))
+        assert await uow.review_items.keys(ana, ["apples", "pears"]) == {"apples"}
+        assert await uow.review_items.keys(ana, []) == set()
+        await uow.review_items.update(changed)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.review_items.get(apples.id) == changed
+        await uow.review_items.delete(apples.id)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.review_items.get(apples.id) is None
+        with pytest.raises(NotFound):
+            await uow.review_items.delete(apples.id)
+        with pytest.raises(NotFound):
+            await uow.review_items.update(changed)
+
+
+async def test_review_items_due_longest_first_and_counted(uow_factory: UowFactory):
+    (ana,) = await users(uow_factory, 1)
+    hour = timedelta(hours=1)
+    items = [
+        review_item(ana, "later", NOW + hour),
+        review_item(ana, "now", NOW, created_at=NOW + hour),
+        review_item(ana, "overdue", NOW - hour, created_at=NOW + 2 * hour),
+    ]
+    learned = ReviewSchedule(ReviewPhase.RELEARNING, 0, 2.0, 5.0, NOW + 2 * hour, NOW)
+    items.append(review_item(ana, "learned", schedule=learned))
+    async with uow_factory() as uow:
+        for item in items:
+            await uow.review_items.add(item)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        due, total = await uow.review_items.due(ana, NOW, 1)
+        all_due, _ = await uow.review_items.due(ana, NOW, 10)
+        newest, count = await uow.review_items.list_for_user(ana, 0, 2)
+        counts = await uow.review_items.counts(ana, NOW)
+
+    assert [i.text for i in due] == ["overdue"] and total == 2
+    assert [i.text for i in all_due] == ["overdue", "now"]
+    assert [i.text for i in newest] == ["overdue", "now"] and count == 4
+    assert counts == ReviewCounts(items=4, learned=1, due=2)

@@ -1,5 +1,5 @@
 """Learning (the learner's record: learning profiles, pronunciation analyses, assessments,
-learning settings; a tutor session names the profile it practises).
+learning settings, review items; a tutor session names the profile it practises).
 
 Revision ID: 0005_learning
 Revises: 0003_tutoring
@@ -63,7 +63,7 @@ def upgrade() -> None:
         sa.Column("words", _JSON, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "source IN ('speech_score', 'learn_repeat')",
+            "source IN ('speech_score', 'learn_repeat', 'vocabulary_review')",
             name=op.f("ck_pronunciation_analyses_source"),
         ),
         _user_id("pronunciation_analyses"),
@@ -107,6 +107,35 @@ def upgrade() -> None:
         _user_id("learning_settings"),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_learning_settings")),
     )
+    op.create_table(
+        "review_items",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("text", sa.String(length=100), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("origin", sa.String(length=15), nullable=False),
+        sa.Column("phase", sa.String(length=10), nullable=False),
+        sa.Column("step", sa.Integer(), nullable=True),
+        sa.Column("stability", sa.Float(), nullable=True),
+        sa.Column("difficulty", sa.Float(), nullable=True),
+        sa.Column("due", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_review", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reviews", sa.Integer(), nullable=False),
+        sa.Column("lapses", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "origin IN ('correction', 'mispronounced', 'added')",
+            name=op.f("ck_review_items_origin"),
+        ),
+        sa.CheckConstraint(
+            "phase IN ('learning', 'review', 'relearning')", name=op.f("ck_review_items_phase")
+        ),
+        _user_id("review_items"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_items")),
+    )
+    op.create_index("idx_review_items_user_key", "review_items", ["user_id", "key"], unique=True)
+    op.create_index("idx_review_items_user_due", "review_items", ["user_id", "due"])
     # Batch mode: SQLite adds a column with a foreign key only by copying the table.
     with op.batch_alter_table("tutor_sessions") as batch:
         batch.add_column(sa.Column("profile_id", sa.Uuid(), nullable=True))
@@ -125,6 +154,7 @@ def downgrade() -> None:
             op.f("fk_tutor_sessions_profile_id_learning_profiles"), type_="foreignkey"
         )
         batch.drop_column("profile_id")
+    op.drop_table("review_items")
     op.drop_table("learning_settings")
     op.drop_table("assessments")
     op.drop_table("pronunciation_analyses")
