@@ -23,6 +23,7 @@ from adapters.memory.revocations import InMemorySessionRevocations
 from adapters.nats.event_bus import NatsEventBus
 from adapters.redis.cache import RedisCache
 from adapters.redis.revocations import RedisSessionRevocations
+from adapters.reviews.fsrs_scheduler import FsrsScheduler
 from adapters.speech.codec import FfmpegAudioDecoder
 from adapters.sql.database import create_engine, session_factory
 from adapters.sql.outbox import OutboxRelay
@@ -55,6 +56,7 @@ from ports.identity import (
     SessionRevocations,
 )
 from ports.realtime import RealtimeTokenIssuer
+from ports.reviews import ReviewScheduler
 from ports.scoring import AudioDecoder, SpeechScorer
 from ports.speech import SpeechRecognizer, SpeechSynthesizer
 from ports.tutoring import TutorReplies
@@ -84,6 +86,7 @@ class Container:
     relay: OutboxRelay
     realtime_tokens: RealtimeTokenIssuer | None = None
     event_bus: EventBus | None = None
+    review_scheduler: ReviewScheduler = field(default_factory=FsrsScheduler)
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     fanout: SocketFanout = field(init=False)
 
@@ -112,6 +115,7 @@ class Container:
             speaking_prompts=self.speaking_prompts,
             grammar_checker=self.grammar_checker,
             realtime_tokens=self.realtime_tokens,
+            review_scheduler=self.review_scheduler,
         )
 
     async def start(self) -> None:

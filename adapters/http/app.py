@@ -27,6 +27,7 @@ from adapters.http.routers import (
     messaging,
     messaging_socket,
     realtime_token,
+    reviews,
     speech,
     tags,
     try_page,
@@ -77,6 +78,7 @@ def create_app(
         realtime_token,
         tutoring,
         learning,
+        reviews,
         messaging,
         voice_socket,  # its /ws/english-only and /ws/learn before /ws/{token}
         messaging_socket,

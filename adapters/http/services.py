@@ -14,6 +14,7 @@ from ports.blobs import BlobStore
 from ports.grammar import GrammarChecker
 from ports.identity import AuthProvider, IdentityProvider
 from ports.realtime import RealtimeTokenIssuer
+from ports.reviews import ReviewScheduler
 from ports.scoring import AudioDecoder, SpeechScorer
 from ports.unit_of_work import UnitOfWork
 from ports.vocabulary import VocabularyLevels
@@ -38,6 +39,7 @@ class HttpServices:
     grammar_checker: GrammarChecker
     realtime_tokens: RealtimeTokenIssuer | None
     """None when no realtime provider is configured: /realtime/token answers 501."""
+    review_scheduler: ReviewScheduler
 
 
 # async: FastAPI runs a plain-def dependency in its thread pool, a thread hop per request

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidInput, Unauthenticated
 from ports.learning import PracticeTotals, ScoreAt
+from ports.reviews import ReviewCounts
 from ports.unit_of_work import LearningUnitOfWork
 
 # How far back a streak is counted: a year and a day covers every date of the year before
@@ -30,6 +31,7 @@ class DayAverage:
 @dataclass(frozen=True)
 class Statistics:
     totals: PracticeTotals
+    vocabulary: ReviewCounts
     streak_days: int
     active_days: int
     """Days with practice in the last `trend_days` days (today included)."""
@@ -84,13 +86,15 @@ async def learner_statistics(
     zone = time_zone(tz)
     if not 1 <= trend_days <= MAX_TREND_DAYS:
         raise InvalidInput(f"days must be between 1 and {MAX_TREND_DAYS}", {"field": "days"})
-    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    now = now or datetime.now(UTC)
+    today = now.astimezone(zone).date()
     streak_since = _local_midnight(today - timedelta(days=STREAK_WINDOW_DAYS - 1), zone)
     trend_start = today - timedelta(days=trend_days - 1)
     async with uow:
         if await uow.users.get(user_id) is None:
             raise Unauthenticated("Account no longer exists")
         totals = await uow.statistics.totals(user_id)
+        vocabulary = await uow.review_items.counts(user_id, now)
         times = await uow.statistics.practice_times(user_id, streak_since)
         scores = await uow.statistics.pronunciation_scores(
             user_id, _local_midnight(trend_start, zone)
@@ -98,6 +102,7 @@ async def learner_statistics(
     days = {moment.astimezone(zone).date() for moment in times}
     return Statistics(
         totals=totals,
+        vocabulary=vocabulary,
         streak_days=current_streak(days, today),
         active_days=sum(1 for day in days if day >= trend_start),
         pronunciation_by_day=averages_by_day(scores, zone),

@@ -10,12 +10,11 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize, StrictBool, StrictFloat
-from adapters.http.routers.tutoring import Pagination
+from adapters.http.routers.tutoring import Pagination, pagination_of
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
 from domain.learning import history, profiles, statistics
 from domain.learning.statistics import MAX_TIME_ZONE_CHARS, MAX_TREND_DAYS, STREAK_WINDOW_DAYS
-from domain.paging import Page
 from ports.cefr import CefrLevel
 from ports.learning import (
     AnalysisSource,
@@ -146,10 +145,6 @@ class AnalysisList(BaseModel):
     pagination: Pagination
 
 
-def _pagination(page: Page[Any]) -> Pagination:
-    return Pagination(page=page.page, limit=page.limit, total=page.total)
-
-
 @router.get("/learning/pronunciation-analyses", response_model=AnalysisList)
 async def list_analyses(
     claims: CurrentUser, services: Services, page: PageNumber = 1, limit: PageSize = 20
@@ -158,7 +153,7 @@ async def list_analyses(
     stored, only their scores)."""
     found = await history.list_analyses(claims.user_id, page, limit, services.unit_of_work())
     return AnalysisList(
-        analyses=[AnalysisOut.of(a) for a in found.items], pagination=_pagination(found)
+        analyses=[AnalysisOut.of(a) for a in found.items], pagination=pagination_of(found)
     )
 
 
@@ -227,7 +222,7 @@ async def list_assessments(
     """The learner's saved assessments, newest first."""
     found = await history.list_assessments(claims.user_id, page, limit, services.unit_of_work())
     return AssessmentList(
-        assessments=[AssessmentOut.of(a) for a in found.items], pagination=_pagination(found)
+        assessments=[AssessmentOut.of(a) for a in found.items], pagination=pagination_of(found)
     )
 
 
@@ -290,6 +285,9 @@ class StatsOut(BaseModel):
     pronunciation_analyses: int
     average_pronunciation_score: float | None
     assessments: int
+    vocabulary_items: int
+    vocabulary_learned: int = Field(description="Items past their learning steps")
+    vocabulary_due: int = Field(description="Items due for review now")
     streak_days: int = Field(
         description=f"Consecutive days of practice up to today (or yesterday), at most "
         f"{STREAK_WINDOW_DAYS}"
@@ -314,6 +312,9 @@ class StatsOut(BaseModel):
                 else round(t.average_pronunciation_score, 1)
             ),
             assessments=t.assessments,
+            vocabulary_items=s.vocabulary.items,
+            vocabulary_learned=s.vocabulary.learned,
+            vocabulary_due=s.vocabulary.due,
             streak_days=s.streak_days,
             active_days=s.active_days,
             pronunciation_by_day=[
@@ -335,7 +336,8 @@ async def stats(
         int, Query(ge=1, le=MAX_TREND_DAYS, description="Days the score curve covers")
     ] = 30,
 ) -> StatsOut:
-    """Speaking time, sessions, turns, words spoken, the streak and the pronunciation score
-    day by day, computed from the learner's record when asked (never kept as counters)."""
+    """Speaking time, sessions, turns, words spoken, vocabulary learned and due, the streak
+    and the pronunciation score day by day, computed from the learner's record when asked
+    (never kept as counters)."""
     found = await statistics.learner_statistics(claims.user_id, tz, days, services.unit_of_work())
     return StatsOut.of(found)

@@ -16,7 +16,7 @@ from domain.pronunciation.scoring import ScorePronunciation, score_pronunciation
 from domain.recordings import transcribe_recording
 from domain.synthesis import MAX_SPEED, MAX_SYNTHESIS_CHARS, MIN_SPEED, check_synthesis
 from ports.learning import AnalysisSource
-from ports.scoring import ScoringResult, WordError
+from ports.scoring import ScoringResult, WordError, WordScore
 from ports.speech import STREAM_MEDIA_TYPE, RecognitionTask
 
 router = APIRouter(prefix="/speech", tags=["speech"])
@@ -32,6 +32,15 @@ class WordScoreOut(BaseModel):
     score: float
     error_type: WordError
     phonemes: list[PhonemeScoreOut]
+
+    @classmethod
+    def of(cls, w: WordScore) -> "WordScoreOut":
+        return cls(
+            word=w.word,
+            score=w.score,
+            error_type=w.error_type,
+            phonemes=[PhonemeScoreOut(phoneme=p.phoneme, score=p.score) for p in w.phonemes],
+        )
 
 
 class ScoreOut(BaseModel):
@@ -54,17 +63,7 @@ class ScoreOut(BaseModel):
             accuracy_score=result.accuracy_score,
             fluency_score=result.fluency_score,
             completeness_score=result.completeness_score,
-            word_scores=[
-                WordScoreOut(
-                    word=w.word,
-                    score=w.score,
-                    error_type=w.error_type,
-                    phonemes=[
-                        PhonemeScoreOut(phoneme=p.phoneme, score=p.score) for p in w.phonemes
-                    ],
-                )
-                for w in result.word_scores
-            ],
+            word_scores=[WordScoreOut.of(w) for w in result.word_scores],
             provider=result.provider,
             analysis_id=analysis_id,
         )

@@ -136,7 +136,7 @@ class VoiceTurnOut(TurnOut):
     reply_audio: AudioOut
 
 
-def _pagination(page: Page) -> Pagination:
+def pagination_of(page: Page) -> Pagination:
     return Pagination(page=page.page, limit=page.limit, total=page.total)
 
 
@@ -163,7 +163,7 @@ async def list_sessions(
         claims.user_id, status, page, limit, services.unit_of_work()
     )
     return SessionList(
-        sessions=[SessionOut.of(s) for s in found.items], pagination=_pagination(found)
+        sessions=[SessionOut.of(s) for s in found.items], pagination=pagination_of(found)
     )
 
 
@@ -196,7 +196,7 @@ async def list_messages(
         claims.user_id, session_id, page, limit, services.unit_of_work()
     )
     return MessageList(
-        messages=[MessageOut.of(m) for m in found.items], pagination=_pagination(found)
+        messages=[MessageOut.of(m) for m in found.items], pagination=pagination_of(found)
     )
 
 
