@@ -152,6 +152,18 @@ def build_tutor(settings: Settings) -> Tutor:
     )
 
 
+def build_plan_model(settings: Settings) -> LanguageModel | None:
+    """The model that phrases learning plans: OpenAI's (or a compatible server's) when
+    LLM_PROVIDER names openai. The offline model stays in the Tutor deployment, where its
+    weights are loaded once; the Gateway does not load them again for plans, which the rules
+    build whole without a model."""
+    if "openai" not in settings.llm_providers:
+        return None
+    from adapters.llm.openai_chat import OpenAiChatModel
+
+    return OpenAiChatModel(model=settings.openai_chat_model, **_openai(settings))
+
+
 def build_realtime_tokens(settings: Settings) -> RealtimeTokenIssuer | None:
     """OpenAI's realtime sessions when OPENAI_API_KEY is set; otherwise none (501)."""
     if not settings.openai_api_key:

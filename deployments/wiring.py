@@ -32,6 +32,7 @@ from adapters.vocabulary.cefrpy_levels import CefrpyVocabularyLevels
 from deployments.demo.speaking_prompts import read_speaking_prompts
 from deployments.providers import (
     build_identity_providers,
+    build_plan_model,
     build_realtime_tokens,
     build_recognizer,
     build_speech_scorer,
@@ -55,6 +56,7 @@ from ports.identity import (
     PasswordHasher,
     SessionRevocations,
 )
+from ports.language_model import LanguageModel
 from ports.realtime import RealtimeTokenIssuer
 from ports.reviews import ReviewScheduler
 from ports.scoring import AudioDecoder, SpeechScorer
@@ -87,6 +89,7 @@ class Container:
     realtime_tokens: RealtimeTokenIssuer | None = None
     event_bus: EventBus | None = None
     review_scheduler: ReviewScheduler = field(default_factory=FsrsScheduler)
+    plan_model: LanguageModel | None = None
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     fanout: SocketFanout = field(init=False)
 
@@ -116,6 +119,7 @@ class Container:
             grammar_checker=self.grammar_checker,
             realtime_tokens=self.realtime_tokens,
             review_scheduler=self.review_scheduler,
+            plan_model=self.plan_model,
         )
 
     async def start(self) -> None:
@@ -156,6 +160,7 @@ def bootstrap(
     blobs: BlobStore | None = None,
     audio_decoder: AudioDecoder | None = None,
     password_hasher: PasswordHasher | None = None,
+    plan_model: LanguageModel | None = None,
 ) -> Container:
     """Every adapter from settings; each port given as an argument replaces the one settings
     would build (the Gateway passes handles to its deployments for the scorer, tutor,
@@ -217,5 +222,6 @@ def bootstrap(
         speaking_prompts=read_speaking_prompts(),
         relay=relay,
         realtime_tokens=realtime_tokens or build_realtime_tokens(settings),
+        plan_model=plan_model or build_plan_model(settings),
         _closers=closers,
     )

@@ -172,3 +172,62 @@ class LearningStatistics(Protocol):
 
     async def pronunciation_scores(self, user_id: UUID, since: datetime) -> list[ScoreAt]:
         """The kept analyses' pronunciation scores at or after `since`, oldest first."""
+
+
+class ActivityKind(StrEnum):
+    """What Parla offers to practise with, each behind its own routes."""
+
+    TUTOR_SESSION = "tutor_session"
+    """/conversations/sessions on the activity's topic."""
+    PRONUNCIATION = "pronunciation"
+    """/speech/score on sentences of the learner's level."""
+    LISTEN_AND_REPEAT = "listen_and_repeat"
+    """/game: a listen-and-repeat game session."""
+    VOCABULARY_REVIEW = "vocabulary_review"
+    """/learning/vocabulary/due, reviewed by grade or spoken."""
+    SPEAKING_ASSESSMENT = "speaking_assessment"
+    """/assessment/speaking on a prompt, saved to see the level move."""
+    SENTENCE_ASSESSMENT = "sentence_assessment"
+    """/assessment/sentence: write sentences and read their corrections."""
+
+
+@dataclass(frozen=True)
+class PlanActivity:
+    kind: ActivityKind
+    title: str
+    minutes: int
+    """Minutes each time."""
+    times_per_week: int
+
+
+@dataclass(frozen=True)
+class PlanWeek:
+    week: int
+    focus: str
+    activities: list[PlanActivity]
+
+
+@dataclass
+class LearningPlan:
+    id: UUID
+    user_id: UUID | None
+    """None for a plan made without signing in (not stored)."""
+    level: CefrLevel
+    goals: list[str]
+    weeks: int
+    summary: str
+    schedule: list[PlanWeek]
+    written_by: str
+    """"rules", or the language model's provider when it phrased the plan."""
+    created_at: datetime
+
+
+class LearningPlanRepository(Protocol):
+    async def add(self, plan: LearningPlan) -> None: ...
+
+    async def get(self, plan_id: UUID) -> LearningPlan | None: ...
+
+    async def list_for_user(
+        self, user_id: UUID, offset: int, limit: int
+    ) -> tuple[list[LearningPlan], int]:
+        """One page, newest first (with their schedules), and the total count."""

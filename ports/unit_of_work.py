@@ -10,6 +10,7 @@ from ports.content import SpeechRepository, TagRepository
 from ports.identity import LoginSessionRepository, UserRepository
 from ports.learning import (
     AssessmentRepository,
+    LearningPlanRepository,
     LearningProfileRepository,
     LearningSettingsRepository,
     LearningStatistics,
@@ -86,6 +87,7 @@ class LearningUnitOfWork(Transaction, Protocol):
     learning_settings: LearningSettingsRepository
     statistics: LearningStatistics
     review_items: ReviewItemRepository
+    learning_plans: LearningPlanRepository
 
 
 class UnitOfWork(

@@ -26,6 +26,7 @@ from adapters.http.routers import (
     learning,
     messaging,
     messaging_socket,
+    plans,
     realtime_token,
     reviews,
     speech,
@@ -79,6 +80,7 @@ def create_app(
         tutoring,
         learning,
         reviews,
+        plans,
         messaging,
         voice_socket,  # its /ws/english-only and /ws/learn before /ws/{token}
         messaging_socket,

@@ -13,6 +13,7 @@ from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
 from ports.grammar import GrammarChecker
 from ports.identity import AuthProvider, IdentityProvider
+from ports.language_model import LanguageModel
 from ports.realtime import RealtimeTokenIssuer
 from ports.reviews import ReviewScheduler
 from ports.scoring import AudioDecoder, SpeechScorer
@@ -40,6 +41,8 @@ class HttpServices:
     realtime_tokens: RealtimeTokenIssuer | None
     """None when no realtime provider is configured: /realtime/token answers 501."""
     review_scheduler: ReviewScheduler
+    plan_model: LanguageModel | None
+    """None when no language model is configured for the Gateway: plans are the rules'."""
 
 
 # async: FastAPI runs a plain-def dependency in its thread pool, a thread hop per request

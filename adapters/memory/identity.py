@@ -58,6 +58,7 @@ class InMemoryUserRepository:
         delete_where(tables.assessments, lambda a: a.user_id == user_id)
         tables.learning_settings.pop(user_id, None)
         delete_where(tables.review_items, lambda i: i.user_id == user_id)
+        delete_where(tables.learning_plans, lambda p: p.user_id == user_id)
         for conversation in tables.conversations.values():
             if conversation.created_by == user_id:
                 conversation.created_by = None

@@ -8,6 +8,7 @@ from adapters.memory.tables import Tables, insert, loaded, page, stored, update
 from domain.errors import NotFound
 from ports.learning import (
     Assessment,
+    LearningPlan,
     LearningProfile,
     LearningSettings,
     PracticeTotals,
@@ -162,3 +163,20 @@ class InMemoryLearningStatistics:
             if a.user_id == user_id and a.created_at >= since
         ]
         return sorted(scores, key=lambda score: score.at)
+
+
+class InMemoryLearningPlanRepository:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    async def add(self, plan: LearningPlan) -> None:
+        insert(self._tables.learning_plans, plan.id, plan, "learning plan")
+
+    async def get(self, plan_id: UUID) -> LearningPlan | None:
+        return loaded(self._tables.learning_plans.get(plan_id))
+
+    async def list_for_user(
+        self, user_id: UUID, offset: int, limit: int
+    ) -> tuple[list[LearningPlan], int]:
+        plans = self._tables.learning_plans.values()
+        return _newest_first([p for p in plans if p.user_id == user_id], offset, limit)

@@ -12,7 +12,13 @@ from domain.errors import Conflict, NotFound
 from ports.content import Speech, Tag
 from ports.events import Event
 from ports.identity import LoginSession, User
-from ports.learning import Assessment, LearningProfile, LearningSettings, PronunciationAnalysis
+from ports.learning import (
+    Assessment,
+    LearningPlan,
+    LearningProfile,
+    LearningSettings,
+    PronunciationAnalysis,
+)
 from ports.messaging import Conversation, Message, Participant, Receipt, UserStatus
 from ports.practice import GameSession
 from ports.reviews import ReviewItem
@@ -42,6 +48,7 @@ class Tables:
     assessments: dict[UUID, Assessment] = field(default_factory=dict)
     learning_settings: dict[UUID, LearningSettings] = field(default_factory=dict)
     review_items: dict[UUID, ReviewItem] = field(default_factory=dict)
+    learning_plans: dict[UUID, LearningPlan] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
     outbox: list[Event] = field(default_factory=list)
     """Committed events, in the order they were added; nothing relays them."""

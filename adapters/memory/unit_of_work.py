@@ -10,6 +10,7 @@ from adapters.memory.content import InMemorySpeechRepository, InMemoryTagReposit
 from adapters.memory.identity import InMemoryLoginSessionRepository, InMemoryUserRepository
 from adapters.memory.learning import (
     InMemoryAssessmentRepository,
+    InMemoryLearningPlanRepository,
     InMemoryLearningProfileRepository,
     InMemoryLearningSettingsRepository,
     InMemoryLearningStatistics,
@@ -64,6 +65,7 @@ class InMemoryUnitOfWork:
     learning_settings: InMemoryLearningSettingsRepository
     statistics: InMemoryLearningStatistics
     review_items: InMemoryReviewItemRepository
+    learning_plans: InMemoryLearningPlanRepository
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -97,6 +99,7 @@ class InMemoryUnitOfWork:
         self.learning_settings = InMemoryLearningSettingsRepository(tables)
         self.statistics = InMemoryLearningStatistics(tables)
         self.review_items = InMemoryReviewItemRepository(tables)
+        self.learning_plans = InMemoryLearningPlanRepository(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)
         return self

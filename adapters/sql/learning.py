@@ -14,6 +14,7 @@ from adapters.sql.tables import (
     AssessmentRow,
     Base,
     GameSessionRow,
+    LearningPlanRow,
     LearningProfileRow,
     LearningSettingsRow,
     PronunciationAnalysisRow,
@@ -23,11 +24,15 @@ from adapters.sql.tables import (
 from domain.errors import NotFound
 from ports.cefr import CefrLevel
 from ports.learning import (
+    ActivityKind,
     AnalysisSource,
     Assessment,
     AssessmentKind,
+    LearningPlan,
     LearningProfile,
     LearningSettings,
+    PlanActivity,
+    PlanWeek,
     PracticeTotals,
     PronunciationAnalysis,
     ScoreAt,
@@ -253,3 +258,42 @@ class SqlLearningStatistics:
             .order_by(PronunciationAnalysisRow.created_at)
         )
         return [ScoreAt(at, score) for at, score in rows]
+
+
+def _plan(row: LearningPlanRow) -> LearningPlan:
+    schedule = [
+        PlanWeek(
+            week["week"],
+            week["focus"],
+            [
+                PlanActivity(ActivityKind(a["kind"]), a["title"], a["minutes"], a["times_per_week"])
+                for a in week["activities"]
+            ],
+        )
+        for week in row.schedule
+    ]
+    return from_row(LearningPlan, row, level=CefrLevel(row.level), schedule=schedule)
+
+
+class SqlLearningPlanRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, plan: LearningPlan) -> None:
+        row = to_row(
+            LearningPlanRow,
+            plan,
+            level=CefrLevel(plan.level).value,
+            schedule=[asdict(week) for week in plan.schedule],
+        )
+        await insert_row(self._session, "learning plan", row)
+
+    async def get(self, plan_id: UUID) -> LearningPlan | None:
+        row = await self._session.get(LearningPlanRow, plan_id)
+        return None if row is None else _plan(row)
+
+    async def list_for_user(
+        self, user_id: UUID, offset: int, limit: int
+    ) -> tuple[list[LearningPlan], int]:
+        rows, total = await _page(self._session, LearningPlanRow, user_id, offset, limit)
+        return [_plan(row) for row in rows], total

@@ -538,6 +538,28 @@ class LearningSettingsRow(Base):
     keep_pronunciation_history: Mapped[bool]
 
 
+class LearningPlanRow(Base):
+    __tablename__ = "learning_plans"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(2))
+    goals: Mapped[list[str]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
+    weeks: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    # [{week, focus, activities: [{kind, title, minutes, times_per_week}]}]: read whole.
+    schedule: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql")
+    )
+    written_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("level", CEFR_LEVELS), name="level"),
+        Index("idx_learning_plans_user_created", "user_id", literal_column("created_at").desc()),
+    )
+
+
 REVIEW_ORIGINS = ("correction", "mispronounced", "added")
 REVIEW_PHASES = ("learning", "review", "relearning")
 

@@ -13,6 +13,7 @@ from adapters.sql.content import SqlSpeechRepository, SqlTagRepository
 from adapters.sql.identity import SqlLoginSessionRepository, SqlUserRepository
 from adapters.sql.learning import (
     SqlAssessmentRepository,
+    SqlLearningPlanRepository,
     SqlLearningProfileRepository,
     SqlLearningSettingsRepository,
     SqlLearningStatistics,
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
     learning_settings: SqlLearningSettingsRepository
     statistics: SqlLearningStatistics
     review_items: SqlReviewItemRepository
+    learning_plans: SqlLearningPlanRepository
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -84,6 +86,7 @@ class SqlUnitOfWork:
         self.learning_settings = SqlLearningSettingsRepository(session)
         self.statistics = SqlLearningStatistics(session)
         self.review_items = SqlReviewItemRepository(session)
+        self.learning_plans = SqlLearningPlanRepository(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)
         return self

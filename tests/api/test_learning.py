@@ -114,7 +114,7 @@ async def test_saved_assessments_set_a_profile_level_when_applied(client):
         headers=headers,
         json={"level": "B1", "score": 64.5, "skills": {"fluency": 70}, "feedback": ["Good"]},
     )
-    assert reported.status_code == 201, reported.text
+    assert reported.status_code == 200, reported.text
     assert reported.json()["kind"] == "reported"
     assert reported.json()["details"] == {"skills": {"fluency": 70.0}, "feedback": ["Good"]}
     measured = await client.post(

@@ -10,11 +10,15 @@ import pytest
 from domain.errors import Conflict, NotFound
 from ports.cefr import CefrLevel
 from ports.learning import (
+    ActivityKind,
     AnalysisSource,
     Assessment,
     AssessmentKind,
+    LearningPlan,
     LearningProfile,
     LearningSettings,
+    PlanActivity,
+    PlanWeek,
     PracticeTotals,
     PronunciationAnalysis,
     ScoreAt,
@@ -271,3 +275,32 @@ async def test_review_items_due_longest_first_and_counted(uow_factory: UowFactor
     assert [i.text for i in all_due] == ["overdue", "now"]
     assert [i.text for i in newest] == ["overdue", "now"] and count == 4
     assert counts == ReviewCounts(items=4, learned=1, due=2)
+
+
+def plan(user_id: UUID, at: datetime = NOW) -> LearningPlan:
+    activities = [
+        PlanActivity(ActivityKind.TUTOR_SESSION, "Talk about travel", 15, 2),
+        PlanActivity(ActivityKind.VOCABULARY_REVIEW, "Review the words that are due", 10, 5),
+    ]
+    schedule = [PlanWeek(1, "Travel", activities), PlanWeek(2, "Work", activities[:1])]
+    return LearningPlan(
+        uuid4(), user_id, CefrLevel.B1, ["travel", "business"], 2, "Two weeks.", schedule,
+        "rules", at,
+    )  # fmt: skip
+
+
+async def test_plans_keep_their_schedule_and_are_paged_newest_first(uow_factory: UowFactory):
+    ana, ben = await users(uow_factory, 2)
+    older, newer = plan(ana, NOW - timedelta(days=1)), plan(ana)
+    async with uow_factory() as uow:
+        for made in (older, newer, plan(ben)):
+            await uow.learning_plans.add(made)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.learning_plans.get(older.id) == older
+        assert await uow.learning_plans.get(uuid4()) is None
+        page, total = await uow.learning_plans.list_for_user(ana, 0, 1)
+        rest, _ = await uow.learning_plans.list_for_user(ana, 1, 1)
+
+    assert page + rest == [newer, older] and total == 2

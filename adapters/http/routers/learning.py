@@ -197,9 +197,7 @@ class AssessmentList(BaseModel):
     pagination: Pagination
 
 
-@router.post(
-    "/learning/save-assessment", status_code=status.HTTP_201_CREATED, response_model=AssessmentOut
-)
+@router.post("/learning/save-assessment", response_model=AssessmentOut)
 async def save_assessment(
     body: ReportedAssessmentIn, claims: CurrentUser, services: Services
 ) -> AssessmentOut:

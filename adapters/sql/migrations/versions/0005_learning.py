@@ -1,5 +1,5 @@
 """Learning (the learner's record: learning profiles, pronunciation analyses, assessments,
-learning settings, review items; a tutor session names the profile it practises).
+learning settings, review items, learning plans; a tutor session names the profile it practises).
 
 Revision ID: 0005_learning
 Revises: 0003_tutoring
@@ -108,6 +108,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_learning_settings")),
     )
     op.create_table(
+        "learning_plans",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("level", sa.String(length=2), nullable=False),
+        sa.Column("goals", _JSON, nullable=False),
+        sa.Column("weeks", sa.Integer(), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("schedule", _JSON, nullable=False),
+        sa.Column("written_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(_LEVELS, name=op.f("ck_learning_plans_level")),
+        _user_id("learning_plans"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_learning_plans")),
+    )
+    op.create_index(
+        "idx_learning_plans_user_created", "learning_plans", ["user_id", sa.text("created_at DESC")]
+    )
+    op.create_table(
         "review_items",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -155,6 +173,7 @@ def downgrade() -> None:
         )
         batch.drop_column("profile_id")
     op.drop_table("review_items")
+    op.drop_table("learning_plans")
     op.drop_table("learning_settings")
     op.drop_table("assessments")
     op.drop_table("pronunciation_analyses")
