@@ -18,11 +18,13 @@ from adapters.identity.social import (
     FacebookIdentityProvider,
     GoogleIdentityProvider,
 )
+from adapters.mail.log import LogMailer
 from adapters.speech.espeak import EspeakSynthesizer
 from deployments.settings import Settings, comma_list
 from domain.tutor.tutor import Tutor
 from ports.identity import AuthProvider, IdentityProvider
 from ports.language_model import LanguageModel
+from ports.mail import Mailer
 from ports.realtime import RealtimeTokenIssuer
 from ports.scoring import SpeechScorer
 from ports.speech import SpeechRecognizer, SpeechSynthesizer
@@ -162,6 +164,23 @@ def build_plan_model(settings: Settings) -> LanguageModel | None:
     from adapters.llm.openai_chat import OpenAiChatModel
 
     return OpenAiChatModel(model=settings.openai_chat_model, **_openai(settings))
+
+
+def build_mailer(settings: Settings) -> Mailer:
+    """SMTP when SMTP_HOST is set; otherwise mail is written to the log."""
+    if not settings.smtp_host:
+        return LogMailer()
+    from adapters.mail.smtp import SmtpMailer
+
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.mail_from,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        security=settings.smtp_security,
+        timeout_seconds=settings.provider_timeout_seconds,
+    )
 
 
 def build_realtime_tokens(settings: Settings) -> RealtimeTokenIssuer | None:

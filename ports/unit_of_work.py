@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from ports.content import SpeechRepository, TagRepository
-from ports.identity import LoginSessionRepository, UserRepository
+from ports.identity import LoginSessionRepository, PasswordResetRepository, UserRepository
 from ports.learning import (
     AssessmentRepository,
     LearningPlanRepository,
@@ -42,6 +42,7 @@ class Transaction(Protocol):
 class IdentityUnitOfWork(Transaction, Protocol):
     users: UserRepository
     login_sessions: LoginSessionRepository
+    password_resets: PasswordResetRepository
     outbox: Outbox
 
 

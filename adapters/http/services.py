@@ -9,11 +9,13 @@ from fastapi import Depends, Request
 from adapters.http.socket_fanout import SocketFanout
 from domain.assessment.prompts import SpeakingPrompt
 from domain.identity.authentication import Credentials
+from domain.identity.password_reset import ResetMail
 from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
 from ports.grammar import GrammarChecker
 from ports.identity import AuthProvider, IdentityProvider
 from ports.language_model import LanguageModel
+from ports.mail import Mailer
 from ports.realtime import RealtimeTokenIssuer
 from ports.reviews import ReviewScheduler
 from ports.scoring import AudioDecoder, SpeechScorer
@@ -43,6 +45,8 @@ class HttpServices:
     review_scheduler: ReviewScheduler
     plan_model: LanguageModel | None
     """None when no language model is configured for the Gateway: plans are the rules'."""
+    mailer: Mailer
+    reset_mail: ResetMail
 
 
 # async: FastAPI runs a plain-def dependency in its thread pool, a thread hop per request

@@ -11,7 +11,7 @@ from uuid import UUID
 from domain.errors import Conflict, NotFound
 from ports.content import Speech, Tag
 from ports.events import Event
-from ports.identity import LoginSession, User
+from ports.identity import LoginSession, PasswordReset, User
 from ports.learning import (
     Assessment,
     LearningPlan,
@@ -31,6 +31,7 @@ T = TypeVar("T")
 class Tables:
     users: dict[UUID, User] = field(default_factory=dict)
     login_sessions: dict[UUID, LoginSession] = field(default_factory=dict)
+    password_resets: dict[UUID, PasswordReset] = field(default_factory=dict)
     tags: dict[UUID, Tag] = field(default_factory=dict)
     # Speeches are kept without their tags: `speech_tags` links them, as in SQL.
     speeches: dict[UUID, Speech] = field(default_factory=dict)

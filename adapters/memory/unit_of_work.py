@@ -7,7 +7,11 @@ from types import TracebackType
 from typing import Self
 
 from adapters.memory.content import InMemorySpeechRepository, InMemoryTagRepository
-from adapters.memory.identity import InMemoryLoginSessionRepository, InMemoryUserRepository
+from adapters.memory.identity import (
+    InMemoryLoginSessionRepository,
+    InMemoryPasswordResetRepository,
+    InMemoryUserRepository,
+)
 from adapters.memory.learning import (
     InMemoryAssessmentRepository,
     InMemoryLearningPlanRepository,
@@ -51,6 +55,7 @@ class InMemoryUnitOfWork:
 
     users: InMemoryUserRepository
     login_sessions: InMemoryLoginSessionRepository
+    password_resets: InMemoryPasswordResetRepository
     tags: InMemoryTagRepository
     speeches: InMemorySpeechRepository
     game_sessions: InMemoryGameSessionRepository
@@ -85,6 +90,7 @@ class InMemoryUnitOfWork:
         tables = self._tables
         self.users = InMemoryUserRepository(tables)
         self.login_sessions = InMemoryLoginSessionRepository(tables)
+        self.password_resets = InMemoryPasswordResetRepository(tables)
         self.tags = InMemoryTagRepository(tables)
         self.speeches = InMemorySpeechRepository(tables)
         self.game_sessions = InMemoryGameSessionRepository(tables)

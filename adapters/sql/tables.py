@@ -126,6 +126,20 @@ class LoginSessionRow(Base):
     __table_args__ = (Index("idx_login_sessions_user_id", "user_id"),)
 
 
+class PasswordResetRow(Base):
+    __tablename__ = "password_resets"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # SHA-256 of the mailed token, hex: the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("idx_password_resets_user_id", "user_id"),)
+
+
 # --- content (004) ------------------------------------------------------------------------
 
 # The seed's speech catalogue stops at C1.

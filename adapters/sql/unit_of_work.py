@@ -10,7 +10,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.sql.content import SqlSpeechRepository, SqlTagRepository
-from adapters.sql.identity import SqlLoginSessionRepository, SqlUserRepository
+from adapters.sql.identity import (
+    SqlLoginSessionRepository,
+    SqlPasswordResetRepository,
+    SqlUserRepository,
+)
 from adapters.sql.learning import (
     SqlAssessmentRepository,
     SqlLearningPlanRepository,
@@ -37,6 +41,7 @@ class SqlUnitOfWork:
 
     users: SqlUserRepository
     login_sessions: SqlLoginSessionRepository
+    password_resets: SqlPasswordResetRepository
     tags: SqlTagRepository
     speeches: SqlSpeechRepository
     game_sessions: SqlGameSessionRepository
@@ -72,6 +77,7 @@ class SqlUnitOfWork:
         session = self._session = self._session_factory()
         self.users = SqlUserRepository(session)
         self.login_sessions = SqlLoginSessionRepository(session)
+        self.password_resets = SqlPasswordResetRepository(session)
         self.tags = SqlTagRepository(session)
         self.speeches = SqlSpeechRepository(session)
         self.game_sessions = SqlGameSessionRepository(session)

@@ -1,5 +1,6 @@
 """Learning (the learner's record: learning profiles, pronunciation analyses, assessments,
-learning settings, review items, learning plans; a tutor session names the profile it practises).
+learning settings, review items, learning plans; a tutor session names the profile it
+practises) and password resets.
 
 Revision ID: 0005_learning
 Revises: 0003_tutoring
@@ -154,6 +155,19 @@ def upgrade() -> None:
     )
     op.create_index("idx_review_items_user_key", "review_items", ["user_id", "key"], unique=True)
     op.create_index("idx_review_items_user_due", "review_items", ["user_id", "due"])
+    op.create_table(
+        "password_resets",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        _user_id("password_resets"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_resets")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_password_resets_token_hash")),
+    )
+    op.create_index("idx_password_resets_user_id", "password_resets", ["user_id"])
     # Batch mode: SQLite adds a column with a foreign key only by copying the table.
     with op.batch_alter_table("tutor_sessions") as batch:
         batch.add_column(sa.Column("profile_id", sa.Uuid(), nullable=True))
@@ -172,6 +186,7 @@ def downgrade() -> None:
             op.f("fk_tutor_sessions_profile_id_learning_profiles"), type_="foreignkey"
         )
         batch.drop_column("profile_id")
+    op.drop_table("password_resets")
     op.drop_table("review_items")
     op.drop_table("learning_plans")
     op.drop_table("learning_settings")
