@@ -18,7 +18,7 @@ from ports.learning import (
 from ports.tutoring import InputMode, Speaker
 
 
-def _newest_first(rows: list[Any], offset: int, limit: int) -> tuple[list[Any], int]:
+def newest_first(rows: list[Any], offset: int, limit: int) -> tuple[list[Any], int]:
     # id breaks ties so that pages never overlap, as in SQL.
     rows.sort(key=lambda row: (row.created_at, row.id), reverse=True)
     return loaded(page(rows, offset, limit)), len(rows)
@@ -74,7 +74,7 @@ class InMemoryPronunciationAnalysisRepository:
         self, user_id: UUID, offset: int, limit: int
     ) -> tuple[list[PronunciationAnalysis], int]:
         analyses = self._tables.pronunciation_analyses.values()
-        return _newest_first([a for a in analyses if a.user_id == user_id], offset, limit)
+        return newest_first([a for a in analyses if a.user_id == user_id], offset, limit)
 
 
 class InMemoryAssessmentRepository:
@@ -97,7 +97,7 @@ class InMemoryAssessmentRepository:
         self, user_id: UUID, offset: int, limit: int
     ) -> tuple[list[Assessment], int]:
         assessments = self._tables.assessments.values()
-        return _newest_first([a for a in assessments if a.user_id == user_id], offset, limit)
+        return newest_first([a for a in assessments if a.user_id == user_id], offset, limit)
 
 
 class InMemoryLearningSettingsRepository:
@@ -179,4 +179,4 @@ class InMemoryLearningPlanRepository:
         self, user_id: UUID, offset: int, limit: int
     ) -> tuple[list[LearningPlan], int]:
         plans = self._tables.learning_plans.values()
-        return _newest_first([p for p in plans if p.user_id == user_id], offset, limit)
+        return newest_first([p for p in plans if p.user_id == user_id], offset, limit)

@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
+from adapters.memory.learning import newest_first
 from adapters.memory.tables import Tables, insert, loaded, page, update
 from domain.errors import NotFound
 from ports.reviews import ReviewCounts, ReviewItem, ReviewPhase
@@ -41,9 +42,7 @@ class InMemoryReviewItemRepository:
     async def list_for_user(
         self, user_id: UUID, offset: int, limit: int
     ) -> tuple[list[ReviewItem], int]:
-        # id breaks ties so that pages never overlap, as in SQL.
-        items = sorted(self._mine(user_id), key=lambda i: (i.created_at, i.id), reverse=True)
-        return loaded(page(items, offset, limit)), len(items)
+        return newest_first(self._mine(user_id), offset, limit)
 
     async def due(self, user_id: UUID, now: datetime, limit: int) -> tuple[list[ReviewItem], int]:
         due = sorted(

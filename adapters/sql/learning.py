@@ -41,7 +41,7 @@ from ports.learning import (
 from ports.tutoring import InputMode, Speaker
 
 
-async def _page(
+async def newest_page(
     session: AsyncSession, table: type[Base], user_id: UUID, offset: int, limit: int
 ) -> tuple[list, int]:
     """One page of the learner's rows of `table`, newest first, and their count."""
@@ -121,7 +121,9 @@ class SqlPronunciationAnalysisRepository:
     async def list_for_user(
         self, user_id: UUID, offset: int, limit: int
     ) -> tuple[list[PronunciationAnalysis], int]:
-        rows, total = await _page(self._session, PronunciationAnalysisRow, user_id, offset, limit)
+        rows, total = await newest_page(
+            self._session, PronunciationAnalysisRow, user_id, offset, limit
+        )
         return [_analysis(row) for row in rows], total
 
 
@@ -153,7 +155,7 @@ class SqlAssessmentRepository:
     async def list_for_user(
         self, user_id: UUID, offset: int, limit: int
     ) -> tuple[list[Assessment], int]:
-        rows, total = await _page(self._session, AssessmentRow, user_id, offset, limit)
+        rows, total = await newest_page(self._session, AssessmentRow, user_id, offset, limit)
         return [_assessment(row) for row in rows], total
 
 
@@ -295,5 +297,5 @@ class SqlLearningPlanRepository:
     async def list_for_user(
         self, user_id: UUID, offset: int, limit: int
     ) -> tuple[list[LearningPlan], int]:
-        rows, total = await _page(self._session, LearningPlanRow, user_id, offset, limit)
+        rows, total = await newest_page(self._session, LearningPlanRow, user_id, offset, limit)
         return [_plan(row) for row in rows], total

@@ -7,6 +7,7 @@ from uuid import UUID
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.sql.learning import newest_page
 from adapters.sql.rows import column_values, from_row, to_row
 from adapters.sql.statements import insert_row, update_row
 from adapters.sql.tables import ReviewItemRow
@@ -73,17 +74,8 @@ class SqlReviewItemRepository:
     async def list_for_user(
         self, user_id: UUID, offset: int, limit: int
     ) -> tuple[list[ReviewItem], int]:
-        mine = ReviewItemRow.user_id == user_id
-        total = await self._session.scalar(select(func.count()).where(mine))
-        rows = await self._session.scalars(
-            select(ReviewItemRow)
-            .where(mine)
-            # id breaks ties so that pages never overlap.
-            .order_by(ReviewItemRow.created_at.desc(), ReviewItemRow.id.desc())
-            .offset(max(offset, 0))
-            .limit(max(limit, 0))
-        )
-        return [_item(row) for row in rows], total or 0
+        rows, total = await newest_page(self._session, ReviewItemRow, user_id, offset, limit)
+        return [_item(row) for row in rows], total
 
     async def due(self, user_id: UUID, now: datetime, limit: int) -> tuple[list[ReviewItem], int]:
         conditions = (ReviewItemRow.user_id == user_id, ReviewItemRow.due <= now)
