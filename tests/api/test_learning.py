@@ -7,6 +7,7 @@ from uuid import uuid4
 import pytest
 
 from adapters.speech.espeak import EspeakSynthesizer
+from tests.api.test_assessment import PARAGRAPH
 from tests.support.api import assert_error, sign_up
 
 pytestmark = pytest.mark.asyncio
@@ -207,3 +208,49 @@ async def test_statistics_follow_what_the_learner_practised(client):
     assert assert_error(wrong, 400, "ValidationError")["details"] == {"field": "tz"}
     too_long = await client.get(stats, headers=headers, params={"days": 367})
     assert_error(too_long, 400, "ValidationError")
+
+
+async def test_a_learners_record_follows_an_assessment_and_practice(client):
+    """A profile, a speaking assessment saved and applied to it, then practice: the
+    statistics, the history and the due reviews change with each step."""
+    ana = await sign_up(client)
+    headers = ana["headers"]
+    profile = (
+        await client.post(PROFILES, headers=headers, json={"language": "en", "level": "A1"})
+    ).json()
+    answer = (await EspeakSynthesizer().synthesize(PARAGRAPH, voice="en-us")).audio
+    assessed = await client.post(
+        "/api/v1/assessment/speaking",
+        headers=headers,
+        data={"prompt_id": "b1-plans", "save": "true"},
+        files={"audio": ("answer.wav", answer, "audio/wav")},
+    )
+    assert assessed.status_code == 200, assessed.text
+    (saved,) = (await client.get("/api/v1/learning/assessments", headers=headers)).json()[
+        "assessments"
+    ]
+    assert saved["id"] == assessed.json()["assessment_id"] and saved["kind"] == "speaking"
+    assert (saved["level"], saved["score"]) == (assessed.json()["level"], assessed.json()["score"])
+    assert saved["details"]["transcript"] == assessed.json()["transcript"]
+    applied = await client.post(
+        f"/api/v1/learning/assessments/{saved['id']}/apply",
+        headers=headers,
+        json={"profile_id": profile["id"]},
+    )
+    assert applied.json()["level"] == assessed.json()["level"]
+
+    session = await client.post(
+        "/api/v1/conversations/sessions", headers=headers, json={"profile_id": profile["id"]}
+    )
+    assert session.json()["level"] == assessed.json()["level"]
+    await client.post(
+        f"/api/v1/conversations/sessions/{session.json()['id']}/text",
+        headers=headers,
+        json={"text": "He go to school every day."},
+    )
+
+    stats = (await client.get("/api/v1/users/stats", headers=headers)).json()
+    assert (stats["assessments"], stats["tutor_sessions"], stats["turns"]) == (1, 1, 1)
+    assert (stats["vocabulary_items"], stats["vocabulary_due"]) == (1, 1)
+    due = (await client.get("/api/v1/learning/vocabulary/due", headers=headers)).json()
+    assert [i["text"] for i in due["items"]] == ["goes"]
