@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from domain.errors import InvalidInput
+from domain.errors import Conflict, InvalidInput
 from domain.learning.rules import MAX_NOTE_CHARS, item_key, item_text
 from ports.reviews import ItemOrigin, ReviewItem, ReviewItemRepository, ReviewPhase, ReviewSchedule
 
@@ -48,11 +48,16 @@ async def collect_items(
             continue
         candidates.setdefault(item_key(cleaned), (cleaned, note and note[:MAX_NOTE_CHARS]))
     known = await items.keys(user_id, list(candidates))
-    added = [
-        new_item(user_id, text, note, origin, now)
-        for key, (text, note) in candidates.items()
-        if key not in known
-    ]
-    for item in added:
-        await items.add(item)
+    added = []
+    for key, (text, note) in candidates.items():
+        if key in known:
+            continue
+        item = new_item(user_id, text, note, origin, now)
+        try:
+            await items.add(item)
+        except Conflict:
+            # Another request added it since `keys` looked: the item is there, which is all
+            # this wanted; the caller's turn or analysis must not fail for it.
+            continue
+        added.append(item)
     return added

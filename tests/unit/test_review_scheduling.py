@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from adapters.memory.reviews import InMemoryReviewItemRepository
 from adapters.memory.unit_of_work import InMemoryDatabase, InMemoryUnitOfWork
 from adapters.reviews.fsrs_scheduler import FsrsScheduler
 from domain.errors import Conflict, Forbidden, InvalidInput
-from domain.learning.collecting import new_schedule
+from domain.learning.collecting import collect_items, new_schedule
 from domain.learning.history import record_pronunciation
 from domain.learning.reviews import AddItem, add_item, due_items, list_items, review_item
 from domain.learning.rules import item_text, spoken_grade
@@ -158,3 +159,37 @@ async def test_corrections_and_mispronounced_words_become_items_once(database):
     # "goes" was corrected twice and mispronounced once: one item, from where it came first.
     assert [(i.text, i.origin) for i in items] == [("goes", ItemOrigin.CORRECTION)]
     assert items[0].note
+
+
+class LateKeys:
+    """Review items that look absent when asked, as they do to a request when another
+    request adds them just after."""
+
+    def __init__(self, items: InMemoryReviewItemRepository) -> None:
+        self._items = items
+
+    async def keys(self, user_id, keys):
+        return set()
+
+    async def add(self, item):
+        await self._items.add(item)
+
+
+async def test_an_item_added_meanwhile_by_another_request_is_passed_over(database):
+    ana = learner()
+    await given(database, ana)
+    existing = await add_item(ana.id, AddItem("goes"), InMemoryUnitOfWork(database))
+
+    async with InMemoryUnitOfWork(database) as uow:
+        added = await collect_items(
+            LateKeys(uow.review_items),
+            ana.id,
+            [("goes", None), ("went", None)],
+            ItemOrigin.CORRECTION,
+            NOW,
+        )
+        await uow.commit()
+
+    assert [i.text for i in added] == ["went"]
+    items = (await list_items(ana.id, 1, 10, InMemoryUnitOfWork(database))).items
+    assert {i.text for i in items} == {"goes", "went"} and existing.id in {i.id for i in items}
