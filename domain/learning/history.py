@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.errors import Forbidden, NotFound, Unauthenticated
+from domain.errors import Unauthenticated
 from domain.learning.collecting import collect_items
 from domain.learning.profiles import owned_profile
+from domain.learning.records import learner_page, require_own
 from domain.learning.rules import check_score
-from domain.paging import Page, page_offset
+from domain.paging import Page
 from domain.pronunciation.scoring import ScoredRecording
 from ports.cefr import CefrLevel
 from ports.learning import (
@@ -71,10 +72,7 @@ async def record_pronunciation(
 async def list_analyses(
     user_id: UUID, page: int, limit: int, uow: LearningUnitOfWork
 ) -> Page[PronunciationAnalysis]:
-    offset = page_offset(page, limit)
-    async with uow:
-        analyses, total = await uow.pronunciation_analyses.list_for_user(user_id, offset, limit)
-    return Page(analyses, page, limit, total)
+    return await learner_page(lambda u: u.pronunciation_analyses, user_id, page, limit, uow)
 
 
 @dataclass(frozen=True)
@@ -108,10 +106,7 @@ async def save_assessment(
 async def list_assessments(
     user_id: UUID, page: int, limit: int, uow: LearningUnitOfWork
 ) -> Page[Assessment]:
-    offset = page_offset(page, limit)
-    async with uow:
-        assessments, total = await uow.assessments.list_for_user(user_id, offset, limit)
-    return Page(assessments, page, limit, total)
+    return await learner_page(lambda u: u.assessments, user_id, page, limit, uow)
 
 
 async def apply_assessment(
@@ -120,11 +115,7 @@ async def apply_assessment(
     """Sets the profile's level to the one the assessment estimated, at the learner's
     explicit request (an assessment never changes a level by itself)."""
     async with uow:
-        assessment = await uow.assessments.get(assessment_id)
-        if assessment is None:
-            raise NotFound("Assessment not found")
-        if assessment.user_id != user_id:
-            raise Forbidden("This assessment belongs to another user")
+        assessment = require_own(await uow.assessments.get(assessment_id), user_id, "Assessment")
         profile = await owned_profile(uow, user_id, profile_id)
         profile.level = assessment.level
         profile.updated_at = datetime.now(UTC)

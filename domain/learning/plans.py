@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable, Unauthenticated
+from domain.errors import InvalidInput, ServiceUnavailable, Unauthenticated
 from domain.events.validation import schema_problems
 from domain.learning.goals import (
     GOALS_BY_ID,
@@ -19,7 +19,8 @@ from domain.learning.goals import (
     rule_built_schedule,
     rule_built_summary,
 )
-from domain.paging import Page, page_offset
+from domain.learning.records import learner_page, require_own
+from domain.paging import Page
 from ports.cefr import CefrLevel
 from ports.language_model import ChatMessage, LanguageModel, Role
 from ports.learning import LearningPlan
@@ -155,17 +156,10 @@ async def make_plan(
 async def get_plan(user_id: UUID, plan_id: UUID, uow: LearningUnitOfWork) -> LearningPlan:
     async with uow:
         plan = await uow.learning_plans.get(plan_id)
-    if plan is None:
-        raise NotFound("Learning plan not found")
-    if plan.user_id != user_id:
-        raise Forbidden("This learning plan belongs to another user")
-    return plan
+    return require_own(plan, user_id, "Learning plan")
 
 
 async def list_plans(
     user_id: UUID, page: int, limit: int, uow: LearningUnitOfWork
 ) -> Page[LearningPlan]:
-    offset = page_offset(page, limit)
-    async with uow:
-        plans, total = await uow.learning_plans.list_for_user(user_id, offset, limit)
-    return Page(plans, page, limit, total)
+    return await learner_page(lambda u: u.learning_plans, user_id, page, limit, uow)

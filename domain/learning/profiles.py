@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from domain.errors import Conflict, Forbidden, NotFound, Unauthenticated
+from domain.errors import Conflict, Unauthenticated
+from domain.learning.records import require_own
 from domain.learning.rules import check_language
 from ports.cefr import CefrLevel
 from ports.learning import LearningProfile
@@ -22,11 +23,7 @@ async def owned_profile(
 ) -> LearningProfile:
     """The learner's profile; NotFound, or Forbidden when it is another learner's."""
     profile = await uow.learning_profiles.get(profile_id)
-    if profile is None:
-        raise NotFound("Learning profile not found")
-    if profile.user_id != user_id:
-        raise Forbidden("This learning profile belongs to another user")
-    return profile
+    return require_own(profile, user_id, "Learning profile")
 
 
 async def create_profile(

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from domain.errors import Conflict, InvalidInput, Unauthenticated
 from domain.learning.collecting import new_item
 from domain.learning.history import record_pronunciation
+from domain.learning.records import learner_page, require_own
 from domain.learning.rules import MAX_NOTE_CHARS, item_text, spoken_grade
-from domain.paging import Page, check_page_size, page_offset
+from domain.paging import Page, check_page_size
 from domain.pronunciation.scoring import ScoredRecording, ScorePronunciation, score_pronunciation
 from domain.synthesis import check_synthesis
 from ports.learning import AnalysisSource, PronunciationAnalysis
@@ -47,21 +48,13 @@ async def add_item(user_id: UUID, cmd: AddItem, uow: LearningUnitOfWork) -> Revi
 
 
 async def _owned(uow: LearningUnitOfWork, user_id: UUID, item_id: UUID) -> ReviewItem:
-    item = await uow.review_items.get(item_id)
-    if item is None:
-        raise NotFound("Vocabulary item not found")
-    if item.user_id != user_id:
-        raise Forbidden("This vocabulary item belongs to another user")
-    return item
+    return require_own(await uow.review_items.get(item_id), user_id, "Vocabulary item")
 
 
 async def list_items(
     user_id: UUID, page: int, limit: int, uow: LearningUnitOfWork
 ) -> Page[ReviewItem]:
-    offset = page_offset(page, limit)
-    async with uow:
-        items, total = await uow.review_items.list_for_user(user_id, offset, limit)
-    return Page(items, page, limit, total)
+    return await learner_page(lambda u: u.review_items, user_id, page, limit, uow)
 
 
 async def due_items(
