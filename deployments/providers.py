@@ -19,12 +19,14 @@ from adapters.identity.social import (
     FacebookIdentityProvider,
     GoogleIdentityProvider,
 )
+from adapters.mail.log import LogMailer
 from adapters.speech.espeak import EspeakSynthesizer
 from deployments.settings import Settings, comma_list
 from domain.tutor.tutor import Tutor
 from ports.blobs import BlobStore
 from ports.identity import AuthProvider, IdentityProvider
 from ports.language_model import LanguageModel
+from ports.mail import Mailer
 from ports.realtime import RealtimeTokenIssuer
 from ports.scoring import SpeechScorer
 from ports.speech import SpeechRecognizer, SpeechSynthesizer
@@ -151,6 +153,35 @@ def build_tutor(settings: Settings) -> Tutor:
 
     return Tutor(
         _chain(settings.llm_providers, model, FallbackLanguageModel), HarperGrammarChecker()
+    )
+
+
+def build_plan_model(settings: Settings) -> LanguageModel | None:
+    """The model that phrases learning plans: OpenAI's (or a compatible server's) when
+    LLM_PROVIDER names openai. The offline model stays in the Tutor deployment, where its
+    weights are loaded once; the Gateway does not load them again for plans, which the rules
+    build whole without a model."""
+    if "openai" not in settings.llm_providers:
+        return None
+    from adapters.llm.openai_chat import OpenAiChatModel
+
+    return OpenAiChatModel(model=settings.openai_chat_model, **_openai(settings))
+
+
+def build_mailer(settings: Settings) -> Mailer:
+    """SMTP when SMTP_HOST is set; otherwise mail is written to the log."""
+    if not settings.smtp_host:
+        return LogMailer()
+    from adapters.mail.smtp import SmtpMailer
+
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.mail_from,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        security=settings.smtp_security,
+        timeout_seconds=settings.provider_timeout_seconds,
     )
 
 

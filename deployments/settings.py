@@ -109,6 +109,20 @@ class Settings(BaseSettings):
         # The deployment was named Synthesis before it also recognized speech.
         validation_alias=AliasChoices("speech_io_timeout_seconds", "synthesis_timeout_seconds"),
     )
+    smtp_host: str | None = Field(
+        default=None,
+        description="Mail server for password reset mail; unset, mail is written to the log.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    mail_from: str = "Parla <no-reply@localhost>"
+    password_reset_url: str | None = Field(
+        default=None,
+        description="The client's page that takes a reset code as ?token=; unset, the mail "
+        "carries the code alone.",
+    )
     tts_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     demo_content: bool = True
     log_level: str = "INFO"

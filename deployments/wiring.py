@@ -3,6 +3,7 @@ tests all build the product here."""
 
 import hashlib
 import hmac
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,12 +19,14 @@ from adapters.http.services import HttpServices
 from adapters.http.socket_fanout import SocketFanout
 from adapters.identity.argon2_passwords import Argon2PasswordHasher
 from adapters.identity.jwt_tokens import JwtTokenCodec
+from adapters.mail.log import LogMailer
 from adapters.memory.cache import InMemoryCache
 from adapters.memory.event_bus import InMemoryEventBus
 from adapters.memory.revocations import InMemorySessionRevocations
 from adapters.nats.event_bus import NatsEventBus
 from adapters.redis.cache import RedisCache
 from adapters.redis.revocations import RedisSessionRevocations
+from adapters.reviews.fsrs_scheduler import FsrsScheduler
 from adapters.speech.codec import FfmpegAudioDecoder
 from adapters.sql.database import create_engine, session_factory
 from adapters.sql.outbox import OutboxRelay
@@ -33,6 +36,8 @@ from deployments.demo.speaking_prompts import read_speaking_prompts
 from deployments.providers import (
     build_blob_store,
     build_identity_providers,
+    build_mailer,
+    build_plan_model,
     build_realtime_tokens,
     build_recognizer,
     build_speech_scorer,
@@ -43,6 +48,7 @@ from deployments.settings import Settings
 from domain.assessment.prompts import SpeakingPrompt
 from domain.errors import ServiceUnavailable
 from domain.identity.authentication import Credentials
+from domain.identity.password_reset import ResetMail
 from domain.identity.tokens import TokenPolicy
 from domain.synthesis import CachedSpeechSynthesizer
 from domain.tutor.voice import VoicePipeline
@@ -56,12 +62,17 @@ from ports.identity import (
     PasswordHasher,
     SessionRevocations,
 )
+from ports.language_model import LanguageModel
+from ports.mail import Mailer
 from ports.realtime import RealtimeTokenIssuer
+from ports.reviews import ReviewScheduler
 from ports.scoring import AudioDecoder, SpeechScorer
 from ports.speech import SpeechRecognizer, SpeechSynthesizer
 from ports.tutoring import TutorReplies
 from ports.unit_of_work import UnitOfWork
 from ports.vocabulary import VocabularyLevels
+
+logger = logging.getLogger(__name__)
 
 
 def derive_key(secret: str, purpose: str) -> bytes:
@@ -86,6 +97,9 @@ class Container:
     relay: OutboxRelay
     realtime_tokens: RealtimeTokenIssuer | None = None
     event_bus: EventBus | None = None
+    review_scheduler: ReviewScheduler = field(default_factory=FsrsScheduler)
+    plan_model: LanguageModel | None = None
+    mailer: Mailer = field(default_factory=LogMailer)
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     fanout: SocketFanout = field(init=False)
 
@@ -121,6 +135,10 @@ class Container:
                 credentials=self.credentials,
                 unit_of_work=self.unit_of_work,
             ),
+            review_scheduler=self.review_scheduler,
+            plan_model=self.plan_model,
+            mailer=self.mailer,
+            reset_mail=ResetMail(self.settings.password_reset_url),
         )
 
     async def start(self) -> None:
@@ -141,6 +159,9 @@ class Container:
         self._closers.append(self.relay.stop)
         await self.fanout.start(self.event_bus)
         self._closers.append(self.fanout.stop)
+        # A reset code in the log is a secret in the log: say so where operators look.
+        log = logger.warning if isinstance(self.mailer, LogMailer) else logger.info
+        log("password reset mail goes to %s", self.mailer.description)
 
     async def aclose(self) -> None:
         for close in reversed(self._closers):
@@ -161,6 +182,8 @@ def bootstrap(
     blobs: BlobStore | None = None,
     audio_decoder: AudioDecoder | None = None,
     password_hasher: PasswordHasher | None = None,
+    plan_model: LanguageModel | None = None,
+    mailer: Mailer | None = None,
 ) -> Container:
     """Every adapter from settings; each port given as an argument replaces the one settings
     would build (the Gateway passes handles to its deployments for the scorer, tutor,
@@ -217,5 +240,7 @@ def bootstrap(
         speaking_prompts=read_speaking_prompts(),
         relay=relay,
         realtime_tokens=realtime_tokens or build_realtime_tokens(settings),
+        plan_model=plan_model or build_plan_model(settings),
+        mailer=mailer or build_mailer(settings),
         _closers=closers,
     )

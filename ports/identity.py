@@ -47,6 +47,19 @@ class LoginSession:
     revoked_at: datetime | None = None
 
 
+@dataclass
+class PasswordReset:
+    """A single-use request to set a new password: the token mailed to the user is kept only
+    as its hash, so that a copy of the table resets no password."""
+
+    id: UUID
+    user_id: UUID
+    token_hash: str
+    expires_at: datetime
+    created_at: datetime
+    used_at: datetime | None = None
+
+
 TokenKind = Literal["access", "refresh"]
 
 
@@ -95,6 +108,19 @@ class LoginSessionRepository(Protocol):
     async def get(self, session_id: UUID) -> LoginSession | None: ...
 
     async def save(self, session: LoginSession) -> None: ...
+
+    async def end_all(self, user_id: UUID, now: datetime) -> list[UUID]:
+        """Ends every session of the user not ended yet (revoked at `now`); their ids."""
+
+
+class PasswordResetRepository(Protocol):
+    async def add(self, reset: PasswordReset) -> None: ...
+
+    async def get_by_token_hash(self, token_hash: str) -> PasswordReset | None: ...
+
+    async def use(self, reset: PasswordReset, now: datetime) -> bool:
+        """Marks `reset` and every other unused reset of its user used at `now`. False, and
+        nothing written, when `reset` was used already (by a request that raced this one)."""
 
 
 class PasswordHasher(Protocol):

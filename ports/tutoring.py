@@ -59,6 +59,9 @@ class TutorSession:
     message_count: int
     started_at: datetime
     ended_at: datetime | None = None
+    profile_id: UUID | None = None
+    """The learning profile the session practises; None when it named none, or once that
+    profile is deleted."""
 
 
 class TutorSessionRepository(Protocol):

@@ -8,10 +8,19 @@ from typing import Protocol, Self
 
 from ports.audit import AuditLog
 from ports.content import SpeechRepository, TagRepository, UploadBatchRepository
-from ports.identity import LoginSessionRepository, UserRepository
+from ports.identity import LoginSessionRepository, PasswordResetRepository, UserRepository
+from ports.learning import (
+    AssessmentRepository,
+    LearningPlanRepository,
+    LearningProfileRepository,
+    LearningSettingsRepository,
+    LearningStatistics,
+    PronunciationAnalysisRepository,
+)
 from ports.messaging import ConversationRepository, MessageRepository, UserStatusRepository
 from ports.outbox import HandledEvents, Outbox
 from ports.practice import GameSessionRepository
+from ports.reviews import ReviewItemRepository
 from ports.tutoring import TutorMessageRepository, TutorSessionRepository
 
 
@@ -34,6 +43,7 @@ class Transaction(Protocol):
 class IdentityUnitOfWork(Transaction, Protocol):
     users: UserRepository
     login_sessions: LoginSessionRepository
+    password_resets: PasswordResetRepository
     outbox: Outbox
 
 
@@ -72,9 +82,25 @@ class MessagingUnitOfWork(Transaction, Protocol):
 
 
 class TutoringUnitOfWork(Transaction, Protocol):
+    """A tutor session may name the learning profile it practises; a turn's corrections
+    become review items."""
+
     users: UserRepository
+    learning_profiles: LearningProfileRepository
+    review_items: ReviewItemRepository
     tutor_sessions: TutorSessionRepository
     tutor_messages: TutorMessageRepository
+
+
+class LearningUnitOfWork(Transaction, Protocol):
+    users: UserRepository
+    learning_profiles: LearningProfileRepository
+    pronunciation_analyses: PronunciationAnalysisRepository
+    assessments: AssessmentRepository
+    learning_settings: LearningSettingsRepository
+    statistics: LearningStatistics
+    review_items: ReviewItemRepository
+    learning_plans: LearningPlanRepository
 
 
 class UnitOfWork(
@@ -83,6 +109,7 @@ class UnitOfWork(
     PracticeUnitOfWork,
     MessagingUnitOfWork,
     TutoringUnitOfWork,
+    LearningUnitOfWork,
     Protocol,
 ):
     """Every repository, and the claims that make durable consumers idempotent."""

@@ -13,13 +13,24 @@ from ports.identity import Role, TokenClaims
 _bearer = HTTPBearer(auto_error=False, description="Access token from /auth/login")
 
 
-async def _claims(
+async def _optional_claims(
     services: Services,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> TokenClaims:
+) -> TokenClaims | None:
+    # A token that is sent must be valid: a wrong one is a 401, not an anonymous call.
     if credentials is None:
-        raise Unauthenticated("Missing bearer token")
+        return None
     return await authenticate(credentials.credentials, services.credentials)
+
+
+OptionalUser = Annotated[TokenClaims | None, Depends(_optional_claims)]
+"""The caller when a bearer token is sent, None when none is."""
+
+
+async def _claims(claims: OptionalUser) -> TokenClaims:
+    if claims is None:
+        raise Unauthenticated("Missing bearer token")
+    return claims
 
 
 CurrentUser = Annotated[TokenClaims, Depends(_claims)]

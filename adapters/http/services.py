@@ -9,11 +9,15 @@ from fastapi import Depends, FastAPI, Request
 from adapters.http.socket_fanout import SocketFanout
 from domain.assessment.prompts import SpeakingPrompt
 from domain.identity.authentication import Credentials
+from domain.identity.password_reset import ResetMail
 from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
 from ports.grammar import GrammarChecker
 from ports.identity import AuthProvider, IdentityProvider
+from ports.language_model import LanguageModel
+from ports.mail import Mailer
 from ports.realtime import RealtimeTokenIssuer
+from ports.reviews import ReviewScheduler
 from ports.scoring import AudioDecoder, SpeechScorer
 from ports.unit_of_work import UnitOfWork
 from ports.vocabulary import VocabularyLevels
@@ -38,6 +42,11 @@ class HttpServices:
     grammar_checker: GrammarChecker
     realtime_tokens: RealtimeTokenIssuer | None
     """None when no realtime provider is configured: /realtime/token answers 501."""
+    review_scheduler: ReviewScheduler
+    plan_model: LanguageModel | None
+    """None when no language model is configured for the Gateway: plans are the rules'."""
+    mailer: Mailer
+    reset_mail: ResetMail
     admin_panel: Callable[[FastAPI], None] | None = None
     """Mounts the admin panel at /admin on the app (None: the app has no panel)."""
 

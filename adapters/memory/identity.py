@@ -2,10 +2,11 @@
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from uuid import UUID
 
-from adapters.memory.tables import Tables, delete_where, insert, loaded, update
-from ports.identity import AuthProvider, LoginSession, User
+from adapters.memory.tables import Tables, delete_where, insert, loaded, stored, update
+from ports.identity import AuthProvider, LoginSession, PasswordReset, User
 
 
 def _email(user: User) -> str:
@@ -46,6 +47,7 @@ class InMemoryUserRepository:
         tables = self._tables
         tables.users.pop(user_id, None)
         delete_where(tables.login_sessions, lambda s: s.user_id == user_id)
+        delete_where(tables.password_resets, lambda r: r.user_id == user_id)
         delete_where(tables.game_sessions, lambda g: g.user_id == user_id)
         ended = {s.id for s in tables.tutor_sessions.values() if s.user_id == user_id}
         delete_where(tables.tutor_sessions, lambda s: s.id in ended)
@@ -53,6 +55,12 @@ class InMemoryUserRepository:
         delete_where(tables.participants, lambda p: p.user_id == user_id)
         delete_where(tables.receipts, lambda r: r.user_id == user_id)
         tables.user_statuses.pop(user_id, None)
+        delete_where(tables.learning_profiles, lambda p: p.user_id == user_id)
+        delete_where(tables.pronunciation_analyses, lambda a: a.user_id == user_id)
+        delete_where(tables.assessments, lambda a: a.user_id == user_id)
+        tables.learning_settings.pop(user_id, None)
+        delete_where(tables.review_items, lambda i: i.user_id == user_id)
+        delete_where(tables.learning_plans, lambda p: p.user_id == user_id)
         for conversation in tables.conversations.values():
             if conversation.created_by == user_id:
                 conversation.created_by = None
@@ -78,3 +86,35 @@ class InMemoryLoginSessionRepository:
         # user_id and created_at never change for a login session.
         unchanging = ("user_id", "created_at")
         update(self._tables.login_sessions, session.id, session, "login session", keep=unchanging)
+
+    async def end_all(self, user_id: UUID, now: datetime) -> list[UUID]:
+        ended = [
+            s
+            for s in self._tables.login_sessions.values()
+            if s.user_id == user_id and s.revoked_at is None
+        ]
+        for session in ended:
+            session.revoked_at = stored(now)
+        return [session.id for session in ended]
+
+
+class InMemoryPasswordResetRepository:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    async def add(self, reset: PasswordReset) -> None:
+        resets = self._tables.password_resets
+        insert(resets, reset.id, reset, "password reset", lambda r: r.token_hash)
+
+    async def get_by_token_hash(self, token_hash: str) -> PasswordReset | None:
+        resets = self._tables.password_resets.values()
+        return loaded(next((r for r in resets if r.token_hash == token_hash), None))
+
+    async def use(self, reset: PasswordReset, now: datetime) -> bool:
+        current = self._tables.password_resets.get(reset.id)
+        if current is None or current.used_at is not None:
+            return False
+        for other in self._tables.password_resets.values():
+            if other.user_id == reset.user_id and other.used_at is None:
+                other.used_at = stored(now)
+        return True

@@ -12,9 +12,17 @@ from domain.errors import Conflict, NotFound
 from ports.audit import AuditEntry
 from ports.content import Speech, Tag, UploadBatch, UploadedAudio
 from ports.events import Event
-from ports.identity import LoginSession, User
+from ports.identity import LoginSession, PasswordReset, User
+from ports.learning import (
+    Assessment,
+    LearningPlan,
+    LearningProfile,
+    LearningSettings,
+    PronunciationAnalysis,
+)
 from ports.messaging import Conversation, Message, Participant, Receipt, UserStatus
 from ports.practice import GameSession
+from ports.reviews import ReviewItem
 from ports.tutoring import TutorMessage, TutorSession
 
 T = TypeVar("T")
@@ -24,6 +32,7 @@ T = TypeVar("T")
 class Tables:
     users: dict[UUID, User] = field(default_factory=dict)
     login_sessions: dict[UUID, LoginSession] = field(default_factory=dict)
+    password_resets: dict[UUID, PasswordReset] = field(default_factory=dict)
     tags: dict[UUID, Tag] = field(default_factory=dict)
     # Speeches are kept without their tags: `speech_tags` links them, as in SQL.
     speeches: dict[UUID, Speech] = field(default_factory=dict)
@@ -36,6 +45,12 @@ class Tables:
     user_statuses: dict[UUID, UserStatus] = field(default_factory=dict)
     tutor_sessions: dict[UUID, TutorSession] = field(default_factory=dict)
     tutor_messages: dict[UUID, TutorMessage] = field(default_factory=dict)
+    learning_profiles: dict[UUID, LearningProfile] = field(default_factory=dict)
+    pronunciation_analyses: dict[UUID, PronunciationAnalysis] = field(default_factory=dict)
+    assessments: dict[UUID, Assessment] = field(default_factory=dict)
+    learning_settings: dict[UUID, LearningSettings] = field(default_factory=dict)
+    review_items: dict[UUID, ReviewItem] = field(default_factory=dict)
+    learning_plans: dict[UUID, LearningPlan] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
     audit_entries: dict[UUID, AuditEntry] = field(default_factory=dict)
     # Batches are kept without their files: `uploaded_files` holds them, as in SQL.

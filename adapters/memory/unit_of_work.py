@@ -12,7 +12,19 @@ from adapters.memory.content import (
     InMemoryTagRepository,
     InMemoryUploadBatchRepository,
 )
-from adapters.memory.identity import InMemoryLoginSessionRepository, InMemoryUserRepository
+from adapters.memory.identity import (
+    InMemoryLoginSessionRepository,
+    InMemoryPasswordResetRepository,
+    InMemoryUserRepository,
+)
+from adapters.memory.learning import (
+    InMemoryAssessmentRepository,
+    InMemoryLearningPlanRepository,
+    InMemoryLearningProfileRepository,
+    InMemoryLearningSettingsRepository,
+    InMemoryLearningStatistics,
+    InMemoryPronunciationAnalysisRepository,
+)
 from adapters.memory.messaging import (
     InMemoryConversationRepository,
     InMemoryMessageRepository,
@@ -20,6 +32,7 @@ from adapters.memory.messaging import (
 )
 from adapters.memory.outbox import InMemoryHandledEvents, InMemoryOutbox
 from adapters.memory.practice import InMemoryGameSessionRepository
+from adapters.memory.reviews import InMemoryReviewItemRepository
 from adapters.memory.tables import Tables
 from adapters.memory.tutoring import (
     InMemoryTutorMessageRepository,
@@ -47,6 +60,7 @@ class InMemoryUnitOfWork:
 
     users: InMemoryUserRepository
     login_sessions: InMemoryLoginSessionRepository
+    password_resets: InMemoryPasswordResetRepository
     tags: InMemoryTagRepository
     speeches: InMemorySpeechRepository
     game_sessions: InMemoryGameSessionRepository
@@ -57,6 +71,13 @@ class InMemoryUnitOfWork:
     tutor_messages: InMemoryTutorMessageRepository
     upload_batches: InMemoryUploadBatchRepository
     audit_log: InMemoryAuditLog
+    learning_profiles: InMemoryLearningProfileRepository
+    pronunciation_analyses: InMemoryPronunciationAnalysisRepository
+    assessments: InMemoryAssessmentRepository
+    learning_settings: InMemoryLearningSettingsRepository
+    statistics: InMemoryLearningStatistics
+    review_items: InMemoryReviewItemRepository
+    learning_plans: InMemoryLearningPlanRepository
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -76,6 +97,7 @@ class InMemoryUnitOfWork:
         tables = self._tables
         self.users = InMemoryUserRepository(tables)
         self.login_sessions = InMemoryLoginSessionRepository(tables)
+        self.password_resets = InMemoryPasswordResetRepository(tables)
         self.tags = InMemoryTagRepository(tables)
         self.speeches = InMemorySpeechRepository(tables)
         self.game_sessions = InMemoryGameSessionRepository(tables)
@@ -86,6 +108,13 @@ class InMemoryUnitOfWork:
         self.tutor_messages = InMemoryTutorMessageRepository(tables)
         self.upload_batches = InMemoryUploadBatchRepository(tables)
         self.audit_log = InMemoryAuditLog(tables)
+        self.learning_profiles = InMemoryLearningProfileRepository(tables)
+        self.pronunciation_analyses = InMemoryPronunciationAnalysisRepository(tables)
+        self.assessments = InMemoryAssessmentRepository(tables)
+        self.learning_settings = InMemoryLearningSettingsRepository(tables)
+        self.statistics = InMemoryLearningStatistics(tables)
+        self.review_items = InMemoryReviewItemRepository(tables)
+        self.learning_plans = InMemoryLearningPlanRepository(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)
         return self

@@ -1,16 +1,17 @@
 """Repositories of the identity context over one AsyncSession; they trade the ports'
 dataclasses, never ORM rows."""
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.rows import column_values, from_row, to_row
 from adapters.sql.statements import insert_row, update_row
-from adapters.sql.tables import LoginSessionRow, UserRow
-from ports.identity import AuthProvider, LoginSession, Role, User
+from adapters.sql.tables import LoginSessionRow, PasswordResetRow, UserRow
+from ports.identity import AuthProvider, LoginSession, PasswordReset, Role, User
 
 
 def _user_values(user: User) -> dict[str, Any]:
@@ -85,3 +86,44 @@ class SqlLoginSessionRepository:
     async def save(self, session: LoginSession) -> None:
         values = _login_session_values(session)
         await update_row(self._session, "login session", LoginSessionRow, session.id, values)
+
+    async def end_all(self, user_id: UUID, now: datetime) -> list[UUID]:
+        open_sessions = (LoginSessionRow.user_id == user_id, LoginSessionRow.revoked_at.is_(None))
+        ended = await self._session.scalars(
+            update(LoginSessionRow)
+            .where(*open_sessions)
+            .values(revoked_at=now)
+            .returning(LoginSessionRow.id)
+        )
+        return list(ended)
+
+
+class SqlPasswordResetRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, reset: PasswordReset) -> None:
+        await insert_row(self._session, "password reset", to_row(PasswordResetRow, reset))
+
+    async def get_by_token_hash(self, token_hash: str) -> PasswordReset | None:
+        row = await self._session.scalar(
+            select(PasswordResetRow).where(PasswordResetRow.token_hash == token_hash)
+        )
+        return from_row(PasswordReset, row) if row else None
+
+    async def use(self, reset: PasswordReset, now: datetime) -> bool:
+        unused = PasswordResetRow.used_at.is_(None)
+        # The row lock of this UPDATE makes a racing request wait, then find it used.
+        claimed = await self._session.execute(
+            update(PasswordResetRow)
+            .where(PasswordResetRow.id == reset.id, unused)
+            .values(used_at=now)
+        )
+        if claimed.rowcount == 0:  # type: ignore[attr-defined]
+            return False
+        await self._session.execute(
+            update(PasswordResetRow)
+            .where(PasswordResetRow.user_id == reset.user_id, unused)
+            .values(used_at=now)
+        )
+        return True

@@ -126,6 +126,20 @@ class LoginSessionRow(Base):
     __table_args__ = (Index("idx_login_sessions_user_id", "user_id"),)
 
 
+class PasswordResetRow(Base):
+    __tablename__ = "password_resets"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # SHA-256 of the mailed token, hex: the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("idx_password_resets_user_id", "user_id"),)
+
+
 # --- content (004) ------------------------------------------------------------------------
 
 # The seed's speech catalogue stops at C1.
@@ -451,6 +465,10 @@ class TutorSessionRow(Base):
     message_count: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    # Deleting a learning profile keeps the sessions that practised it.
+    profile_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("learning_profiles.id", ondelete="SET NULL")
+    )
 
     __table_args__ = (
         CheckConstraint(_one_of("level", CEFR_LEVELS), name="level"),
@@ -509,4 +527,146 @@ class AuditEntryRow(Base):
         Index("idx_audit_entries_at", "at"),
         Index("idx_audit_entries_entity", "entity", "entity_id"),
         Index("idx_audit_entries_actor", "actor_id"),
+    )
+
+
+# --- learning (002, 001) ------------------------------------------------------------------
+
+ANALYSIS_SOURCES = ("speech_score", "learn_repeat", "vocabulary_review")
+ASSESSMENT_KINDS = ("speaking", "sentence", "reported")
+
+
+class LearningProfileRow(Base):
+    __tablename__ = "learning_profiles"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(2))
+    level: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("level", CEFR_LEVELS), name="level"),
+        # One profile per learner and target language.
+        Index("idx_learning_profiles_user_language", "user_id", "language", unique=True),
+    )
+
+
+class PronunciationAnalysisRow(Base):
+    """The scores of one recording; the recording itself is never stored."""
+
+    __tablename__ = "pronunciation_analyses"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(20))
+    reference_text: Mapped[str] = mapped_column(Text)
+    recognized_text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(35))
+    pronunciation_score: Mapped[float] = mapped_column(Float)
+    accuracy_score: Mapped[float] = mapped_column(Float)
+    fluency_score: Mapped[float] = mapped_column(Float)
+    completeness_score: Mapped[float] = mapped_column(Float)
+    duration_seconds: Mapped[float] = mapped_column(Float)
+    provider: Mapped[str] = mapped_column(String(50))
+    # [{word, score, error_type}] in reference order: read with the analysis, never queried.
+    words: Mapped[list[dict[str, Any]]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("source", ANALYSIS_SOURCES), name="source"),
+        Index(
+            "idx_pronunciation_analyses_user_created",
+            "user_id",
+            literal_column("created_at").desc(),
+        ),
+    )
+
+
+class AssessmentRow(Base):
+    __tablename__ = "assessments"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str] = mapped_column(String(2))
+    score: Mapped[float | None] = mapped_column(Float)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
+    created_at: Mapped[datetime]
+    applied_to: Mapped[UUID | None] = mapped_column(
+        ForeignKey("learning_profiles.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", ASSESSMENT_KINDS), name="kind"),
+        CheckConstraint(_one_of("level", CEFR_LEVELS), name="level"),
+        Index("idx_assessments_user_created", "user_id", literal_column("created_at").desc()),
+    )
+
+
+class LearningSettingsRow(Base):
+    """A learner's choices about their record; no row means the defaults."""
+
+    __tablename__ = "learning_settings"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    keep_pronunciation_history: Mapped[bool]
+
+
+class LearningPlanRow(Base):
+    __tablename__ = "learning_plans"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(2))
+    goals: Mapped[list[str]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
+    weeks: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    # [{week, focus, activities: [{kind, title, minutes, times_per_week}]}]: read whole.
+    schedule: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql")
+    )
+    written_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("level", CEFR_LEVELS), name="level"),
+        Index("idx_learning_plans_user_created", "user_id", literal_column("created_at").desc()),
+    )
+
+
+REVIEW_ORIGINS = ("correction", "mispronounced", "added")
+REVIEW_PHASES = ("learning", "review", "relearning")
+
+
+class ReviewItemRow(Base):
+    """A word or phrase the learner reviews, with its FSRS schedule."""
+
+    __tablename__ = "review_items"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(100))
+    # Case folding may lengthen a text ("ß" is "ss"): the key is unbounded.
+    key: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(String(500))
+    origin: Mapped[str] = mapped_column(String(15))
+    phase: Mapped[str] = mapped_column(String(10))
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime]
+    last_review: Mapped[datetime | None]
+    reviews: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("origin", REVIEW_ORIGINS), name="origin"),
+        CheckConstraint(_one_of("phase", REVIEW_PHASES), name="phase"),
+        Index("idx_review_items_user_key", "user_id", "key", unique=True),
+        Index("idx_review_items_user_due", "user_id", "due"),
     )

@@ -15,7 +15,19 @@ from adapters.sql.content import (
     SqlTagRepository,
     SqlUploadBatchRepository,
 )
-from adapters.sql.identity import SqlLoginSessionRepository, SqlUserRepository
+from adapters.sql.identity import (
+    SqlLoginSessionRepository,
+    SqlPasswordResetRepository,
+    SqlUserRepository,
+)
+from adapters.sql.learning import (
+    SqlAssessmentRepository,
+    SqlLearningPlanRepository,
+    SqlLearningProfileRepository,
+    SqlLearningSettingsRepository,
+    SqlLearningStatistics,
+    SqlPronunciationAnalysisRepository,
+)
 from adapters.sql.messaging import (
     SqlConversationRepository,
     SqlMessageRepository,
@@ -23,6 +35,7 @@ from adapters.sql.messaging import (
 )
 from adapters.sql.outbox import SqlHandledEvents, SqlOutbox
 from adapters.sql.practice import SqlGameSessionRepository
+from adapters.sql.reviews import SqlReviewItemRepository
 from adapters.sql.tutoring import SqlTutorMessageRepository, SqlTutorSessionRepository
 from domain.errors import ServiceUnavailable
 
@@ -33,6 +46,7 @@ class SqlUnitOfWork:
 
     users: SqlUserRepository
     login_sessions: SqlLoginSessionRepository
+    password_resets: SqlPasswordResetRepository
     tags: SqlTagRepository
     speeches: SqlSpeechRepository
     game_sessions: SqlGameSessionRepository
@@ -43,6 +57,13 @@ class SqlUnitOfWork:
     tutor_messages: SqlTutorMessageRepository
     upload_batches: SqlUploadBatchRepository
     audit_log: SqlAuditLog
+    learning_profiles: SqlLearningProfileRepository
+    pronunciation_analyses: SqlPronunciationAnalysisRepository
+    assessments: SqlAssessmentRepository
+    learning_settings: SqlLearningSettingsRepository
+    statistics: SqlLearningStatistics
+    review_items: SqlReviewItemRepository
+    learning_plans: SqlLearningPlanRepository
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -63,6 +84,7 @@ class SqlUnitOfWork:
         session = self._session = self._session_factory()
         self.users = SqlUserRepository(session)
         self.login_sessions = SqlLoginSessionRepository(session)
+        self.password_resets = SqlPasswordResetRepository(session)
         self.tags = SqlTagRepository(session)
         self.speeches = SqlSpeechRepository(session)
         self.game_sessions = SqlGameSessionRepository(session)
@@ -73,6 +95,13 @@ class SqlUnitOfWork:
         self.tutor_messages = SqlTutorMessageRepository(session)
         self.upload_batches = SqlUploadBatchRepository(session)
         self.audit_log = SqlAuditLog(session)
+        self.learning_profiles = SqlLearningProfileRepository(session)
+        self.pronunciation_analyses = SqlPronunciationAnalysisRepository(session)
+        self.assessments = SqlAssessmentRepository(session)
+        self.learning_settings = SqlLearningSettingsRepository(session)
+        self.statistics = SqlLearningStatistics(session)
+        self.review_items = SqlReviewItemRepository(session)
+        self.learning_plans = SqlLearningPlanRepository(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)
         return self

@@ -1,5 +1,6 @@
-"""Checks event payloads against their schemas, in the subset of JSON Schema that event
-schemas use: type, required, properties, additionalProperties, enum, items."""
+"""Checks event payloads (and language models' JSON answers) against their schemas, in the
+subset of JSON Schema that they use: type, required, properties, additionalProperties, enum,
+items, minLength and maxLength, minItems and maxItems."""
 
 from typing import Any
 
@@ -26,7 +27,8 @@ def schema_name(event_type: str) -> str:
     return ".".join(tokens)
 
 
-def _problems(value: Any, schema: JsonSchema, path: str) -> list[str]:
+def schema_problems(value: Any, schema: JsonSchema, path: str) -> list[str]:
+    """What in `value` does not fit `schema`, each named by its path; empty when it fits."""
     types = schema.get("type")
     if types is not None:
         allowed = [types] if isinstance(types, str) else types
@@ -37,6 +39,12 @@ def _problems(value: Any, schema: JsonSchema, path: str) -> list[str]:
             return [f"{path}: expected {' or '.join(allowed)}"]
     if "enum" in schema and value not in schema["enum"]:
         return [f"{path}: not one of {schema['enum']}"]
+    if isinstance(value, str | list):
+        low, high = (
+            ("minLength", "maxLength") if isinstance(value, str) else ("minItems", "maxItems")
+        )
+        if not schema.get(low, 0) <= len(value) <= schema.get(high, len(value)):
+            return [f"{path}: length {len(value)} outside {schema.get(low, 0)}..{schema.get(high)}"]
     problems: list[str] = []
     if isinstance(value, dict):
         properties = schema.get("properties", {})
@@ -45,12 +53,12 @@ def _problems(value: Any, schema: JsonSchema, path: str) -> list[str]:
         ]
         for name, item in value.items():
             if name in properties:
-                problems += _problems(item, properties[name], f"{path}.{name}")
+                problems += schema_problems(item, properties[name], f"{path}.{name}")
             elif schema.get("additionalProperties") is False:
                 problems.append(f"{path}.{name}: unexpected")
     if isinstance(value, list) and "items" in schema:
         for position, item in enumerate(value):
-            problems += _problems(item, schema["items"], f"{path}[{position}]")
+            problems += schema_problems(item, schema["items"], f"{path}[{position}]")
     return problems
 
 
@@ -59,7 +67,7 @@ def check_payload(event: Event, schemas: Schemas) -> None:
     schema = schemas.get((schema_name(event.type), event.version))
     if schema is None:
         raise ValueError(f"No schema for {event.type!r} version {event.version}")
-    problems = _problems(event.payload, schema, "payload")
+    problems = schema_problems(event.payload, schema, "payload")
     if problems:
         raise ValueError(f"{event.type} v{event.version}: {'; '.join(problems)}")
 

@@ -18,9 +18,19 @@ class ScorePronunciation:
     language: str = "en-US"
 
 
+@dataclass(frozen=True)
+class ScoredRecording:
+    """What scoring one recording measured: the scores and how long the learner spoke."""
+
+    reference_text: str
+    language: str
+    duration_seconds: float
+    result: ScoringResult
+
+
 async def score_pronunciation(
     cmd: ScorePronunciation, decoder: AudioDecoder, scorer: SpeechScorer
-) -> ScoringResult:
+) -> ScoredRecording:
     """Decodes the recording (never stored) and scores it against the reference text."""
     check_recording(cmd.audio)
     reference = " ".join(cmd.reference_text.split())
@@ -32,4 +42,5 @@ async def score_pronunciation(
     if not _LANGUAGE.match(cmd.language):
         raise InvalidInput("language must be a language tag such as en-US", {"field": "language"})
     audio = await decode_recording(cmd.audio, decoder)
-    return await scorer.score(audio, reference, cmd.language)
+    result = await scorer.score(audio, reference, cmd.language)
+    return ScoredRecording(reference, cmd.language, audio.duration_seconds, result)

@@ -3,11 +3,13 @@ sees it in English, practises it word by word, and repeats it until the pronunci
 scorer accepts it."""
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from domain.errors import InvalidInput
+from domain.pronunciation.scoring import ScoredRecording
 from domain.recordings import decode_recording
 from ports.scoring import AudioDecoder, ScoringResult, SpeechScorer, WordError
 from ports.speech import RecognitionTask, SpeechRecognizer, SpeechSynthesizer, SynthesizedSpeech
@@ -47,6 +49,8 @@ class LearnPorts:
     recognizer: SpeechRecognizer
     synthesizer: SpeechSynthesizer
     scorer: SpeechScorer
+    keep: Callable[[ScoredRecording], Awaitable[object]] | None = None
+    """Keeps each scored repeat in the learner's history."""
 
 
 def english_words(sentence: str) -> list[str]:
@@ -161,6 +165,11 @@ class LearnConversation:
         assert self.sentence is not None
         audio = await decode_recording(recording, self._ports.decoder)
         result = await self._ports.scorer.score(audio, self.sentence, SCORING_LANGUAGE)
+        if self._ports.keep is not None:
+            scored = ScoredRecording(
+                self.sentence, SCORING_LANGUAGE, audio.duration_seconds, result
+            )
+            await self._ports.keep(scored)
         self.attempts += 1
         if passed(result):
             self.step, sentence = LearnStep.AWAITING_URDU, self.sentence

@@ -6,8 +6,12 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from domain.learning.collecting import collect_items
+from domain.learning.profiles import owned_profile
+from domain.learning.rules import TUTOR_LANGUAGE
 from domain.paging import Page, page_offset
 from ports.cefr import CefrLevel
+from ports.reviews import ItemOrigin
 from ports.tutoring import (
     Correction,
     InputMode,
@@ -25,6 +29,8 @@ from ports.unit_of_work import TutoringUnitOfWork
 MAX_TOPIC_CHARS = 200
 MAX_TURN_CHARS = 1000
 DEFAULT_TOPIC = "everyday life"
+# A learner who says nothing of their level starts where most adult beginners are.
+DEFAULT_LEVEL = CefrLevel.A2
 HISTORY_MESSAGES = 12
 
 
@@ -70,26 +76,42 @@ async def _owned(uow: TutoringUnitOfWork, user_id: UUID, session_id: UUID) -> Tu
 
 
 async def start_session(
-    user_id: UUID, level: CefrLevel, topic: str | None, uow: TutoringUnitOfWork
+    user_id: UUID,
+    level: CefrLevel | None,
+    topic: str | None,
+    uow: TutoringUnitOfWork,
+    *,
+    profile_id: UUID | None = None,
 ) -> tuple[TutorSession, TutorMessage]:
-    """A new session at the learner's level, opened by the tutor's greeting."""
+    """A new session at the learner's level, opened by the tutor's greeting. A session that
+    names a learning profile practises it: the profile must be the learner's and English,
+    and its level is the session's unless `level` is given (else DEFAULT_LEVEL)."""
     topic = " ".join((topic or DEFAULT_TOPIC).split())
     if not 1 <= len(topic) <= MAX_TOPIC_CHARS:
         raise InvalidInput(f"topic must be 1 to {MAX_TOPIC_CHARS} characters", {"field": "topic"})
-    session = TutorSession(
-        id=uuid4(),
-        user_id=user_id,
-        level=level,
-        topic=topic,
-        stage=Stage.GREETING,
-        status=SessionStatus.ACTIVE,
-        message_count=0,
-        started_at=datetime.now(UTC),
-    )
-    hello = _message(session, Speaker.TUTOR, greeting(topic))
     async with uow:
         if await uow.users.get(user_id) is None:
             raise Unauthenticated("Account no longer exists")
+        if profile_id is not None:
+            profile = await owned_profile(uow, user_id, profile_id)
+            if profile.language != TUTOR_LANGUAGE:
+                raise InvalidInput(
+                    f"The tutor speaks English only; this profile is for {profile.language}",
+                    {"field": "profile_id"},
+                )
+            level = level or profile.level
+        session = TutorSession(
+            id=uuid4(),
+            user_id=user_id,
+            level=level or DEFAULT_LEVEL,
+            topic=topic,
+            stage=Stage.GREETING,
+            status=SessionStatus.ACTIVE,
+            message_count=0,
+            started_at=datetime.now(UTC),
+            profile_id=profile_id,
+        )
+        hello = _message(session, Speaker.TUTOR, greeting(topic))
         await uow.tutor_sessions.add(session)
         await uow.tutor_messages.add(hello)
         await uow.commit()
@@ -161,7 +183,8 @@ async def take_turn(
     tutor: TutorReplies,
     uow: TutoringUnitOfWork,
 ) -> Turn:
-    """The learner's turn and the tutor's reply, stored together or not at all. The tutor
+    """The learner's turn and the tutor's reply, stored together or not at all, with a
+    review item for each corrected form the learner has none of yet. The tutor
     answers outside any transaction (it takes seconds); a turn that raced another one on the
     same session is a Conflict and stores nothing."""
     text = check_turn_text(text)
@@ -180,5 +203,8 @@ async def take_turn(
         await uow.tutor_sessions.update(session, expected_message_count=read_count)
         await uow.tutor_messages.add(learner)
         await uow.tutor_messages.add(answer)
+        corrected = [(c.suggestion, c.message) for c in reply.corrections if c.suggestion]
+        origin = ItemOrigin.CORRECTION
+        await collect_items(uow.review_items, user_id, corrected, origin, learner.created_at)
         await uow.commit()
     return Turn(learner, answer, reply, session)

@@ -49,6 +49,7 @@ async def test_scores_a_good_reading_word_by_word(client, recording):
         "completeness_score",
         "word_scores",
         "provider",
+        "analysis_id",
     }
     assert body["provider"] == "pocketsphinx"
     words = [w["word"].lower() for w in body["word_scores"] if w["error_type"] != "Insertion"]

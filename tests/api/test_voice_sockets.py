@@ -111,3 +111,13 @@ async def test_learn_translates_urdu_teaches_word_by_word_and_scores_the_repeat(
         await ws.send(await spoken(sentence))
         success = await ws.expect("success", TURN_SECONDS)
         assert success["attempts"] == 2 and success["english_text"] == sentence
+
+    # Both repeats are in the learner's pronunciation history.
+    history = await client.get(
+        "/api/v1/learning/pronunciation-analyses", headers=learner["headers"]
+    )
+    analyses = history.json()["analyses"]
+    assert [(a["source"], a["reference_text"]) for a in analyses] == [
+        ("learn_repeat", sentence)
+    ] * 2
+    assert analyses[0]["pronunciation_score"] == success["score"]["pronunciation_score"]

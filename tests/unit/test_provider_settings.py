@@ -4,7 +4,13 @@ the composition root builds, and a provider named without its key stops start-up
 import pytest
 from pydantic import ValidationError
 
-from deployments.providers import build_recognizer, build_synthesizer, build_tutor
+from deployments.providers import (
+    build_mailer,
+    build_plan_model,
+    build_recognizer,
+    build_synthesizer,
+    build_tutor,
+)
 from deployments.settings import Settings
 
 
@@ -51,3 +57,15 @@ def test_chains_are_built_in_the_order_named():
 def test_a_provider_without_its_setting_stops_start_up(values, needs):
     with pytest.raises(ValidationError, match=needs):
         settings(**values)
+
+
+def test_mail_goes_to_the_log_until_a_mail_server_is_set():
+    assert build_mailer(settings()).description == "the log (SMTP_HOST is not set)"
+    smtp = build_mailer(settings(smtp_host="mail.test", smtp_port=2525))
+    assert smtp.description == "smtp://mail.test:2525"
+
+
+def test_plans_are_worded_by_a_model_only_when_openai_is_named():
+    assert build_plan_model(settings()) is None
+    chosen = settings(llm_provider="openai,local", openai_api_key="sk-test")
+    assert build_plan_model(chosen).provider.startswith("openai")

@@ -1,19 +1,27 @@
 """001's CEFR assessments: a spoken answer, a written sentence, and the prompts to answer."""
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from adapters.http.corrections import CorrectionOut
+from adapters.http.inputs import StrictBool
 from adapters.http.security import CurrentUser
-from adapters.http.services import Services
+from adapters.http.services import HttpServices, Services
 from domain.assessment.prompts import MAX_PROMPTS, SpeakingPrompt, find_prompt, prompts_for
 from domain.assessment.sentence import MAX_SENTENCE_CHARS, AssessSentence, SentenceAssessment
 from domain.assessment.speaking import AssessSpeaking, SkillResult, SpeakingAssessment
+from domain.learning.history import SaveAssessment, save_assessment
 from ports.cefr import CefrLevel
+from ports.identity import TokenClaims
+from ports.learning import AssessmentKind
 
 router = APIRouter(tags=["assessment"])
+
+SAVE = "Keep the result in the learner's assessments (/learning/assessments)"
+SAVED = "The kept assessment; null unless `save` was asked"
 
 
 class PromptOut(BaseModel):
@@ -34,6 +42,7 @@ class PromptList(BaseModel):
 
 class SentenceIn(BaseModel):
     text: str = Field(max_length=MAX_SENTENCE_CHARS, pattern="[A-Za-z]", description="A sentence")
+    save: StrictBool = Field(default=False, description=SAVE)
 
 
 class VocabularyOut(BaseModel):
@@ -52,6 +61,7 @@ class SentenceOut(BaseModel):
     level: CefrLevel
     reasons: list[str]
     feedback: list[str]
+    assessment_id: UUID | None = Field(default=None, description=SAVED)
 
     @classmethod
     def of(cls, a: SentenceAssessment) -> "SentenceOut":
@@ -93,6 +103,7 @@ class SpeakingOut(BaseModel):
     skills: dict[str, SkillOut]
     corrections: list[CorrectionOut]
     reasons: list[str]
+    assessment_id: UUID | None = Field(default=None, description=SAVED)
 
     @classmethod
     def of(cls, a: SpeakingAssessment, prompt_id: str | None) -> "SpeakingOut":
@@ -126,7 +137,10 @@ async def speaking_prompts(
 async def assess_sentence(claims: CurrentUser, services: Services, body: SentenceIn) -> SentenceOut:
     """Grammar corrections, the corrected text, its vocabulary level and an estimated level."""
     assess = AssessSentence(services.grammar_checker, services.vocabulary)
-    return SentenceOut.of(await assess(body.text))
+    out = SentenceOut.of(await assess(body.text))
+    if body.save:
+        out.assessment_id = await _save(claims, services, AssessmentKind.SENTENCE, out, None)
+    return out
 
 
 @router.post("/assessment/speaking", response_model=SpeakingOut)
@@ -136,6 +150,7 @@ async def assess_speaking(
     audio: Annotated[UploadFile, File(description="WAV, MP3, M4A or WebM/Ogg Opus; 10 MB, 30 s")],
     prompt_id: Annotated[str | None, Form(max_length=64)] = None,
     duration: Annotated[float | None, Form(gt=0, le=300, description="Seconds asked for")] = None,
+    save: Annotated[bool, Form(description=SAVE)] = False,
 ) -> SpeakingOut:
     """A CEFR level and five skills (pronunciation, grammar, vocabulary, fluency, coherence)
     measured on the recording. It is processed in memory and never stored."""
@@ -151,4 +166,20 @@ async def assess_speaking(
         scorer=services.speech_scorer,
     )
     result = await assess(await audio.read(), target_seconds=target)
-    return SpeakingOut.of(result, prompt_id)
+    out = SpeakingOut.of(result, prompt_id)
+    if save:
+        kind = AssessmentKind.SPEAKING
+        out.assessment_id = await _save(claims, services, kind, out, result.score)
+    return out
+
+
+async def _save(
+    claims: TokenClaims,
+    services: HttpServices,
+    kind: AssessmentKind,
+    out: SentenceOut | SpeakingOut,
+    score: float | None,
+) -> UUID:
+    details = out.model_dump(mode="json", exclude={"assessment_id", "level"})
+    cmd = SaveAssessment(kind, out.level, score, details)
+    return (await save_assessment(claims.user_id, cmd, services.unit_of_work())).id

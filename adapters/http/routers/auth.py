@@ -1,14 +1,18 @@
-"""/auth: register, log in (password or social), refresh and log out."""
+"""/auth: register, log in (password or social), refresh, log out, and reset a password."""
 
+import logging
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, BackgroundTasks, status
 from pydantic import BaseModel, Field
 
 from adapters.http.inputs import NOT_BLANK
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
+from domain.errors import ServiceUnavailable
 from domain.identity import authentication as auth
+from domain.identity import password_reset
+from domain.identity.password_reset import MAX_TOKEN_CHARS
 from domain.identity.rules import (
     EMAIL_MAX_LENGTH,
     EMAIL_PATTERN,
@@ -17,7 +21,9 @@ from domain.identity.rules import (
     PASSWORD_MIN_LENGTH,
 )
 from ports.identity import AuthProvider, User
+from ports.mail import Mailer, MailMessage
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 # check_password_strength's letter and digit, in either order (ASCII ones: the server also
@@ -117,3 +123,51 @@ async def refresh(body: RefreshRequest, services: Services) -> RefreshResponse:
 async def log_out(claims: CurrentUser, services: Services) -> None:
     """Ends this login session: its refresh and access tokens stop working."""
     await auth.log_out(claims, services.unit_of_work(), services.credentials)
+
+
+class ResetRequest(BaseModel):
+    email: str = Field(max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN)
+
+
+class ResetConfirm(BaseModel):
+    token: str = Field(min_length=1, max_length=MAX_TOKEN_CHARS)
+    new_password: str = Field(
+        min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH, pattern=PASSWORD_PATTERN
+    )
+
+
+class Notice(BaseModel):
+    message: str
+
+
+async def _send(mailer: Mailer, message: MailMessage) -> None:
+    # After the response: a failure is the operator's to see, never the caller's to learn
+    # from (it would tell that the address has an account).
+    try:
+        await mailer.send(message)
+    except ServiceUnavailable as error:
+        logger.error("password reset mail to %s not sent: %s", message.to, error.message)
+
+
+@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, response_model=Notice)
+async def request_password_reset(
+    body: ResetRequest, services: Services, background: BackgroundTasks
+) -> Notice:
+    """Mails a single-use reset code (valid 30 minutes) to the address if an account with a
+    password uses it. The answer is the same either way."""
+    message = await password_reset.request_password_reset(
+        body.email, services.reset_mail, services.unit_of_work()
+    )
+    if message is not None:
+        background.add_task(_send, services.mailer, message)
+    return Notice(message="If an account uses this address, a reset code is on its way")
+
+
+@router.post("/password-reset/confirm", response_model=Notice)
+async def confirm_password_reset(body: ResetConfirm, services: Services) -> Notice:
+    """Sets the new password and ends every login session of the account. A used, expired
+    or unknown code is a 400 and changes nothing."""
+    await password_reset.reset_password(
+        body.token, body.new_password, services.unit_of_work(), services.credentials
+    )
+    return Notice(message="Password changed; log in with the new password")

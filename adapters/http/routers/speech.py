@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import StreamingResponse
@@ -10,10 +11,12 @@ from pydantic import BaseModel, Field
 from adapters.http.inputs import NOT_BLANK, StrictFloat
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
+from domain.learning.history import record_pronunciation
 from domain.pronunciation.scoring import ScorePronunciation, score_pronunciation
 from domain.recordings import transcribe_recording
 from domain.synthesis import MAX_SPEED, MAX_SYNTHESIS_CHARS, MIN_SPEED, check_synthesis
-from ports.scoring import ScoringResult, WordError
+from ports.learning import AnalysisSource
+from ports.scoring import ScoringResult, WordError, WordScore
 from ports.speech import STREAM_MEDIA_TYPE, RecognitionTask
 
 router = APIRouter(prefix="/speech", tags=["speech"])
@@ -30,6 +33,15 @@ class WordScoreOut(BaseModel):
     error_type: WordError
     phonemes: list[PhonemeScoreOut]
 
+    @classmethod
+    def of(cls, w: WordScore) -> "WordScoreOut":
+        return cls(
+            word=w.word,
+            score=w.score,
+            error_type=w.error_type,
+            phonemes=[PhonemeScoreOut(phoneme=p.phoneme, score=p.score) for p in w.phonemes],
+        )
+
 
 class ScoreOut(BaseModel):
     recognized_text: str
@@ -39,27 +51,21 @@ class ScoreOut(BaseModel):
     completeness_score: float
     word_scores: list[WordScoreOut]
     provider: str
+    analysis_id: UUID | None = Field(
+        description="The kept pronunciation analysis; null when the learner keeps no history"
+    )
 
     @classmethod
-    def of(cls, result: ScoringResult) -> "ScoreOut":
+    def of(cls, result: ScoringResult, analysis_id: UUID | None) -> "ScoreOut":
         return cls(
             recognized_text=result.recognized_text,
             pronunciation_score=result.pronunciation_score,
             accuracy_score=result.accuracy_score,
             fluency_score=result.fluency_score,
             completeness_score=result.completeness_score,
-            word_scores=[
-                WordScoreOut(
-                    word=w.word,
-                    score=w.score,
-                    error_type=w.error_type,
-                    phonemes=[
-                        PhonemeScoreOut(phoneme=p.phoneme, score=p.score) for p in w.phonemes
-                    ],
-                )
-                for w in result.word_scores
-            ],
+            word_scores=[WordScoreOut.of(w) for w in result.word_scores],
             provider=result.provider,
+            analysis_id=analysis_id,
         )
 
 
@@ -72,10 +78,14 @@ async def score(
     language: Annotated[str, Form(max_length=35)] = "en-US",
 ) -> ScoreOut:
     """Scores how well the recording pronounces `reference_text`, word by word (0-100).
-    The recording is processed in memory and never stored."""
+    The recording is processed in memory and never stored; its scores are kept in the
+    learner's pronunciation history unless the learner declined it (/learning/settings)."""
     cmd = ScorePronunciation(await audio.read(), reference_text, language)
-    result = await score_pronunciation(cmd, services.audio_decoder, services.speech_scorer)
-    return ScoreOut.of(result)
+    scored = await score_pronunciation(cmd, services.audio_decoder, services.speech_scorer)
+    analysis = await record_pronunciation(
+        claims.user_id, AnalysisSource.SPEECH_SCORE, scored, services.unit_of_work()
+    )
+    return ScoreOut.of(scored.result, analysis.id if analysis else None)
 
 
 class TranscriptOut(BaseModel):

@@ -15,7 +15,7 @@ from adapters.http.services import Services
 from domain.paging import Page
 from domain.synthesis import MAX_SPEED, MIN_SPEED
 from domain.tutor import sessions as tutoring
-from domain.tutor.sessions import MAX_TOPIC_CHARS, MAX_TURN_CHARS, Turn
+from domain.tutor.sessions import DEFAULT_LEVEL, MAX_TOPIC_CHARS, MAX_TURN_CHARS, Turn
 from domain.tutor.voice import take_voice_turn
 from ports.cefr import CefrLevel
 from ports.tutoring import (
@@ -31,8 +31,13 @@ router = APIRouter(prefix="/conversations/sessions", tags=["conversation session
 
 
 class SessionIn(BaseModel):
-    level: CefrLevel = CefrLevel.A2
+    level: CefrLevel | None = Field(
+        default=None, description=f"The profile's level, else {DEFAULT_LEVEL.value}"
+    )
     topic: str | None = Field(default=None, max_length=MAX_TOPIC_CHARS, pattern=NOT_BLANK)
+    profile_id: UUID | None = Field(
+        default=None, description="The learner's English learning profile this session practises"
+    )
 
 
 class MessageOut(BaseModel):
@@ -66,6 +71,7 @@ class SessionOut(BaseModel):
     message_count: int
     started_at: datetime
     ended_at: datetime | None
+    profile_id: UUID | None
 
     @classmethod
     def of(cls, s: TutorSession) -> "SessionOut":
@@ -78,6 +84,7 @@ class SessionOut(BaseModel):
             message_count=s.message_count,
             started_at=s.started_at,
             ended_at=s.ended_at,
+            profile_id=s.profile_id,
         )
 
 
@@ -129,15 +136,16 @@ class VoiceTurnOut(TurnOut):
     reply_audio: AudioOut
 
 
-def _pagination(page: Page) -> Pagination:
+def pagination_of(page: Page) -> Pagination:
     return Pagination(page=page.page, limit=page.limit, total=page.total)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SessionStarted)
 async def start_session(body: SessionIn, claims: CurrentUser, services: Services) -> SessionStarted:
-    """Starts a session at the learner's CEFR level on a topic; the tutor greets first."""
+    """Starts a session at the learner's CEFR level on a topic; the tutor greets first. A
+    session may name the English learning profile it practises (404, 403, 400 otherwise)."""
     session, greeting = await tutoring.start_session(
-        claims.user_id, body.level, body.topic, services.unit_of_work()
+        claims.user_id, body.level, body.topic, services.unit_of_work(), profile_id=body.profile_id
     )
     return SessionStarted(**SessionOut.of(session).model_dump(), greeting=MessageOut.of(greeting))
 
@@ -155,7 +163,7 @@ async def list_sessions(
         claims.user_id, status, page, limit, services.unit_of_work()
     )
     return SessionList(
-        sessions=[SessionOut.of(s) for s in found.items], pagination=_pagination(found)
+        sessions=[SessionOut.of(s) for s in found.items], pagination=pagination_of(found)
     )
 
 
@@ -188,7 +196,7 @@ async def list_messages(
         claims.user_id, session_id, page, limit, services.unit_of_work()
     )
     return MessageList(
-        messages=[MessageOut.of(m) for m in found.items], pagination=_pagination(found)
+        messages=[MessageOut.of(m) for m in found.items], pagination=pagination_of(found)
     )
 
 

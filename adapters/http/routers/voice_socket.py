@@ -40,11 +40,14 @@ from adapters.http.sockets import (
     receive_text,
 )
 from domain.errors import DomainError, InvalidInput
+from domain.learning.history import record_pronunciation
+from domain.pronunciation.scoring import ScoredRecording
 from domain.recordings import MAX_AUDIO_BYTES
 from domain.tutor import sessions as tutoring
 from domain.tutor.learn import LearnConversation, LearnPorts, Reply
 from domain.tutor.voice import take_voice_turn
 from ports.cefr import CefrLevel
+from ports.learning import AnalysisSource
 from ports.speech import SynthesizedSpeech
 from ports.tutoring import InputMode, TutorReply, TutorSession
 
@@ -205,14 +208,21 @@ def _message(reply: Reply) -> dict[str, Any]:
 async def learn(websocket: WebSocket) -> None:
     services: HttpServices = websocket.app.state.services
     token = websocket.query_params.get("token") or bearer_token(websocket)
-    if await accept_authenticated(websocket, token, services.credentials) is None:
+    claims = await accept_authenticated(websocket, token, services.credentials)
+    if claims is None:
         return
+
+    async def keep(scored: ScoredRecording) -> object:
+        source = AnalysisSource.LEARN_REPEAT
+        return await record_pronunciation(claims.user_id, source, scored, services.unit_of_work())
+
     conversation = LearnConversation(
         LearnPorts(
             services.audio_decoder,
             services.voice.recognizer,
             services.voice.synthesizer,
             services.speech_scorer,
+            keep,
         )
     )
 
