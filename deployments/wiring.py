@@ -28,6 +28,7 @@ from adapters.sql.database import create_engine, session_factory
 from adapters.sql.outbox import OutboxRelay
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from adapters.vocabulary.cefrpy_levels import CefrpyVocabularyLevels
+from deployments.demo.curriculum import read_curriculum
 from deployments.demo.speaking_prompts import read_speaking_prompts
 from deployments.providers import (
     build_identity_providers,
@@ -39,6 +40,7 @@ from deployments.providers import (
 )
 from deployments.settings import Settings
 from domain.assessment.prompts import SpeakingPrompt
+from domain.curriculum.content import Curriculum
 from domain.errors import ServiceUnavailable
 from domain.identity.authentication import Credentials
 from domain.identity.tokens import TokenPolicy
@@ -81,6 +83,7 @@ class Container:
     grammar_checker: GrammarChecker
     vocabulary: VocabularyLevels
     speaking_prompts: tuple[SpeakingPrompt, ...]
+    curriculum: Curriculum
     relay: OutboxRelay
     realtime_tokens: RealtimeTokenIssuer | None = None
     event_bus: EventBus | None = None
@@ -110,6 +113,7 @@ class Container:
             fanout=self.fanout,
             vocabulary=self.vocabulary,
             speaking_prompts=self.speaking_prompts,
+            curriculum=self.curriculum,
             grammar_checker=self.grammar_checker,
             realtime_tokens=self.realtime_tokens,
         )
@@ -211,6 +215,7 @@ def bootstrap(
         grammar_checker=grammar_checker or HarperGrammarChecker(),
         vocabulary=vocabulary or CefrpyVocabularyLevels(),
         speaking_prompts=read_speaking_prompts(),
+        curriculum=read_curriculum(),
         relay=relay,
         realtime_tokens=realtime_tokens or build_realtime_tokens(settings),
         _closers=closers,
