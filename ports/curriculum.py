@@ -1,0 +1,117 @@
+"""Ports of the curriculum context: a learner's progress through the curriculum (000's
+progress summary, curriculum stage, exercise and topic progress), their daily learning
+analytics and achievements.
+
+Curriculum stages, exercises and topics are numbered from 1 as in 000; an exercise is named
+by (curriculum stage, exercise number)."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+ExerciseKey = tuple[int, int]
+"""(curriculum stage, exercise number within it)."""
+
+
+@dataclass
+class TopicProgress:
+    topic: int
+    attempts: int
+    best_score: float
+    last_score: float
+    urdu_used: bool
+    """Whether the learner asked for the Urdu hint on any attempt."""
+    completed: bool
+    time_seconds: int
+    completed_at: datetime | None
+
+
+@dataclass
+class ExerciseProgress:
+    stage: int
+    exercise: int
+    current_topic: int
+    attempts: int
+    total_score: float
+    """The sum of every attempt's score (the average's numerator)."""
+    last_scores: list[float]
+    """The newest scores, oldest first, at most rules.MATURITY_WINDOW of them."""
+    best_score: float
+    time_seconds: int
+    matured: bool
+    started_at: datetime
+    matured_at: datetime | None
+    topics: dict[int, TopicProgress] = field(default_factory=dict)
+
+    @property
+    def average_score(self) -> float:
+        return self.total_score / self.attempts if self.attempts else 0.0
+
+
+@dataclass
+class StageProgress:
+    stage: int
+    attempts: int
+    total_score: float
+    started_at: datetime
+    completed_at: datetime | None
+
+    @property
+    def average_score(self) -> float:
+        return self.total_score / self.attempts if self.attempts else 0.0
+
+
+@dataclass
+class LearnerProgress:
+    """000's progress summary with the curriculum stages and exercises it holds: one
+    aggregate, changed as a whole by one attempt."""
+
+    user_id: UUID
+    time_zone: str
+    """The IANA zone whose calendar days count streaks and daily analytics."""
+    urdu_enabled: bool
+    current_stage: int
+    current_exercise: int
+    current_topic: int
+    unlocked: list[ExerciseKey]
+    """Unlocked exercises in curriculum order; a curriculum stage is unlocked with its first."""
+    overall_percentage: float
+    time_seconds: int
+    curriculum_completed_at: datetime | None
+    first_activity_at: datetime | None
+    last_activity_at: datetime | None
+    created_at: datetime
+    stages: dict[int, StageProgress] = field(default_factory=dict)
+    exercises: dict[ExerciseKey, ExerciseProgress] = field(default_factory=dict)
+
+    @property
+    def unlocked_stages(self) -> list[int]:
+        return sorted({stage for stage, _ in self.unlocked})
+
+
+@dataclass
+class DailyActivity:
+    """000's daily learning analytics: one learner's activity on one day of their calendar."""
+
+    user_id: UUID
+    day: date
+    attempts: int
+    total_score: float
+    """The sum of the scores of scored activity (attempts, game sessions)."""
+    scored: int
+    time_seconds: int
+    topics_completed: int
+    game_sessions: int
+    tutor_turns: int
+
+    @property
+    def average_score(self) -> float | None:
+        return self.total_score / self.scored if self.scored else None
+
+
+@dataclass(frozen=True)
+class Achievement:
+    user_id: UUID
+    code: str
+    """What was achieved (rules.Achievements), once per learner."""
+    earned_at: datetime
