@@ -7,6 +7,7 @@ by (curriculum stage, exercise number)."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 from uuid import UUID
 
 ExerciseKey = tuple[int, int]
@@ -81,6 +82,8 @@ class LearnerProgress:
     first_activity_at: datetime | None
     last_activity_at: datetime | None
     created_at: datetime
+    version: int
+    """Bumped by every save: a save of a stale read is a Conflict, not a lost attempt."""
     stages: dict[int, StageProgress] = field(default_factory=dict)
     exercises: dict[ExerciseKey, ExerciseProgress] = field(default_factory=dict)
 
@@ -115,3 +118,37 @@ class Achievement:
     code: str
     """What was achieved (rules.Achievements), once per learner."""
     earned_at: datetime
+
+
+class LearnerProgressRepository(Protocol):
+    async def get(self, user_id: UUID) -> LearnerProgress | None:
+        """The learner's progress with its curriculum stages, exercises and topics."""
+
+    async def add(self, progress: LearnerProgress) -> None:
+        """Stores new progress; Conflict when the learner has some already."""
+
+    async def save(self, progress: LearnerProgress) -> None:
+        """Writes the whole aggregate with version `progress.version + 1` and bumps
+        `progress.version`; Conflict when the stored version is no longer `progress.version`
+        (another attempt was saved since this one was read)."""
+
+
+class DailyActivityRepository(Protocol):
+    async def get(self, user_id: UUID, day: date) -> DailyActivity | None: ...
+
+    async def save(self, activity: DailyActivity) -> None:
+        """Inserts or replaces the learner's row of that day."""
+
+    async def active_days(self, user_id: UUID) -> list[date]:
+        """Every day with a row, in order."""
+
+    async def between(self, user_id: UUID, first: date, last: date) -> list[DailyActivity]:
+        """The rows from `first` to `last` inclusive, in day order."""
+
+
+class AchievementRepository(Protocol):
+    async def list_for_user(self, user_id: UUID) -> list[Achievement]:
+        """Oldest first; the code breaks ties."""
+
+    async def add(self, achievement: Achievement) -> None:
+        """Conflict when the learner holds that achievement already."""

@@ -7,6 +7,11 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from ports.content import SpeechRepository, TagRepository
+from ports.curriculum import (
+    AchievementRepository,
+    DailyActivityRepository,
+    LearnerProgressRepository,
+)
 from ports.identity import LoginSessionRepository, UserRepository
 from ports.messaging import ConversationRepository, MessageRepository, UserStatusRepository
 from ports.outbox import HandledEvents, Outbox
@@ -65,12 +70,23 @@ class TutoringUnitOfWork(Transaction, Protocol):
     tutor_messages: TutorMessageRepository
 
 
+class CurriculumUnitOfWork(Transaction, Protocol):
+    """An attempt changes the learner's progress, their day's activity and achievements."""
+
+    users: UserRepository
+    learner_progress: LearnerProgressRepository
+    daily_activity: DailyActivityRepository
+    achievements: AchievementRepository
+    outbox: Outbox
+
+
 class UnitOfWork(
     IdentityUnitOfWork,
     ContentUnitOfWork,
     PracticeUnitOfWork,
     MessagingUnitOfWork,
     TutoringUnitOfWork,
+    CurriculumUnitOfWork,
     Protocol,
 ):
     """Every repository, and the claims that make durable consumers idempotent."""

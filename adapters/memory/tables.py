@@ -4,12 +4,13 @@ key, holding copies that no caller can reach."""
 import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.errors import Conflict, NotFound
 from ports.content import Speech, Tag
+from ports.curriculum import Achievement, DailyActivity, LearnerProgress
 from ports.events import Event
 from ports.identity import LoginSession, User
 from ports.messaging import Conversation, Message, Participant, Receipt, UserStatus
@@ -35,6 +36,9 @@ class Tables:
     user_statuses: dict[UUID, UserStatus] = field(default_factory=dict)
     tutor_sessions: dict[UUID, TutorSession] = field(default_factory=dict)
     tutor_messages: dict[UUID, TutorMessage] = field(default_factory=dict)
+    learner_progress: dict[UUID, LearnerProgress] = field(default_factory=dict)
+    daily_activity: dict[tuple[UUID, date], DailyActivity] = field(default_factory=dict)
+    achievements: dict[tuple[UUID, str], Achievement] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
     outbox: list[Event] = field(default_factory=list)
     """Committed events, in the order they were added; nothing relays them."""

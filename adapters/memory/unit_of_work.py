@@ -7,6 +7,11 @@ from types import TracebackType
 from typing import Self
 
 from adapters.memory.content import InMemorySpeechRepository, InMemoryTagRepository
+from adapters.memory.curriculum import (
+    InMemoryAchievementRepository,
+    InMemoryDailyActivityRepository,
+    InMemoryLearnerProgressRepository,
+)
 from adapters.memory.identity import InMemoryLoginSessionRepository, InMemoryUserRepository
 from adapters.memory.messaging import (
     InMemoryConversationRepository,
@@ -50,6 +55,9 @@ class InMemoryUnitOfWork:
     user_statuses: InMemoryUserStatusRepository
     tutor_sessions: InMemoryTutorSessionRepository
     tutor_messages: InMemoryTutorMessageRepository
+    learner_progress: InMemoryLearnerProgressRepository
+    daily_activity: InMemoryDailyActivityRepository
+    achievements: InMemoryAchievementRepository
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -77,6 +85,9 @@ class InMemoryUnitOfWork:
         self.user_statuses = InMemoryUserStatusRepository(tables)
         self.tutor_sessions = InMemoryTutorSessionRepository(tables)
         self.tutor_messages = InMemoryTutorMessageRepository(tables)
+        self.learner_progress = InMemoryLearnerProgressRepository(tables)
+        self.daily_activity = InMemoryDailyActivityRepository(tables)
+        self.achievements = InMemoryAchievementRepository(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)
         return self

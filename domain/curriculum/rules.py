@@ -130,6 +130,7 @@ def new_progress(
         first_activity_at=None,
         last_activity_at=None,
         created_at=now,
+        version=0,
     )
     _unlock(progress, FIRST, now)
     return progress

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from domain.curriculum.events import topic_attempt_recorded
+from domain.curriculum.rules import AttemptOutcome, TopicAttempt
 from domain.events.registry import SCHEMAS
 from domain.events.validation import check_payload, schema_name
 from domain.identity.events import user_deleted
@@ -60,6 +62,11 @@ SESSION = GameSession(
 
 EVERY_KIND = [
     game_session_completed(SESSION),
+    topic_attempt_recorded(
+        USER,
+        TopicAttempt(1, 3, 6, 88.5, 21, True, NOW),
+        AttemptOutcome(True, True, True, False, [(2, 1)]),
+    ),
     user_deleted(USER),
     events.message_sent(MESSAGE),
     events.message_edited(replace(MESSAGE, is_edited=True)),

@@ -1,0 +1,62 @@
+"""Repositories of the curriculum context over the in-memory tables."""
+
+from dataclasses import replace
+from datetime import date
+from uuid import UUID
+
+from adapters.memory.tables import Tables, insert, loaded, stored
+from domain.errors import Conflict
+from ports.curriculum import Achievement, DailyActivity, LearnerProgress
+
+
+class InMemoryLearnerProgressRepository:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    async def get(self, user_id: UUID) -> LearnerProgress | None:
+        return loaded(self._tables.learner_progress.get(user_id))
+
+    async def add(self, progress: LearnerProgress) -> None:
+        insert(self._tables.learner_progress, progress.user_id, progress, "progress")
+
+    async def save(self, progress: LearnerProgress) -> None:
+        current = self._tables.learner_progress.get(progress.user_id)
+        if current is None or current.version != progress.version:
+            raise Conflict("This progress changed meanwhile; try again")
+        progress.version += 1
+        self._tables.learner_progress[progress.user_id] = stored(progress)
+
+
+class InMemoryDailyActivityRepository:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    async def get(self, user_id: UUID, day: date) -> DailyActivity | None:
+        return loaded(self._tables.daily_activity.get((user_id, day)))
+
+    async def save(self, activity: DailyActivity) -> None:
+        self._tables.daily_activity[(activity.user_id, activity.day)] = stored(activity)
+
+    async def active_days(self, user_id: UUID) -> list[date]:
+        return sorted(day for owner, day in self._tables.daily_activity if owner == user_id)
+
+    async def between(self, user_id: UUID, first: date, last: date) -> list[DailyActivity]:
+        rows = [
+            row
+            for (owner, day), row in sorted(self._tables.daily_activity.items())
+            if owner == user_id and first <= day <= last
+        ]
+        return loaded(rows)
+
+
+class InMemoryAchievementRepository:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    async def list_for_user(self, user_id: UUID) -> list[Achievement]:
+        held = [a for (owner, _), a in self._tables.achievements.items() if owner == user_id]
+        return loaded(sorted(held, key=lambda a: (a.earned_at, a.code)))
+
+    async def add(self, achievement: Achievement) -> None:
+        key = (achievement.user_id, achievement.code)
+        insert(self._tables.achievements, key, replace(achievement), "achievement")

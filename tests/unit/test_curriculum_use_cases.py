@@ -1,0 +1,135 @@
+"""Curriculum progress use cases over the in-memory unit of work: starting progress,
+recording attempts with their day, streak and achievements, who may read progress, and
+that a refused attempt writes nothing, not even an event."""
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory.unit_of_work import InMemoryDatabase, InMemoryUnitOfWork
+from deployments.demo.curriculum import read_curriculum
+from domain.curriculum.progress import (
+    InitializeProgress,
+    get_progress,
+    initialize_progress,
+    record_topic_attempt,
+)
+from domain.curriculum.rules import Achievements, Streak, TopicAttempt
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ports.identity import Role
+from tests.support.memory import NOW, given, learner
+
+COUNTS = read_curriculum().topic_counts
+ANA, BEN = learner("Ana"), learner("Ben")
+
+
+@pytest.fixture
+async def database() -> InMemoryDatabase:
+    database = InMemoryDatabase()
+    await given(database, ANA, BEN)
+    return database
+
+
+def attempt(topic=1, score=80.0, at=NOW, exercise=1):
+    return TopicAttempt(1, exercise, topic, score, 20, False, at)
+
+
+async def test_initializing_twice_keeps_the_first_progress(database):
+    first = await initialize_progress(
+        ANA.id, InitializeProgress("Asia/Karachi", False), NOW, InMemoryUnitOfWork(database)
+    )
+    again = await initialize_progress(
+        ANA.id, InitializeProgress("UTC", True), NOW, InMemoryUnitOfWork(database)
+    )
+    assert again == first and again.time_zone == "Asia/Karachi" and not again.urdu_enabled
+
+
+async def test_an_unknown_time_zone_starts_nothing(database):
+    with pytest.raises(InvalidInput):
+        await initialize_progress(
+            ANA.id, InitializeProgress("Nowhere/Else"), NOW, InMemoryUnitOfWork(database)
+        )
+    assert database.tables.learner_progress == {}
+
+
+async def test_attempts_on_consecutive_learner_days_make_a_streak(database):
+    zone = InitializeProgress("Asia/Karachi")
+    await initialize_progress(ANA.id, zone, NOW, InMemoryUnitOfWork(database))
+    # 23:00 and 00:30 in Karachi: two days there, although 90 minutes apart.
+    late = NOW.replace(hour=18)
+    first = await record_topic_attempt(
+        ANA.id, attempt(1, 96, late), COUNTS, InMemoryUnitOfWork(database)
+    )
+    assert first.streak == Streak(1, 1)
+    assert set(first.earned) == {Achievements.FIRST_ATTEMPT, Achievements.PERFECT_SCORE}
+    second = await record_topic_attempt(
+        ANA.id, attempt(2, 70, late + timedelta(minutes=90)), COUNTS, InMemoryUnitOfWork(database)
+    )
+    assert second.streak == Streak(2, 2) and second.earned == []
+    assert second.outcome.topic_completed and second.progress.current_topic == 3
+    view = await get_progress(
+        ANA.id, Role.STUDENT, ANA.id, late + timedelta(hours=2), InMemoryUnitOfWork(database)
+    )
+    assert [d.attempts for d in view.recent_days] == [1, 1]
+    assert [a.code for a in view.achievements] == [
+        Achievements.FIRST_ATTEMPT,
+        Achievements.PERFECT_SCORE,
+    ]
+    assert view.progress.exercises[(1, 1)].attempts == 2
+
+
+async def test_a_retry_on_the_same_day_adds_to_that_day(database):
+    for score in (40, 75):
+        await record_topic_attempt(ANA.id, attempt(1, score), COUNTS, InMemoryUnitOfWork(database))
+    (day,) = database.tables.daily_activity.values()
+    assert (day.attempts, day.topics_completed, day.average_score) == (2, 1, 57.5)
+
+
+async def test_maturing_three_exercises_unlocks_stage_two(database):
+    for exercise in (1, 2, 3):
+        for topic in range(1, COUNTS[(1, exercise)] + 1):
+            record = await record_topic_attempt(
+                ANA.id, attempt(topic, 85, exercise=exercise), COUNTS, InMemoryUnitOfWork(database)
+            )
+    assert record.outcome.stage_completed and record.outcome.unlocked == [(2, 1)]
+    assert Achievements.stage_completed(1) in record.earned
+    assert record.progress.unlocked_stages == [1, 2]
+    events = [e.type for e in database.outbox]
+    assert events == ["curriculum.topic_attempt_recorded"] * sum(COUNTS[(1, n)] for n in (1, 2, 3))
+
+
+@pytest.mark.parametrize(
+    "bad, error",
+    [
+        (TopicAttempt(1, 2, 1, 80, 20, False, NOW), Conflict),  # locked
+        (TopicAttempt(1, 1, 99, 80, 20, False, NOW), NotFound),
+        (TopicAttempt(1, 1, 1, 101, 20, False, NOW), InvalidInput),
+    ],
+)
+async def test_a_refused_attempt_writes_nothing(database, bad, error):
+    await initialize_progress(ANA.id, InitializeProgress(), NOW, InMemoryUnitOfWork(database))
+    before = database.tables.copy()
+    with pytest.raises(error):
+        await record_topic_attempt(ANA.id, bad, COUNTS, InMemoryUnitOfWork(database))
+    assert database.tables == before and database.outbox == []
+
+
+async def test_a_stale_save_is_a_conflict(database):
+    await initialize_progress(ANA.id, InitializeProgress(), NOW, InMemoryUnitOfWork(database))
+    async with InMemoryUnitOfWork(database) as uow:
+        stale = await uow.learner_progress.get(ANA.id)
+    await record_topic_attempt(ANA.id, attempt(), COUNTS, InMemoryUnitOfWork(database))
+    async with InMemoryUnitOfWork(database) as uow:
+        with pytest.raises(Conflict):
+            await uow.learner_progress.save(stale)
+
+
+async def test_only_the_learner_or_an_admin_reads_progress(database):
+    await record_topic_attempt(ANA.id, attempt(), COUNTS, InMemoryUnitOfWork(database))
+    for role in (Role.STUDENT, Role.TEACHER):
+        with pytest.raises(Forbidden):
+            await get_progress(BEN.id, role, ANA.id, NOW, InMemoryUnitOfWork(database))
+    view = await get_progress(BEN.id, Role.ADMIN, ANA.id, NOW, InMemoryUnitOfWork(database))
+    assert view.progress.user_id == ANA.id
+    with pytest.raises(NotFound):
+        await get_progress(BEN.id, Role.STUDENT, BEN.id, NOW, InMemoryUnitOfWork(database))
