@@ -4,7 +4,7 @@ Types are portable between PostgreSQL and SQLite: enums are strings guarded by C
 constraints, ids are `Uuid`, timestamps are stored in UTC and always read back aware.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -446,3 +447,60 @@ class TutorMessageRow(Base):
         CheckConstraint(_one_of("input_mode", INPUT_MODES), name="input_mode"),
         Index("idx_tutor_messages_session_sequence", "session_id", "sequence", unique=True),
     )
+
+
+# --- curriculum (000) ---------------------------------------------------------------------
+
+JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
+
+
+class LearnerProgressRow(Base):
+    """000's progress summary; its curriculum stage, exercise and topic progress are one
+    document (`stages`, `exercises`), read and written with it as one aggregate."""
+
+    __tablename__ = "learner_progress"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    time_zone: Mapped[str] = mapped_column(String(64))
+    urdu_enabled: Mapped[bool]
+    current_stage: Mapped[int] = mapped_column(Integer)
+    current_exercise: Mapped[int] = mapped_column(Integer)
+    current_topic: Mapped[int] = mapped_column(Integer)
+    unlocked: Mapped[list[list[int]]] = mapped_column(JSON_DOCUMENT)
+    overall_percentage: Mapped[float] = mapped_column(Float)
+    time_seconds: Mapped[int] = mapped_column(BigInteger)
+    curriculum_completed_at: Mapped[datetime | None]
+    first_activity_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer)
+    stages: Mapped[list[dict[str, Any]]] = mapped_column(JSON_DOCUMENT)
+    exercises: Mapped[list[dict[str, Any]]] = mapped_column(JSON_DOCUMENT)
+
+
+class DailyActivityRow(Base):
+    __tablename__ = "daily_activity"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    total_score: Mapped[float] = mapped_column(Float)
+    scored: Mapped[int] = mapped_column(Integer)
+    time_seconds: Mapped[int] = mapped_column(BigInteger)
+    topics_completed: Mapped[int] = mapped_column(Integer)
+    game_sessions: Mapped[int] = mapped_column(Integer)
+    tutor_turns: Mapped[int] = mapped_column(Integer)
+
+
+class AchievementRow(Base):
+    __tablename__ = "achievements"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    earned_at: Mapped[datetime]

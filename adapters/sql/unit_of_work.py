@@ -10,6 +10,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.sql.content import SqlSpeechRepository, SqlTagRepository
+from adapters.sql.curriculum import (
+    SqlAchievementRepository,
+    SqlDailyActivityRepository,
+    SqlLearnerProgressRepository,
+)
 from adapters.sql.identity import SqlLoginSessionRepository, SqlUserRepository
 from adapters.sql.messaging import (
     SqlConversationRepository,
@@ -36,6 +41,9 @@ class SqlUnitOfWork:
     user_statuses: SqlUserStatusRepository
     tutor_sessions: SqlTutorSessionRepository
     tutor_messages: SqlTutorMessageRepository
+    learner_progress: SqlLearnerProgressRepository
+    daily_activity: SqlDailyActivityRepository
+    achievements: SqlAchievementRepository
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -64,6 +72,9 @@ class SqlUnitOfWork:
         self.user_statuses = SqlUserStatusRepository(session)
         self.tutor_sessions = SqlTutorSessionRepository(session)
         self.tutor_messages = SqlTutorMessageRepository(session)
+        self.learner_progress = SqlLearnerProgressRepository(session)
+        self.daily_activity = SqlDailyActivityRepository(session)
+        self.achievements = SqlAchievementRepository(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)
         return self

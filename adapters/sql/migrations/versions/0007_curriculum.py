@@ -1,0 +1,79 @@
+"""Curriculum (000's learner progress, daily learning activity and achievements).
+
+Revision ID: 0007_curriculum
+Revises: 0003_tutoring
+Create Date: 2026-12-01
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0007_curriculum"
+down_revision: str | Sequence[str] | None = "0003_tutoring"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _document() -> sa.types.TypeEngine:
+    return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def _user(table: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        ["user_id"], ["users.id"], name=op.f(f"fk_{table}_user_id_users"), ondelete="CASCADE"
+    )
+
+
+def upgrade() -> None:
+    op.create_table(
+        "learner_progress",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("time_zone", sa.String(length=64), nullable=False),
+        sa.Column("urdu_enabled", sa.Boolean(), nullable=False),
+        sa.Column("current_stage", sa.Integer(), nullable=False),
+        sa.Column("current_exercise", sa.Integer(), nullable=False),
+        sa.Column("current_topic", sa.Integer(), nullable=False),
+        sa.Column("unlocked", _document(), nullable=False),
+        sa.Column("overall_percentage", sa.Float(), nullable=False),
+        sa.Column("time_seconds", sa.BigInteger(), nullable=False),
+        sa.Column("curriculum_completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_activity_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_activity_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("stages", _document(), nullable=False),
+        sa.Column("exercises", _document(), nullable=False),
+        _user("learner_progress"),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_learner_progress")),
+    )
+    op.create_table(
+        "daily_activity",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("total_score", sa.Float(), nullable=False),
+        sa.Column("scored", sa.Integer(), nullable=False),
+        sa.Column("time_seconds", sa.BigInteger(), nullable=False),
+        sa.Column("topics_completed", sa.Integer(), nullable=False),
+        sa.Column("game_sessions", sa.Integer(), nullable=False),
+        sa.Column("tutor_turns", sa.Integer(), nullable=False),
+        _user("daily_activity"),
+        sa.PrimaryKeyConstraint("user_id", "day", name=op.f("pk_daily_activity")),
+    )
+    op.create_table(
+        "achievements",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("earned_at", sa.DateTime(timezone=True), nullable=False),
+        _user("achievements"),
+        sa.PrimaryKeyConstraint("user_id", "code", name=op.f("pk_achievements")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("achievements")
+    op.drop_table("daily_activity")
+    op.drop_table("learner_progress")
