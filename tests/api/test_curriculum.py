@@ -49,3 +49,49 @@ async def test_unknown_stage_or_exercise(client, path):
 
 async def test_signed_in_only(client):
     assert_error(await client.get("/api/v1/curriculum/stages"), 401, "Unauthorized")
+
+
+# --- progress -------------------------------------------------------------------------------
+
+
+async def test_progress_starts_once_at_the_first_topic(client):
+    learner = await sign_up(client)
+    path = "/api/v1/progress/initialize-progress"
+    body = {"time_zone": "Asia/Karachi", "urdu_enabled": False}
+    started = await client.post(path, headers=learner["headers"], json=body)
+    assert started.status_code == 200, started.text
+    progress = started.json()
+    assert (progress["current_stage"], progress["current_exercise"], progress["current_topic"]) == (
+        1,
+        1,
+        1,
+    )
+    assert progress["unlocked_exercises"] == [[1, 1]] and progress["streak_days"] == 0
+    assert progress["time_zone"] == "Asia/Karachi" and progress["urdu_enabled"] is False
+    again = await client.post(path, headers=learner["headers"], json={"time_zone": "UTC"})
+    assert again.json() == progress
+    user_id = learner["user"]["id"]
+    read = await client.get(f"/api/v1/progress/user-progress/{user_id}", headers=learner["headers"])
+    assert read.status_code == 200 and read.json() == progress
+
+
+async def test_progress_of_another_learner_or_not_started(client):
+    ana, ben = await sign_up(client), await sign_up(client)
+    await client.post("/api/v1/progress/initialize-progress", headers=ana["headers"], json={})
+    other = f"/api/v1/progress/user-progress/{ana['user']['id']}"
+    assert_error(await client.get(other, headers=ben["headers"]), 403, "Forbidden")
+    own = f"/api/v1/progress/user-progress/{ben['user']['id']}"
+    assert_error(await client.get(own, headers=ben["headers"]), 404, "NotFound")
+
+
+async def test_an_unknown_time_zone_is_refused(client):
+    learner = await sign_up(client)
+    response = await client.post(
+        "/api/v1/progress/initialize-progress",
+        headers=learner["headers"],
+        json={"time_zone": "Mars/Olympus"},
+    )
+    assert assert_error(response, 400, "ValidationError")["details"]["field"] == "time_zone"
+    user_id = learner["user"]["id"]
+    read = await client.get(f"/api/v1/progress/user-progress/{user_id}", headers=learner["headers"])
+    assert_error(read, 404, "NotFound")

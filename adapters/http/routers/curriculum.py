@@ -2,10 +2,12 @@
 serves all eighteen exercises, by curriculum stage and exercise number or by 000's exercise
 name (`/repeat-after-me/...`), which resolves to the same exercise."""
 
+from datetime import UTC, date, datetime
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.convertors import Convertor, register_url_convertor
 
 from adapters.http.security import CurrentUser
@@ -17,6 +19,13 @@ from domain.curriculum.content import (
     Exercise,
     Topic,
 )
+from domain.curriculum.progress import (
+    InitializeProgress,
+    ProgressView,
+    get_progress,
+    initialize_progress,
+)
+from domain.curriculum.rules import DEFAULT_TIME_ZONE
 from ports.cefr import CefrLevel
 
 router = APIRouter(tags=["curriculum"])
@@ -140,3 +149,141 @@ async def get_exercise_by_name(
 ) -> ExerciseOut:
     """The same as /curriculum/stages/{stage}/exercises/{exercise}, by 000's exercise name."""
     return ExerciseOut.of(services.curriculum.exercise_by_slug(exercise))
+
+
+# --- progress -------------------------------------------------------------------------------
+
+
+class InitializeIn(BaseModel):
+    time_zone: str = Field(
+        DEFAULT_TIME_ZONE,
+        max_length=64,
+        description="IANA time zone whose days count streaks and daily activity",
+    )
+    urdu_enabled: bool = True
+
+
+class ExerciseProgressOut(BaseModel):
+    stage: int
+    exercise: int
+    current_topic: int
+    attempts: int
+    average_score: float
+    best_score: float
+    last_scores: list[float]
+    topics_completed: int
+    matured: bool
+    started_at: datetime
+    matured_at: datetime | None
+
+
+class DayOut(BaseModel):
+    day: date
+    attempts: int
+    average_score: float | None
+    time_seconds: int
+    topics_completed: int
+    game_sessions: int
+    tutor_turns: int
+
+
+class AchievementOut(BaseModel):
+    code: str
+    earned_at: datetime
+
+
+class ProgressOut(BaseModel):
+    user_id: UUID
+    time_zone: str
+    urdu_enabled: bool
+    current_stage: int
+    current_exercise: int
+    current_topic: int
+    unlocked_stages: list[int]
+    unlocked_exercises: list[tuple[int, int]]
+    overall_percentage: float
+    time_seconds: int
+    streak_days: int
+    longest_streak: int
+    first_activity_at: datetime | None
+    last_activity_at: datetime | None
+    curriculum_completed_at: datetime | None
+    exercises: list[ExerciseProgressOut]
+    achievements: list[AchievementOut]
+    recent_days: list[DayOut]
+
+    @classmethod
+    def of(cls, view: ProgressView) -> "ProgressOut":
+        p = view.progress
+        return cls(
+            user_id=p.user_id,
+            time_zone=p.time_zone,
+            urdu_enabled=p.urdu_enabled,
+            current_stage=p.current_stage,
+            current_exercise=p.current_exercise,
+            current_topic=p.current_topic,
+            unlocked_stages=p.unlocked_stages,
+            unlocked_exercises=p.unlocked,
+            overall_percentage=p.overall_percentage,
+            time_seconds=p.time_seconds,
+            streak_days=view.streak.current_days,
+            longest_streak=view.streak.longest_days,
+            first_activity_at=p.first_activity_at,
+            last_activity_at=p.last_activity_at,
+            curriculum_completed_at=p.curriculum_completed_at,
+            exercises=[
+                ExerciseProgressOut(
+                    stage=e.stage,
+                    exercise=e.exercise,
+                    current_topic=e.current_topic,
+                    attempts=e.attempts,
+                    average_score=round(e.average_score, 1),
+                    best_score=e.best_score,
+                    last_scores=e.last_scores,
+                    topics_completed=sum(1 for t in e.topics.values() if t.completed),
+                    matured=e.matured,
+                    started_at=e.started_at,
+                    matured_at=e.matured_at,
+                )
+                for _, e in sorted(p.exercises.items())
+            ],
+            achievements=[
+                AchievementOut(code=a.code, earned_at=a.earned_at) for a in view.achievements
+            ],
+            recent_days=[
+                DayOut(
+                    day=d.day,
+                    attempts=d.attempts,
+                    average_score=d.average_score,
+                    time_seconds=d.time_seconds,
+                    topics_completed=d.topics_completed,
+                    game_sessions=d.game_sessions,
+                    tutor_turns=d.tutor_turns,
+                )
+                for d in view.recent_days
+            ],
+        )
+
+
+@router.post("/progress/initialize-progress", response_model=ProgressOut)
+async def initialize(claims: CurrentUser, services: Services, body: InitializeIn) -> ProgressOut:
+    """Starts the caller at A1's first exercise, first topic; progress already started is
+    returned as it is."""
+    now = datetime.now(UTC)
+    cmd = InitializeProgress(time_zone=body.time_zone, urdu_enabled=body.urdu_enabled)
+    await initialize_progress(claims.user_id, cmd, now, services.unit_of_work())
+    view = await get_progress(
+        claims.user_id, claims.role, claims.user_id, now, services.unit_of_work()
+    )
+    return ProgressOut.of(view)
+
+
+@router.get("/progress/user-progress/{user_id}", response_model=ProgressOut)
+async def user_progress(claims: CurrentUser, services: Services, user_id: UUID) -> ProgressOut:
+    """A learner's progress, streak (on their calendar, as of now), achievements and the
+    last four weeks of daily activity: the learner's own (403 for another learner's, but
+    for an admin), 404 before they started."""
+    view = await get_progress(
+        claims.user_id, claims.role, user_id, datetime.now(UTC), services.unit_of_work()
+    )
+    return ProgressOut.of(view)
