@@ -113,6 +113,31 @@ class DailyActivity:
 
 
 @dataclass(frozen=True)
+class RecordedAttempt:
+    """One evaluated topic attempt as it was recorded: what a retry under the same
+    idempotency key is answered with, and the history of the learner's scores."""
+
+    id: UUID
+    user_id: UUID
+    idempotency_key: str | None
+    """Chosen by the client, unique per learner: a retried attempt is not counted twice."""
+    stage: int
+    exercise: int
+    topic: int
+    score: float
+    time_seconds: int
+    urdu_used: bool
+    attempted_at: datetime
+    topic_completed: bool
+    exercise_matured: bool
+    stage_completed: bool
+    curriculum_completed: bool
+    unlocked: list[ExerciseKey]
+    earned: list[str]
+    """Achievements this attempt earned."""
+
+
+@dataclass(frozen=True)
 class Achievement:
     user_id: UUID
     code: str
@@ -152,3 +177,15 @@ class AchievementRepository(Protocol):
 
     async def add(self, achievement: Achievement) -> None:
         """Conflict when the learner holds that achievement already."""
+
+
+class TopicAttemptRepository(Protocol):
+    async def add(self, attempt: RecordedAttempt) -> None:
+        """Conflict when the learner has recorded an attempt under that idempotency key."""
+
+    async def by_key(self, user_id: UUID, idempotency_key: str) -> RecordedAttempt | None:
+        """The learner's attempt recorded under that key, if any."""
+
+    async def recent_scores(self, user_id: UUID, limit: int) -> list[float]:
+        """The scores of the learner's last `limit` attempts, oldest first (by attempted_at,
+        then id)."""

@@ -11,6 +11,7 @@ from ports.curriculum import (
     AchievementRepository,
     DailyActivityRepository,
     LearnerProgressRepository,
+    TopicAttemptRepository,
 )
 from ports.identity import LoginSessionRepository, UserRepository
 from ports.messaging import ConversationRepository, MessageRepository, UserStatusRepository
@@ -77,6 +78,7 @@ class CurriculumUnitOfWork(Transaction, Protocol):
     learner_progress: LearnerProgressRepository
     daily_activity: DailyActivityRepository
     achievements: AchievementRepository
+    topic_attempts: TopicAttemptRepository
     outbox: Outbox
 
 

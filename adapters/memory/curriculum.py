@@ -6,7 +6,7 @@ from uuid import UUID
 
 from adapters.memory.tables import Tables, insert, loaded, stored
 from domain.errors import Conflict
-from ports.curriculum import Achievement, DailyActivity, LearnerProgress
+from ports.curriculum import Achievement, DailyActivity, LearnerProgress, RecordedAttempt
 
 
 class InMemoryLearnerProgressRepository:
@@ -60,3 +60,32 @@ class InMemoryAchievementRepository:
     async def add(self, achievement: Achievement) -> None:
         key = (achievement.user_id, achievement.code)
         insert(self._tables.achievements, key, replace(achievement), "achievement")
+
+
+class InMemoryTopicAttemptRepository:
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    async def add(self, attempt: RecordedAttempt) -> None:
+        insert(
+            self._tables.topic_attempts,
+            attempt.id,
+            attempt,
+            "an attempt under this idempotency key",
+            lambda a: None if a.idempotency_key is None else (a.user_id, a.idempotency_key),
+        )
+
+    async def by_key(self, user_id: UUID, idempotency_key: str) -> RecordedAttempt | None:
+        found = (
+            a
+            for a in self._tables.topic_attempts.values()
+            if (a.user_id, a.idempotency_key) == (user_id, idempotency_key)
+        )
+        return loaded(next(found, None))
+
+    async def recent_scores(self, user_id: UUID, limit: int) -> list[float]:
+        mine = sorted(
+            (a for a in self._tables.topic_attempts.values() if a.user_id == user_id),
+            key=lambda a: (a.attempted_at, a.id),
+        )
+        return [a.score for a in mine[-limit:]] if limit > 0 else []

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from domain.errors import Conflict, NotFound
 from ports.content import Speech, Tag
-from ports.curriculum import Achievement, DailyActivity, LearnerProgress
+from ports.curriculum import Achievement, DailyActivity, LearnerProgress, RecordedAttempt
 from ports.events import Event
 from ports.identity import LoginSession, User
 from ports.messaging import Conversation, Message, Participant, Receipt, UserStatus
@@ -39,6 +39,7 @@ class Tables:
     learner_progress: dict[UUID, LearnerProgress] = field(default_factory=dict)
     daily_activity: dict[tuple[UUID, date], DailyActivity] = field(default_factory=dict)
     achievements: dict[tuple[UUID, str], Achievement] = field(default_factory=dict)
+    topic_attempts: dict[UUID, RecordedAttempt] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
     outbox: list[Event] = field(default_factory=list)
     """Committed events, in the order they were added; nothing relays them."""

@@ -11,6 +11,7 @@ from adapters.memory.curriculum import (
     InMemoryAchievementRepository,
     InMemoryDailyActivityRepository,
     InMemoryLearnerProgressRepository,
+    InMemoryTopicAttemptRepository,
 )
 from adapters.memory.identity import InMemoryLoginSessionRepository, InMemoryUserRepository
 from adapters.memory.messaging import (
@@ -58,6 +59,7 @@ class InMemoryUnitOfWork:
     learner_progress: InMemoryLearnerProgressRepository
     daily_activity: InMemoryDailyActivityRepository
     achievements: InMemoryAchievementRepository
+    topic_attempts: InMemoryTopicAttemptRepository
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -87,6 +89,7 @@ class InMemoryUnitOfWork:
         self.tutor_messages = InMemoryTutorMessageRepository(tables)
         self.learner_progress = InMemoryLearnerProgressRepository(tables)
         self.daily_activity = InMemoryDailyActivityRepository(tables)
+        self.topic_attempts = InMemoryTopicAttemptRepository(tables)
         self.achievements = InMemoryAchievementRepository(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)

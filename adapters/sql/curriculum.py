@@ -10,13 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.rows import from_row, to_row
 from adapters.sql.statements import insert_row, upsert
-from adapters.sql.tables import AchievementRow, DailyActivityRow, LearnerProgressRow
+from adapters.sql.tables import (
+    AchievementRow,
+    DailyActivityRow,
+    LearnerProgressRow,
+    TopicAttemptRow,
+)
 from domain.errors import Conflict
 from ports.curriculum import (
     Achievement,
     DailyActivity,
     ExerciseProgress,
     LearnerProgress,
+    RecordedAttempt,
     StageProgress,
     TopicProgress,
 )
@@ -153,3 +159,34 @@ class SqlAchievementRepository:
 
     async def add(self, achievement: Achievement) -> None:
         await insert_row(self._session, "achievement", to_row(AchievementRow, achievement))
+
+
+class SqlTopicAttemptRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, attempt: RecordedAttempt) -> None:
+        row = to_row(TopicAttemptRow, attempt, unlocked=[list(key) for key in attempt.unlocked])
+        await insert_row(self._session, "an attempt under this idempotency key", row)
+
+    async def by_key(self, user_id: UUID, idempotency_key: str) -> RecordedAttempt | None:
+        row = await self._session.scalar(
+            select(TopicAttemptRow).where(
+                TopicAttemptRow.user_id == user_id,
+                TopicAttemptRow.idempotency_key == idempotency_key,
+            )
+        )
+        if row is None:
+            return None
+        return from_row(
+            RecordedAttempt, row, unlocked=[(stage, exercise) for stage, exercise in row.unlocked]
+        )
+
+    async def recent_scores(self, user_id: UUID, limit: int) -> list[float]:
+        scores = await self._session.scalars(
+            select(TopicAttemptRow.score)
+            .where(TopicAttemptRow.user_id == user_id)
+            .order_by(TopicAttemptRow.attempted_at.desc(), TopicAttemptRow.id.desc())
+            .limit(limit)
+        )
+        return list(reversed(list(scores)))

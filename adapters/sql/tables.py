@@ -504,3 +504,30 @@ class AchievementRow(Base):
     )
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     earned_at: Mapped[datetime]
+
+
+class TopicAttemptRow(Base):
+    __tablename__ = "topic_attempts"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    stage: Mapped[int] = mapped_column(Integer)
+    exercise: Mapped[int] = mapped_column(Integer)
+    topic: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    time_seconds: Mapped[int] = mapped_column(Integer)
+    urdu_used: Mapped[bool]
+    attempted_at: Mapped[datetime]
+    topic_completed: Mapped[bool]
+    exercise_matured: Mapped[bool]
+    stage_completed: Mapped[bool]
+    curriculum_completed: Mapped[bool]
+    unlocked: Mapped[list[list[int]]] = mapped_column(JSON_DOCUMENT)
+    earned: Mapped[list[str]] = mapped_column(JSON_DOCUMENT)
+
+    __table_args__ = (
+        # NULLs are distinct: attempts sent without a key never collide.
+        Index("idx_topic_attempts_user_key", "user_id", "idempotency_key", unique=True),
+        Index("idx_topic_attempts_user_attempted", "user_id", "attempted_at"),
+    )

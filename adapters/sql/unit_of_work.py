@@ -14,6 +14,7 @@ from adapters.sql.curriculum import (
     SqlAchievementRepository,
     SqlDailyActivityRepository,
     SqlLearnerProgressRepository,
+    SqlTopicAttemptRepository,
 )
 from adapters.sql.identity import SqlLoginSessionRepository, SqlUserRepository
 from adapters.sql.messaging import (
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
     learner_progress: SqlLearnerProgressRepository
     daily_activity: SqlDailyActivityRepository
     achievements: SqlAchievementRepository
+    topic_attempts: SqlTopicAttemptRepository
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
         self.tutor_messages = SqlTutorMessageRepository(session)
         self.learner_progress = SqlLearnerProgressRepository(session)
         self.daily_activity = SqlDailyActivityRepository(session)
+        self.topic_attempts = SqlTopicAttemptRepository(session)
         self.achievements = SqlAchievementRepository(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)

@@ -3,11 +3,14 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from domain.curriculum import events
+from domain.curriculum.content import Curriculum
+from domain.curriculum.evaluation import Answer, AttemptEvaluation, AttemptEvaluators
 from domain.curriculum.rules import (
     DEFAULT_TIME_ZONE,
+    FIRST,
     AttemptOutcome,
     Streak,
     TopicAttempt,
@@ -21,13 +24,21 @@ from domain.curriculum.rules import (
     record_attempt,
     streak,
 )
-from domain.errors import Forbidden, NotFound, Unauthenticated
-from ports.curriculum import Achievement, DailyActivity, ExerciseKey, LearnerProgress
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from ports.curriculum import (
+    Achievement,
+    DailyActivity,
+    ExerciseKey,
+    LearnerProgress,
+    RecordedAttempt,
+)
 from ports.identity import Role
 from ports.unit_of_work import CurriculumUnitOfWork
 
 # How many days of daily activity a progress read shows: four weeks and today.
 RECENT_DAYS = 28
+# Room for a UUID or any client's request id, short enough to index.
+MAX_IDEMPOTENCY_KEY_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,7 @@ class AttemptRecord:
     streak: Streak
     earned: list[str]
     """Achievements this attempt earned."""
+    recorded: RecordedAttempt
 
 
 @dataclass(frozen=True)
@@ -75,16 +87,28 @@ async def initialize_progress(
     return progress
 
 
+def check_idempotency_key(key: str | None) -> None:
+    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_CHARS:
+        raise InvalidInput(
+            f"idempotency_key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters",
+            {"field": "idempotency_key"},
+        )
+
+
 async def record_topic_attempt(
     user_id: UUID,
     attempt: TopicAttempt,
     topic_counts: Mapping[ExerciseKey, int],
     uow: CurriculumUnitOfWork,
+    idempotency_key: str | None = None,
 ) -> AttemptRecord:
     """Applies an evaluated attempt (its score from the scorer or the assessment) to the
     learner's progress, their day's activity, streak and achievements, in one transaction
-    with its event. A learner without progress starts it here (time zone UTC)."""
+    with the attempt's record and its event. A learner without progress starts it here
+    (time zone UTC). Conflict when an attempt under `idempotency_key` is recorded already:
+    nothing is written."""
     check_attempt(attempt, topic_counts)
+    check_idempotency_key(idempotency_key)
     async with uow:
         await _existing_user(uow, user_id)
         progress = await uow.learner_progress.get(user_id)
@@ -104,10 +128,93 @@ async def record_topic_attempt(
         )
         for code in sorted(earned):
             await uow.achievements.add(Achievement(user_id, code, attempt.attempted_at))
+        recorded = RecordedAttempt(
+            id=uuid4(),
+            user_id=user_id,
+            idempotency_key=idempotency_key,
+            stage=attempt.stage,
+            exercise=attempt.exercise,
+            topic=attempt.topic,
+            score=attempt.score,
+            time_seconds=attempt.time_seconds,
+            urdu_used=attempt.urdu_used,
+            attempted_at=attempt.attempted_at,
+            topic_completed=outcome.topic_completed,
+            exercise_matured=outcome.exercise_matured,
+            stage_completed=outcome.stage_completed,
+            curriculum_completed=outcome.curriculum_completed,
+            unlocked=list(outcome.unlocked),
+            earned=sorted(earned),
+        )
+        await uow.topic_attempts.add(recorded)
         await uow.learner_progress.save(progress)
         await uow.outbox.add(events.topic_attempt_recorded(user_id, attempt, outcome))
         await uow.commit()
-    return AttemptRecord(outcome, progress, current, sorted(earned))
+    return AttemptRecord(outcome, progress, current, sorted(earned), recorded)
+
+
+@dataclass(frozen=True)
+class AttemptTopic:
+    stage: int
+    exercise: int
+    topic: int
+    answer: Answer
+    time_seconds: int = 0
+    urdu_used: bool = False
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TopicAttemptResult:
+    recorded: RecordedAttempt
+    evaluation: AttemptEvaluation | None
+    """None when the attempt was recorded before under the same idempotency key."""
+
+    @property
+    def replayed(self) -> bool:
+        return self.evaluation is None
+
+
+async def attempt_topic(
+    user_id: UUID,
+    cmd: AttemptTopic,
+    curriculum: Curriculum,
+    evaluators: AttemptEvaluators,
+    now: datetime,
+    uow: CurriculumUnitOfWork,
+) -> TopicAttemptResult:
+    """Evaluates the learner's answer to a topic and records it (record_topic_attempt).
+    NotFound for a topic the curriculum lacks, Conflict for an exercise still locked (both
+    before anything is evaluated), Unprocessable for audio without speech; nothing is written
+    then. An attempt under an idempotency key already used is not evaluated again: the
+    answer is what the first one recorded."""
+    exercise = curriculum.exercise(cmd.stage, cmd.exercise)
+    topic = exercise.topic(cmd.topic)
+    key: ExerciseKey = (cmd.stage, cmd.exercise)
+    check_idempotency_key(cmd.idempotency_key)
+    # The cheap checks first: an evaluation costs recognition and scoring.
+    async with uow:
+        await _existing_user(uow, user_id)
+        if cmd.idempotency_key is not None:
+            earlier = await uow.topic_attempts.by_key(user_id, cmd.idempotency_key)
+            if earlier is not None:
+                return TopicAttemptResult(earlier, None)
+        progress = await uow.learner_progress.get(user_id)
+        unlocked = progress.unlocked if progress is not None else [FIRST]
+        if key not in unlocked:
+            raise Conflict(
+                f"exercise {cmd.exercise} of curriculum stage {cmd.stage} is locked",
+                {"stage": cmd.stage, "exercise": cmd.exercise},
+            )
+    level = curriculum.stage(cmd.stage).level
+    evaluation = await evaluators.evaluate(exercise, topic, level, cmd.answer)
+    attempt = TopicAttempt(
+        cmd.stage, cmd.exercise, cmd.topic, evaluation.score, cmd.time_seconds, cmd.urdu_used, now
+    )
+    record = await record_topic_attempt(
+        user_id, attempt, curriculum.topic_counts, uow, cmd.idempotency_key
+    )
+    return TopicAttemptResult(record.recorded, evaluation)
 
 
 def check_may_read(viewer_id: UUID, viewer_role: Role, learner_id: UUID) -> None:

@@ -3,13 +3,14 @@ memory: a learner's progress read back whole, a stale save refused, a day's acti
 replaced, achievements held once."""
 
 from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 
 from deployments.demo.curriculum import read_curriculum
 from domain.curriculum.rules import TopicAttempt, empty_day, new_progress, record_attempt
 from domain.errors import Conflict
-from ports.curriculum import Achievement
+from ports.curriculum import Achievement, RecordedAttempt
 from tests.contract.conftest import UowFactory
 from tests.contract.test_messaging_repositories import users
 
@@ -71,3 +72,29 @@ async def test_an_achievement_is_held_once(uow_factory: UowFactory):
         with pytest.raises(Conflict):
             await uow.achievements.add(Achievement(ana, "first_attempt", NOW))
         assert await uow.achievements.list_for_user(ana) == [first, later]
+
+
+def recorded(user_id, key, score, at):
+    return RecordedAttempt(
+        uuid4(), user_id, key, 1, 2, 3, score, 25, True, at, True, True, True, False,
+        [(1, 3)], ["first_attempt"],
+    )  # fmt: skip
+
+
+async def test_an_attempt_is_found_by_its_key_and_a_key_is_used_once(uow_factory: UowFactory):
+    ana, ben = await users(uow_factory, 2)
+    keyed = recorded(ana, "retry-me", 81.5, NOW)
+    async with uow_factory() as uow:
+        await uow.topic_attempts.add(keyed)
+        # Without a key, attempts never collide; another learner may use the same key.
+        await uow.topic_attempts.add(recorded(ana, None, 60.0, NOW - timedelta(minutes=2)))
+        await uow.topic_attempts.add(recorded(ana, None, 70.0, NOW - timedelta(minutes=1)))
+        await uow.topic_attempts.add(recorded(ben, "retry-me", 10.0, NOW))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.topic_attempts.by_key(ana, "retry-me") == keyed
+        assert await uow.topic_attempts.by_key(ana, "other") is None
+        with pytest.raises(Conflict):
+            await uow.topic_attempts.add(recorded(ana, "retry-me", 90.0, NOW))
+        assert await uow.topic_attempts.recent_scores(ana, 2) == [70.0, 81.5]
+        assert await uow.topic_attempts.recent_scores(ana, 10) == [60.0, 70.0, 81.5]

@@ -6,16 +6,21 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.grammar.harper import HarperGrammarChecker
 from adapters.memory.unit_of_work import InMemoryDatabase, InMemoryUnitOfWork
+from adapters.vocabulary.cefrpy_levels import CefrpyVocabularyLevels
 from deployments.demo.curriculum import read_curriculum
+from domain.curriculum.evaluation import Answer, AttemptEvaluators
 from domain.curriculum.progress import (
+    AttemptTopic,
     InitializeProgress,
+    attempt_topic,
     get_progress,
     initialize_progress,
     record_topic_attempt,
 )
 from domain.curriculum.rules import Achievements, Streak, TopicAttempt
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
 from ports.identity import Role
 from tests.support.memory import NOW, given, learner
 
@@ -133,3 +138,100 @@ async def test_only_the_learner_or_an_admin_reads_progress(database):
     assert view.progress.user_id == ANA.id
     with pytest.raises(NotFound):
         await get_progress(BEN.id, Role.STUDENT, BEN.id, NOW, InMemoryUnitOfWork(database))
+
+
+# --- attempts evaluated -----------------------------------------------------------------------
+
+
+class Unreachable:
+    """Audio ports that fail the test when a typed answer or a refused attempt reaches them."""
+
+    provider = "none"
+
+    async def decode(self, *args: object) -> None:
+        raise AssertionError("the decoder was called")
+
+    async def score(self, *args: object) -> None:
+        raise AssertionError("the scorer was called")
+
+    async def transcribe(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("the recognizer was called")
+
+
+CURRICULUM = read_curriculum()
+TYPED = AttemptEvaluators(
+    Unreachable(), Unreachable(), Unreachable(), HarperGrammarChecker(), CefrpyVocabularyLevels()
+)
+
+
+async def unlock_quick_response(database):
+    for topic in range(1, COUNTS[(1, 1)] + 1):
+        await record_topic_attempt(ANA.id, attempt(topic, 85), COUNTS, InMemoryUnitOfWork(database))
+
+
+def typed(text, topic=5, key=None):
+    return AttemptTopic(1, 2, topic, Answer(text=text), 30, False, key)
+
+
+async def test_a_typed_answer_is_rated_and_recorded(database):
+    await unlock_quick_response(database)
+    result = await attempt_topic(
+        ANA.id,
+        typed("My favourite food is biryani with rice."),
+        CURRICULUM,
+        TYPED,
+        NOW,
+        InMemoryUnitOfWork(database),
+    )
+    assert result.evaluation.relevance == 1.0 and result.evaluation.score == 100.0
+    assert result.recorded.topic_completed and not result.replayed
+    off_topic = await attempt_topic(
+        ANA.id,
+        typed("I live in a big house in Lahore.", topic=6),
+        CURRICULUM,
+        TYPED,
+        NOW,
+        InMemoryUnitOfWork(database),
+    )
+    assert off_topic.evaluation.score == 50.0 and not off_topic.recorded.topic_completed
+
+
+async def test_a_retried_attempt_is_counted_once(database):
+    await unlock_quick_response(database)
+    cmd = typed("My favourite food is biryani with rice.", key="attempt-1")
+    first = await attempt_topic(ANA.id, cmd, CURRICULUM, TYPED, NOW, InMemoryUnitOfWork(database))
+    before = database.tables.copy()
+    unused = AttemptEvaluators(*[Unreachable()] * 5)
+    retry = await attempt_topic(ANA.id, cmd, CURRICULUM, unused, NOW, InMemoryUnitOfWork(database))
+    assert retry.replayed and retry.recorded == first.recorded
+    assert database.tables == before
+
+
+@pytest.mark.parametrize(
+    "cmd, error",
+    [
+        (AttemptTopic(1, 2, 1, Answer(text="My name is Ali Khan, thanks.")), Conflict),  # locked
+        (AttemptTopic(1, 1, 99, Answer(audio=b"RIFF")), NotFound),
+        (AttemptTopic(7, 1, 1, Answer(text="My name is Ali Khan, thanks.")), NotFound),
+        (AttemptTopic(1, 1, 1, Answer(text="Hello, how are you today?")), InvalidInput),
+        (AttemptTopic(1, 1, 1, Answer()), InvalidInput),
+        (AttemptTopic(1, 1, 1, Answer(b"RIFF", "Hello there")), InvalidInput),
+        (AttemptTopic(1, 1, 1, Answer(audio=b"RIFF"), idempotency_key=""), InvalidInput),
+    ],
+)
+async def test_a_refused_attempt_is_not_evaluated_and_writes_nothing(database, cmd, error):
+    await initialize_progress(ANA.id, InitializeProgress(), NOW, InMemoryUnitOfWork(database))
+    before = database.tables.copy()
+    with pytest.raises(error):
+        await attempt_topic(ANA.id, cmd, CURRICULUM, TYPED, NOW, InMemoryUnitOfWork(database))
+    assert database.tables == before
+
+
+async def test_a_typed_answer_too_short_to_rate_writes_nothing(database):
+    await unlock_quick_response(database)
+    before = database.tables.copy()
+    with pytest.raises(Unprocessable):
+        await attempt_topic(
+            ANA.id, typed("Biryani."), CURRICULUM, TYPED, NOW, InMemoryUnitOfWork(database)
+        )
+    assert database.tables == before

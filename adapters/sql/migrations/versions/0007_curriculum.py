@@ -1,4 +1,5 @@
-"""Curriculum (000's learner progress, daily learning activity and achievements).
+"""Curriculum (000's learner progress, daily learning activity, achievements and the
+recorded topic attempts).
 
 Revision ID: 0007_curriculum
 Revises: 0003_tutoring
@@ -71,9 +72,40 @@ def upgrade() -> None:
         _user("achievements"),
         sa.PrimaryKeyConstraint("user_id", "code", name=op.f("pk_achievements")),
     )
+    op.create_table(
+        "topic_attempts",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=100), nullable=True),
+        sa.Column("stage", sa.Integer(), nullable=False),
+        sa.Column("exercise", sa.Integer(), nullable=False),
+        sa.Column("topic", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("time_seconds", sa.Integer(), nullable=False),
+        sa.Column("urdu_used", sa.Boolean(), nullable=False),
+        sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("topic_completed", sa.Boolean(), nullable=False),
+        sa.Column("exercise_matured", sa.Boolean(), nullable=False),
+        sa.Column("stage_completed", sa.Boolean(), nullable=False),
+        sa.Column("curriculum_completed", sa.Boolean(), nullable=False),
+        sa.Column("unlocked", _document(), nullable=False),
+        sa.Column("earned", _document(), nullable=False),
+        _user("topic_attempts"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_topic_attempts")),
+    )
+    op.create_index(
+        "idx_topic_attempts_user_key",
+        "topic_attempts",
+        ["user_id", "idempotency_key"],
+        unique=True,
+    )
+    op.create_index(
+        "idx_topic_attempts_user_attempted", "topic_attempts", ["user_id", "attempted_at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("topic_attempts")
     op.drop_table("achievements")
     op.drop_table("daily_activity")
     op.drop_table("learner_progress")
