@@ -2,16 +2,20 @@
 serves all eighteen exercises, by curriculum stage and exercise number or by 000's exercise
 name (`/repeat-after-me/...`), which resolves to the same exercise."""
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, File, Form, Header, Path, UploadFile
 from pydantic import BaseModel, Field
 from starlette.convertors import Convertor, register_url_convertor
 
+from adapters.http.routers.assessment import SentenceOut, SpeakingOut
+from adapters.http.routers.speech import ScoreOut
 from adapters.http.security import CurrentUser
-from adapters.http.services import Services
+from adapters.http.services import HttpServices, Services
+from domain.assessment.sentence import MAX_SENTENCE_CHARS
 from domain.curriculum.content import (
     EXERCISE_KINDS,
     CurriculumStage,
@@ -19,14 +23,21 @@ from domain.curriculum.content import (
     Exercise,
     Topic,
 )
+from domain.curriculum.evaluation import Answer, AttemptEvaluation, AttemptEvaluators
 from domain.curriculum.progress import (
+    MAX_IDEMPOTENCY_KEY_CHARS,
+    AttemptTopic,
     InitializeProgress,
     ProgressView,
+    TopicAttemptResult,
+    attempt_topic,
     get_progress,
     initialize_progress,
 )
-from domain.curriculum.rules import DEFAULT_TIME_ZONE
+from domain.curriculum.rules import DEFAULT_TIME_ZONE, MAX_ATTEMPT_SECONDS
+from domain.errors import InvalidInput
 from ports.cefr import CefrLevel
+from ports.identity import TokenClaims
 
 router = APIRouter(tags=["curriculum"])
 
@@ -287,3 +298,192 @@ async def user_progress(claims: CurrentUser, services: Services, user_id: UUID) 
         claims.user_id, claims.role, user_id, datetime.now(UTC), services.unit_of_work()
     )
     return ProgressOut.of(view)
+
+
+# --- attempts -------------------------------------------------------------------------------
+
+
+class EvaluationOut(BaseModel):
+    method: Evaluation
+    score: float
+    transcript: str
+    relevance: float | None = Field(description="Share of the topic's words the answer reused")
+    pronunciation: ScoreOut | None
+    speaking: SpeakingOut | None
+    sentence: SentenceOut | None
+
+    @classmethod
+    def of(cls, e: AttemptEvaluation) -> "EvaluationOut":
+        return cls(
+            method=e.method,
+            score=e.score,
+            transcript=e.transcript,
+            relevance=e.relevance,
+            pronunciation=None if e.pronunciation is None else ScoreOut.of(e.pronunciation),
+            speaking=None if e.speaking is None else SpeakingOut.of(e.speaking, None),
+            sentence=None if e.sentence is None else SentenceOut.of(e.sentence),
+        )
+
+
+class AttemptOut(BaseModel):
+    attempt_id: UUID
+    replayed: bool
+    """True when an attempt under the same idempotency key was recorded before: nothing was
+    evaluated or counted again, and `evaluation` is null."""
+    stage: int
+    exercise: int
+    topic: int
+    score: float
+    evaluation: EvaluationOut | None
+    topic_completed: bool
+    exercise_matured: bool
+    stage_completed: bool
+    curriculum_completed: bool
+    unlocked: list[tuple[int, int]]
+    earned: list[str]
+    progress: ProgressOut
+
+
+@dataclass
+class AttemptForm:
+    """The answer, with what the learner says about how they gave it."""
+
+    audio: Annotated[
+        UploadFile | None, File(description="WAV, MP3, M4A or WebM/Ogg Opus; 10 MB, 30 s")
+    ] = None
+    text: Annotated[
+        str | None,
+        Form(max_length=MAX_SENTENCE_CHARS, description="A typed answer, where one is taken"),
+    ] = None
+    time_seconds: Annotated[
+        int, Form(ge=0, le=MAX_ATTEMPT_SECONDS, description="Seconds spent on the attempt")
+    ] = 0
+    urdu_used: Annotated[bool, Form(description="Whether the Urdu hint was shown")] = False
+    idempotency_key: Annotated[
+        str | None, Form(min_length=1, max_length=MAX_IDEMPOTENCY_KEY_CHARS)
+    ] = None
+    idempotency_header: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=MAX_IDEMPOTENCY_KEY_CHARS,
+            description="A retry under the same key is answered with what was recorded",
+        ),
+    ] = None
+
+    def key(self) -> str | None:
+        field, header = self.idempotency_key, self.idempotency_header
+        if field is not None and header is not None and field != header:
+            raise InvalidInput(
+                "the Idempotency-Key header and the idempotency_key field differ",
+                {"field": "idempotency_key"},
+            )
+        return field or header
+
+
+Attempt = Annotated[AttemptForm, Depends()]
+TopicNumber = Annotated[int, Path(description="Topic within its exercise, from 1")]
+
+
+async def _attempt(
+    claims: TokenClaims,
+    services: HttpServices,
+    stage: int,
+    exercise: int,
+    topic: int,
+    form: AttemptForm,
+) -> AttemptOut:
+    key = form.key()
+    answer = Answer(audio=None if form.audio is None else await form.audio.read(), text=form.text)
+    cmd = AttemptTopic(stage, exercise, topic, answer, form.time_seconds, form.urdu_used, key)
+    evaluators = AttemptEvaluators(
+        decoder=services.audio_decoder,
+        scorer=services.speech_scorer,
+        recognizer=services.voice.recognizer,
+        grammar=services.grammar_checker,
+        vocabulary=services.vocabulary,
+    )
+    now = datetime.now(UTC)
+    result: TopicAttemptResult = await attempt_topic(
+        claims.user_id, cmd, services.curriculum, evaluators, now, services.unit_of_work()
+    )
+    # Read after the attempt committed: the answer shows the progress with it.
+    view = await get_progress(
+        claims.user_id, claims.role, claims.user_id, now, services.unit_of_work()
+    )
+    r = result.recorded
+    return AttemptOut(
+        attempt_id=r.id,
+        replayed=result.replayed,
+        stage=r.stage,
+        exercise=r.exercise,
+        topic=r.topic,
+        score=r.score,
+        evaluation=None if result.evaluation is None else EvaluationOut.of(result.evaluation),
+        topic_completed=r.topic_completed,
+        exercise_matured=r.exercise_matured,
+        stage_completed=r.stage_completed,
+        curriculum_completed=r.curriculum_completed,
+        unlocked=r.unlocked,
+        earned=r.earned,
+        progress=ProgressOut.of(view),
+    )
+
+
+_ATTEMPT_DOC = """Evaluates the caller's attempt at a topic and records it: a recording (any
+format /speech/score takes) or, where the exercise takes one, a typed answer. Exercises said
+aloud are scored by the pronunciation scorer against the topic's text; answers by the
+speaking assessment's rules, half level against the curriculum stage's and half relevance to
+the topic. The answer says what the attempt changed (topic completed, exercise matured,
+curriculum stage completed, what unlocked, achievements) with the progress after it. 404 for
+a topic the curriculum lacks, 409 for a locked exercise, 422 for audio without speech or an
+answer too short to rate; nothing is written then. The recording is never stored."""
+
+
+@router.post(
+    "/curriculum/stages/{stage}/exercises/{exercise}/topics/{topic}/attempts",
+    response_model=AttemptOut,
+    description=_ATTEMPT_DOC,
+)
+async def attempt(
+    claims: CurrentUser,
+    services: Services,
+    stage: StageNumber,
+    exercise: ExerciseNumber,
+    topic: TopicNumber,
+    form: Attempt,
+) -> AttemptOut:
+    return await _attempt(claims, services, stage, exercise, topic, form)
+
+
+@router.post(
+    "/{exercise:exercise_name}/topics/{topic}/attempts",
+    response_model=AttemptOut,
+    description=_ATTEMPT_DOC + " The same as the route by curriculum stage and exercise.",
+)
+async def attempt_by_name(
+    claims: CurrentUser,
+    services: Services,
+    exercise: Annotated[str, Path(description="000's exercise name, e.g. repeat-after-me")],
+    topic: TopicNumber,
+    form: Attempt,
+) -> AttemptOut:
+    kind = services.curriculum.exercise_by_slug(exercise).kind
+    return await _attempt(claims, services, kind.stage, kind.number, topic, form)
+
+
+@router.post(
+    "/progress/record-topic-attempt",
+    response_model=AttemptOut,
+    description=_ATTEMPT_DOC + " The topic is named in the form; the score is never the client's.",
+)
+async def record_topic_attempt(
+    claims: CurrentUser,
+    services: Services,
+    stage: Annotated[int, Form(description="Curriculum stage, 1 (A1) to 6 (C2)")],
+    exercise: Annotated[int, Form(description="Exercise within its curriculum stage, 1 to 3")],
+    topic: Annotated[int, Form(description="Topic within its exercise, from 1")],
+    form: Attempt,
+) -> AttemptOut:
+    return await _attempt(claims, services, stage, exercise, topic, form)
