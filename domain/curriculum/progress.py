@@ -6,12 +6,15 @@ from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.curriculum import events
-from domain.curriculum.content import Curriculum
+from domain.curriculum.content import Curriculum, Topic
 from domain.curriculum.evaluation import Answer, AttemptEvaluation, AttemptEvaluators
 from domain.curriculum.rules import (
     DEFAULT_TIME_ZONE,
     FIRST,
+    MATURITY_WINDOW,
     AttemptOutcome,
+    FluencyTrend,
+    NextUnlock,
     Streak,
     TopicAttempt,
     achievements_for,
@@ -19,8 +22,10 @@ from domain.curriculum.rules import (
     check_time_zone,
     count_attempt,
     empty_day,
+    fluency_trend,
     local_day,
     new_progress,
+    next_unlock,
     record_attempt,
     streak,
 )
@@ -29,6 +34,7 @@ from ports.curriculum import (
     Achievement,
     DailyActivity,
     ExerciseKey,
+    ExerciseProgress,
     LearnerProgress,
     RecordedAttempt,
 )
@@ -223,6 +229,13 @@ def check_may_read(viewer_id: UUID, viewer_role: Role, learner_id: UUID) -> None
         raise Forbidden("This progress belongs to another learner")
 
 
+async def _started(uow: CurriculumUnitOfWork, learner_id: UUID) -> LearnerProgress:
+    progress = await uow.learner_progress.get(learner_id)
+    if progress is None:
+        raise NotFound("This learner has not started the curriculum")
+    return progress
+
+
 async def get_progress(
     viewer_id: UUID,
     viewer_role: Role,
@@ -234,9 +247,7 @@ async def get_progress(
     achievements and the last RECENT_DAYS days of activity. NotFound before it started."""
     check_may_read(viewer_id, viewer_role, learner_id)
     async with uow:
-        progress = await uow.learner_progress.get(learner_id)
-        if progress is None:
-            raise NotFound("This learner has not started the curriculum")
+        progress = await _started(uow, learner_id)
         today: date = local_day(now, progress.time_zone)
         days = await uow.daily_activity.active_days(learner_id)
         achievements = await uow.achievements.list_for_user(learner_id)
@@ -244,3 +255,79 @@ async def get_progress(
             learner_id, today - timedelta(days=RECENT_DAYS), today
         )
     return ProgressView(progress, streak(days, today), achievements, recent)
+
+
+@dataclass(frozen=True)
+class UnlockView:
+    progress: LearnerProgress
+    next: NextUnlock | None
+
+
+async def check_unlocks(
+    viewer_id: UUID,
+    viewer_role: Role,
+    learner_id: UUID,
+    topic_counts: Mapping[ExerciseKey, int],
+    uow: CurriculumUnitOfWork,
+) -> UnlockView:
+    """What the learner has unlocked and what opens next. Unlocks happen when an attempt is
+    recorded, so this reads and writes nothing."""
+    check_may_read(viewer_id, viewer_role, learner_id)
+    async with uow:
+        progress = await _started(uow, learner_id)
+    return UnlockView(progress, next_unlock(progress, topic_counts))
+
+
+@dataclass(frozen=True)
+class CurrentTopic:
+    exercise: ExerciseProgress
+    topic: Topic
+
+
+async def get_current_topic(
+    viewer_id: UUID,
+    viewer_role: Role,
+    learner_id: UUID,
+    key: ExerciseKey,
+    curriculum: Curriculum,
+    uow: CurriculumUnitOfWork,
+) -> CurrentTopic:
+    """The topic the learner should take next in that exercise (rules.current_topic).
+    NotFound for an exercise the curriculum lacks, Conflict for one still locked."""
+    exercise = curriculum.exercise(*key)
+    check_may_read(viewer_id, viewer_role, learner_id)
+    async with uow:
+        progress = await _started(uow, learner_id)
+    if key not in progress.exercises:
+        raise Conflict(
+            f"exercise {key[1]} of curriculum stage {key[0]} is locked",
+            {"stage": key[0], "exercise": key[1]},
+        )
+    held = progress.exercises[key]
+    return CurrentTopic(held, exercise.topic(held.current_topic))
+
+
+@dataclass(frozen=True)
+class ComprehensiveProgress:
+    view: ProgressView
+    next: NextUnlock | None
+    recent_scores: list[float]
+    """The last 2 * MATURITY_WINDOW attempts' scores, oldest first."""
+    fluency_trend: FluencyTrend
+
+
+async def get_comprehensive_progress(
+    viewer_id: UUID,
+    viewer_role: Role,
+    learner_id: UUID,
+    now: datetime,
+    topic_counts: Mapping[ExerciseKey, int],
+    uow: CurriculumUnitOfWork,
+) -> ComprehensiveProgress:
+    """get_progress with what opens next and the trend of the learner's recent scores."""
+    view = await get_progress(viewer_id, viewer_role, learner_id, now, uow)
+    async with uow:
+        scores = await uow.topic_attempts.recent_scores(learner_id, 2 * MATURITY_WINDOW)
+    return ComprehensiveProgress(
+        view, next_unlock(view.progress, topic_counts), scores, fluency_trend(scores)
+    )

@@ -285,6 +285,41 @@ def _after_maturity(
             outcome.unlocked.append(following)
 
 
+@dataclass(frozen=True)
+class NextUnlock:
+    """The exercise that opens next and how far the learner is from opening it."""
+
+    exercise: ExerciseKey
+    after: ExerciseKey
+    """The exercise whose maturity opens it."""
+    topics_completed: int
+    topic_count: int
+    recent_average: float | None
+    """The average of the last MATURITY_WINDOW scores at `after`, once there are that many."""
+
+
+def next_unlock(
+    progress: LearnerProgress, topic_counts: Mapping[ExerciseKey, int]
+) -> NextUnlock | None:
+    """None once every exercise is unlocked. Exercises open in curriculum order, each by the
+    maturity of the one before it, so the first locked one waits for its predecessor."""
+    locked = [k for k in sorted(topic_counts) if k not in progress.exercises]
+    if not locked:
+        return None
+    after = max(k for k in progress.exercises if k < locked[0])
+    before = progress.exercises[after]
+    window = before.last_scores[-MATURITY_WINDOW:]
+    return NextUnlock(
+        exercise=locked[0],
+        after=after,
+        topics_completed=sum(1 for t in before.topics.values() if t.completed),
+        topic_count=topic_counts[after],
+        recent_average=(
+            round(sum(window) / MATURITY_WINDOW, 1) if len(window) == MATURITY_WINDOW else None
+        ),
+    )
+
+
 def _move_to_current(progress: LearnerProgress, topic_counts: Mapping[ExerciseKey, int]) -> None:
     """The learner's place: the first unlocked exercise not yet mature, else the last one."""
     open_ = [k for k in sorted(progress.unlocked) if not progress.exercises[k].matured]

@@ -144,3 +144,69 @@ async def test_record_topic_attempt_names_the_topic_in_the_form(client):
     assert (response.json()["topic"], response.json()["topic_completed"]) == (2, True)
     missing = await attempt(client, learner["headers"], "/progress/record-topic-attempt")
     assert_error(missing, 400, "ValidationError")
+
+
+# --- the other progress routes --------------------------------------------------------------
+
+
+async def test_unlocks_current_topic_and_comprehensive_progress(client):
+    learner = await sign_up(client)
+    headers, user_id = learner["headers"], learner["user"]["id"]
+    await client.post(START, headers=headers, json={})
+    said = await attempt(
+        client, headers, "/repeat-after-me/topics/1/attempts", await spoken("Hello, how are you?")
+    )
+    assert said.status_code == 200, said.text
+
+    unlocks = await client.post(f"/api/v1/progress/check-unlocks/{user_id}", headers=headers)
+    assert unlocks.status_code == 200, unlocks.text
+    assert unlocks.json()["unlocked_exercises"] == [[1, 1]]
+    next_ = unlocks.json()["next"]
+    assert (next_["stage"], next_["exercise"], next_["topics_completed"]) == (1, 2, 1)
+    assert next_["recent_average"] is None
+
+    current = await client.post(
+        "/api/v1/progress/get-current-topic", headers=headers, json={"stage": 1, "exercise": 1}
+    )
+    assert current.status_code == 200, current.text
+    assert current.json()["topic"]["number"] == 2 and current.json()["attempts"] == 1
+    locked = await client.post(
+        "/api/v1/progress/get-current-topic", headers=headers, json={"stage": 1, "exercise": 2}
+    )
+    assert_error(locked, 409, "Conflict")
+    unknown = await client.post(
+        "/api/v1/progress/get-current-topic", headers=headers, json={"stage": 7, "exercise": 1}
+    )
+    assert_error(unknown, 400, "ValidationError")
+
+    full = await client.post("/api/v1/progress/comprehensive-progress", headers=headers, json={})
+    assert full.status_code == 200, full.text
+    body = full.json()
+    assert body["recent_scores"] == [said.json()["score"]] and body["fluency_trend"] == "unknown"
+    assert [s["stage"] for s in body["stages"]] == [1] and body["stages"][0]["attempts"] == 1
+    assert body["next_unlock"] == next_
+    assert {k: body[k] for k in said.json()["progress"]} == said.json()["progress"]
+
+
+async def test_progress_routes_refuse_another_learners_progress(client):
+    ana, ben = await sign_up(client), await sign_up(client)
+    await client.post(START, headers=ana["headers"], json={})
+    ana_id = ana["user"]["id"]
+    for response in (
+        await client.post(f"/api/v1/progress/check-unlocks/{ana_id}", headers=ben["headers"]),
+        await client.post(
+            "/api/v1/progress/get-current-topic",
+            headers=ben["headers"],
+            json={"user_id": ana_id, "stage": 1, "exercise": 1},
+        ),
+        await client.post(
+            "/api/v1/progress/comprehensive-progress",
+            headers=ben["headers"],
+            json={"user_id": ana_id},
+        ),
+    ):
+        assert_error(response, 403, "Forbidden")
+    not_started = await client.post(
+        "/api/v1/progress/comprehensive-progress", headers=ben["headers"], json={}
+    )
+    assert_error(not_started, 404, "NotFound")

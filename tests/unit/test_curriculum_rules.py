@@ -25,6 +25,7 @@ from domain.curriculum.rules import (
     fluency_trend,
     local_day,
     new_progress,
+    next_unlock,
     overall_percentage,
     record_attempt,
     streak,
@@ -178,6 +179,29 @@ def test_the_last_stage_completes_the_curriculum_and_unlocks_nothing():
     assert progress.curriculum_completed_at == T0
     assert progress.overall_percentage == 100.0
     assert (progress.current_stage, progress.current_exercise) == (6, 3)
+
+
+def test_the_next_unlock_waits_for_the_exercise_before_it():
+    progress = learner()
+    first = next_unlock(progress, COUNTS)
+    assert (first.exercise, first.after, first.topics_completed) == ((1, 2), (1, 1), 0)
+    assert first.topic_count == COUNTS[(1, 1)] and first.recent_average is None
+    for topic in range(1, MATURITY_WINDOW + 1):
+        record_attempt(progress, attempt(topic=topic, score=50.0 + topic), COUNTS)
+    waiting = next_unlock(progress, COUNTS)
+    assert waiting.exercise == (1, 2) and waiting.recent_average == 53.0
+    assert waiting.topics_completed == 0  # 51 to 55: none reached COMPLETION_SCORE
+    for exercise in (1, 2, 3):
+        master(progress, 1, exercise)
+    across = next_unlock(progress, COUNTS)
+    assert (across.exercise, across.after) == ((2, 2), (2, 1))
+
+
+def test_nothing_unlocks_next_once_everything_is_open():
+    progress = learner()
+    for stage, exercise in sorted(COUNTS)[:-1]:
+        master(progress, stage, exercise)
+    assert next_unlock(progress, COUNTS) is None
 
 
 def test_overall_percentage_gives_unmatured_work_partial_credit():

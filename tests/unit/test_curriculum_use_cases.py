@@ -15,11 +15,14 @@ from domain.curriculum.progress import (
     AttemptTopic,
     InitializeProgress,
     attempt_topic,
+    check_unlocks,
+    get_comprehensive_progress,
+    get_current_topic,
     get_progress,
     initialize_progress,
     record_topic_attempt,
 )
-from domain.curriculum.rules import Achievements, Streak, TopicAttempt
+from domain.curriculum.rules import Achievements, FluencyTrend, Streak, TopicAttempt
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
 from ports.identity import Role
 from tests.support.memory import NOW, given, learner
@@ -235,3 +238,46 @@ async def test_a_typed_answer_too_short_to_rate_writes_nothing(database):
             ANA.id, typed("Biryani."), CURRICULUM, TYPED, NOW, InMemoryUnitOfWork(database)
         )
     assert database.tables == before
+
+
+# --- reading unlocks, the current topic and the comprehensive view ----------------------------
+
+
+async def test_the_current_topic_follows_the_attempts(database):
+    await initialize_progress(ANA.id, InitializeProgress(), NOW, InMemoryUnitOfWork(database))
+    for topic in (1, 2):
+        await record_topic_attempt(ANA.id, attempt(topic), COUNTS, InMemoryUnitOfWork(database))
+    current = await get_current_topic(
+        ANA.id, Role.STUDENT, ANA.id, (1, 1), CURRICULUM, InMemoryUnitOfWork(database)
+    )
+    assert current.topic == CURRICULUM.exercise(1, 1).topic(3) and current.exercise.attempts == 2
+    with pytest.raises(Conflict):
+        await get_current_topic(
+            ANA.id, Role.STUDENT, ANA.id, (1, 2), CURRICULUM, InMemoryUnitOfWork(database)
+        )
+    with pytest.raises(NotFound):
+        await get_current_topic(
+            ANA.id, Role.STUDENT, ANA.id, (1, 4), CURRICULUM, InMemoryUnitOfWork(database)
+        )
+    with pytest.raises(Forbidden):
+        await get_current_topic(
+            BEN.id, Role.STUDENT, ANA.id, (1, 1), CURRICULUM, InMemoryUnitOfWork(database)
+        )
+
+
+async def test_unlocks_and_the_trend_of_recent_scores(database):
+    scores = [60, 62, 61, 63, 60, 80, 82, 85, 81, 84]
+    for minute, score in enumerate(scores):
+        at = NOW + timedelta(minutes=minute)
+        await record_topic_attempt(
+            ANA.id, attempt(minute % 6 + 1, score, at), COUNTS, InMemoryUnitOfWork(database)
+        )
+    unlocks = await check_unlocks(
+        ANA.id, Role.STUDENT, ANA.id, COUNTS, InMemoryUnitOfWork(database)
+    )
+    assert unlocks.progress.unlocked == [(1, 1), (1, 2)] and unlocks.next.exercise == (1, 3)
+    full = await get_comprehensive_progress(
+        ANA.id, Role.STUDENT, ANA.id, NOW, COUNTS, InMemoryUnitOfWork(database)
+    )
+    assert full.recent_scores == scores and full.fluency_trend is FluencyTrend.IMPROVING
+    assert full.next == unlocks.next and full.view.progress == unlocks.progress

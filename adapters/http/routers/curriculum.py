@@ -18,6 +18,8 @@ from adapters.http.services import HttpServices, Services
 from domain.assessment.sentence import MAX_SENTENCE_CHARS
 from domain.curriculum.content import (
     EXERCISE_KINDS,
+    EXERCISES_PER_STAGE,
+    STAGE_COUNT,
     CurriculumStage,
     Evaluation,
     Exercise,
@@ -31,10 +33,20 @@ from domain.curriculum.progress import (
     ProgressView,
     TopicAttemptResult,
     attempt_topic,
+    check_unlocks,
+    get_comprehensive_progress,
+    get_current_topic,
     get_progress,
     initialize_progress,
 )
-from domain.curriculum.rules import DEFAULT_TIME_ZONE, MAX_ATTEMPT_SECONDS
+from domain.curriculum.rules import (
+    DEFAULT_TIME_ZONE,
+    MATURITY_SCORE,
+    MATURITY_WINDOW,
+    MAX_ATTEMPT_SECONDS,
+    FluencyTrend,
+    NextUnlock,
+)
 from domain.errors import InvalidInput
 from ports.cefr import CefrLevel
 from ports.identity import TokenClaims
@@ -298,6 +310,157 @@ async def user_progress(claims: CurrentUser, services: Services, user_id: UUID) 
         claims.user_id, claims.role, user_id, datetime.now(UTC), services.unit_of_work()
     )
     return ProgressOut.of(view)
+
+
+def _readable(claims: TokenClaims, user_id: UUID | None) -> UUID:
+    """The learner asked about: the caller unless the body names another."""
+    return claims.user_id if user_id is None else user_id
+
+
+class NextUnlockOut(BaseModel):
+    stage: int
+    exercise: int
+    after_stage: int
+    after_exercise: int
+    topics_completed: int
+    topic_count: int
+    recent_average: float | None = Field(
+        description=f"The average of the last {MATURITY_WINDOW} scores at the exercise before, "
+        f"which opens this one at {MATURITY_SCORE:.0f} once all its topics are completed"
+    )
+
+    @classmethod
+    def of(cls, n: NextUnlock | None) -> "NextUnlockOut | None":
+        if n is None:
+            return None
+        return cls(
+            stage=n.exercise[0],
+            exercise=n.exercise[1],
+            after_stage=n.after[0],
+            after_exercise=n.after[1],
+            topics_completed=n.topics_completed,
+            topic_count=n.topic_count,
+            recent_average=n.recent_average,
+        )
+
+
+class UnlocksOut(BaseModel):
+    user_id: UUID
+    unlocked_stages: list[int]
+    unlocked_exercises: list[tuple[int, int]]
+    next: NextUnlockOut | None
+
+
+@router.post("/progress/check-unlocks/{user_id}", response_model=UnlocksOut)
+async def unlocks(claims: CurrentUser, services: Services, user_id: UUID) -> UnlocksOut:
+    """What the learner has unlocked and what opens next (null once everything is open).
+    Unlocks happen when an attempt is recorded: this writes nothing."""
+    view = await check_unlocks(
+        claims.user_id,
+        claims.role,
+        user_id,
+        services.curriculum.topic_counts,
+        services.unit_of_work(),
+    )
+    return UnlocksOut(
+        user_id=user_id,
+        unlocked_stages=view.progress.unlocked_stages,
+        unlocked_exercises=view.progress.unlocked,
+        next=NextUnlockOut.of(view.next),
+    )
+
+
+class CurrentTopicIn(BaseModel):
+    user_id: UUID | None = Field(None, description="The learner; the caller when left out")
+    stage: int = Field(ge=1, le=STAGE_COUNT)
+    exercise: int = Field(ge=1, le=EXERCISES_PER_STAGE)
+
+
+class CurrentTopicOut(BaseModel):
+    stage: int
+    exercise: int
+    topic: TopicOut
+    attempts: int
+    topics_completed: int
+    matured: bool
+
+
+@router.post("/progress/get-current-topic", response_model=CurrentTopicOut)
+async def current_topic(
+    claims: CurrentUser, services: Services, body: CurrentTopicIn
+) -> CurrentTopicOut:
+    """The topic to take next in an exercise: the first not completed, then the weakest.
+    409 for an exercise still locked, 404 before the learner started."""
+    current = await get_current_topic(
+        claims.user_id,
+        claims.role,
+        _readable(claims, body.user_id),
+        (body.stage, body.exercise),
+        services.curriculum,
+        services.unit_of_work(),
+    )
+    e = current.exercise
+    return CurrentTopicOut(
+        stage=e.stage,
+        exercise=e.exercise,
+        topic=TopicOut.of(current.topic),
+        attempts=e.attempts,
+        topics_completed=sum(1 for t in e.topics.values() if t.completed),
+        matured=e.matured,
+    )
+
+
+class LearnerIn(BaseModel):
+    user_id: UUID | None = Field(None, description="The learner; the caller when left out")
+
+
+class StageProgressOut(BaseModel):
+    stage: int
+    attempts: int
+    average_score: float
+    started_at: datetime
+    completed_at: datetime | None
+
+
+class ComprehensiveOut(ProgressOut):
+    stages: list[StageProgressOut]
+    next_unlock: NextUnlockOut | None
+    recent_scores: list[float]
+    fluency_trend: FluencyTrend
+
+
+@router.post("/progress/comprehensive-progress", response_model=ComprehensiveOut)
+async def comprehensive_progress(
+    claims: CurrentUser, services: Services, body: LearnerIn
+) -> ComprehensiveOut:
+    """user-progress with each curriculum stage's progress, what opens next, the last
+    scores and their trend (improving, steady or declining by 5 points between the last
+    five and the five before; unknown before ten attempts)."""
+    full = await get_comprehensive_progress(
+        claims.user_id,
+        claims.role,
+        _readable(claims, body.user_id),
+        datetime.now(UTC),
+        services.curriculum.topic_counts,
+        services.unit_of_work(),
+    )
+    stages = full.view.progress.stages
+    return ComprehensiveOut(
+        **ProgressOut.of(full.view).model_dump(),
+        stages=[
+            StageProgressOut(
+                stage=s.stage,
+                attempts=s.attempts,
+                average_score=round(s.average_score, 1),
+                started_at=s.started_at,
+                completed_at=s.completed_at,
+            )
+            for _, s in sorted(stages.items())
+        ],
+        next_unlock=NextUnlockOut.of(full.next),
+        recent_scores=full.recent_scores,
+        fluency_trend=full.fluency_trend,
+    )
 
 
 # --- attempts -------------------------------------------------------------------------------
