@@ -6,6 +6,7 @@ in its signature; the SQL and in-memory units of work satisfy all of them at onc
 from types import TracebackType
 from typing import Protocol, Self
 
+from ports.classes import ClassMemberRepository, ClassroomRepository
 from ports.content import SpeechRepository, TagRepository
 from ports.curriculum import (
     AchievementRepository,
@@ -71,10 +72,18 @@ class TutoringUnitOfWork(Transaction, Protocol):
     tutor_messages: TutorMessageRepository
 
 
+class ClassesUnitOfWork(Transaction, Protocol):
+    users: UserRepository
+    classrooms: ClassroomRepository
+    class_members: ClassMemberRepository
+
+
 class CurriculumUnitOfWork(Transaction, Protocol):
-    """An attempt changes the learner's progress, their day's activity and achievements."""
+    """An attempt changes the learner's progress, their day's activity and achievements;
+    a teacher reads the progress of the members of their classes."""
 
     users: UserRepository
+    class_members: ClassMemberRepository
     learner_progress: LearnerProgressRepository
     daily_activity: DailyActivityRepository
     achievements: AchievementRepository
@@ -89,6 +98,7 @@ class UnitOfWork(
     MessagingUnitOfWork,
     TutoringUnitOfWork,
     CurriculumUnitOfWork,
+    ClassesUnitOfWork,
     Protocol,
 ):
     """Every repository, and the claims that make durable consumers idempotent."""

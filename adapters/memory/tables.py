@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.errors import Conflict, NotFound
+from ports.classes import ClassMember, Classroom
 from ports.content import Speech, Tag
 from ports.curriculum import Achievement, DailyActivity, LearnerProgress, RecordedAttempt
 from ports.events import Event
@@ -40,6 +41,8 @@ class Tables:
     daily_activity: dict[tuple[UUID, date], DailyActivity] = field(default_factory=dict)
     achievements: dict[tuple[UUID, str], Achievement] = field(default_factory=dict)
     topic_attempts: dict[UUID, RecordedAttempt] = field(default_factory=dict)
+    classrooms: dict[UUID, Classroom] = field(default_factory=dict)
+    class_members: dict[tuple[UUID, str], ClassMember] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
     outbox: list[Event] = field(default_factory=list)
     """Committed events, in the order they were added; nothing relays them."""

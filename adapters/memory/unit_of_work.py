@@ -6,6 +6,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.classes import InMemoryClassMemberRepository, InMemoryClassroomRepository
 from adapters.memory.content import InMemorySpeechRepository, InMemoryTagRepository
 from adapters.memory.curriculum import (
     InMemoryAchievementRepository,
@@ -60,6 +61,8 @@ class InMemoryUnitOfWork:
     daily_activity: InMemoryDailyActivityRepository
     achievements: InMemoryAchievementRepository
     topic_attempts: InMemoryTopicAttemptRepository
+    classrooms: InMemoryClassroomRepository
+    class_members: InMemoryClassMemberRepository
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -90,6 +93,8 @@ class InMemoryUnitOfWork:
         self.learner_progress = InMemoryLearnerProgressRepository(tables)
         self.daily_activity = InMemoryDailyActivityRepository(tables)
         self.topic_attempts = InMemoryTopicAttemptRepository(tables)
+        self.classrooms = InMemoryClassroomRepository(tables)
+        self.class_members = InMemoryClassMemberRepository(tables)
         self.achievements = InMemoryAchievementRepository(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)

@@ -531,3 +531,31 @@ class TopicAttemptRow(Base):
         Index("idx_topic_attempts_user_key", "user_id", "idempotency_key", unique=True),
         Index("idx_topic_attempts_user_attempted", "user_id", "attempted_at"),
     )
+
+
+# --- classes ---------------------------------------------------------------------------------
+
+
+class ClassroomRow(Base):
+    __tablename__ = "classrooms"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    teacher_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("idx_classrooms_teacher_created", "teacher_id", "created_at"),)
+
+
+class ClassMemberRow(Base):
+    __tablename__ = "class_members"
+
+    class_id: Mapped[UUID] = mapped_column(
+        ForeignKey("classrooms.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(255), primary_key=True)
+    invited_at: Mapped[datetime]
+    user_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("idx_class_members_user", "user_id"),)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.sql.classes import SqlClassMemberRepository, SqlClassroomRepository
 from adapters.sql.content import SqlSpeechRepository, SqlTagRepository
 from adapters.sql.curriculum import (
     SqlAchievementRepository,
@@ -46,6 +47,8 @@ class SqlUnitOfWork:
     daily_activity: SqlDailyActivityRepository
     achievements: SqlAchievementRepository
     topic_attempts: SqlTopicAttemptRepository
+    classrooms: SqlClassroomRepository
+    class_members: SqlClassMemberRepository
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -77,6 +80,8 @@ class SqlUnitOfWork:
         self.learner_progress = SqlLearnerProgressRepository(session)
         self.daily_activity = SqlDailyActivityRepository(session)
         self.topic_attempts = SqlTopicAttemptRepository(session)
+        self.classrooms = SqlClassroomRepository(session)
+        self.class_members = SqlClassMemberRepository(session)
         self.achievements = SqlAchievementRepository(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)

@@ -93,6 +93,25 @@ async def initialize_progress(
     return progress
 
 
+async def change_time_zone(
+    user_id: UUID, time_zone: str, now: datetime, uow: CurriculumUnitOfWork
+) -> LearnerProgress:
+    """The learner's calendar from now on: days already counted keep their date (a streak
+    is not rewritten by a move); progress not started yet starts in that zone."""
+    check_time_zone(time_zone)
+    async with uow:
+        await _existing_user(uow, user_id)
+        progress = await uow.learner_progress.get(user_id)
+        if progress is None:
+            progress = new_progress(user_id, time_zone, True, now)
+            await uow.learner_progress.add(progress)
+        else:
+            progress.time_zone = time_zone
+            await uow.learner_progress.save(progress)
+        await uow.commit()
+    return progress
+
+
 def check_idempotency_key(key: str | None) -> None:
     if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_CHARS:
         raise InvalidInput(
@@ -223,13 +242,17 @@ async def attempt_topic(
     return TopicAttemptResult(record.recorded, evaluation)
 
 
-def check_may_read(viewer_id: UUID, viewer_role: Role, learner_id: UUID) -> None:
-    """A learner reads their own progress, an admin anyone's; Forbidden otherwise."""
+async def _readable_progress(
+    uow: CurriculumUnitOfWork, viewer_id: UUID, viewer_role: Role, learner_id: UUID
+) -> LearnerProgress:
+    """The learner's progress, for the learner, a teacher of a class they joined or an
+    admin: Forbidden for anyone else, NotFound before it started."""
     if viewer_id != learner_id and viewer_role is not Role.ADMIN:
-        raise Forbidden("This progress belongs to another learner")
-
-
-async def _started(uow: CurriculumUnitOfWork, learner_id: UUID) -> LearnerProgress:
+        teaches = viewer_role is Role.TEACHER and await uow.class_members.teaches(
+            viewer_id, learner_id
+        )
+        if not teaches:
+            raise Forbidden("This progress belongs to another learner")
     progress = await uow.learner_progress.get(learner_id)
     if progress is None:
         raise NotFound("This learner has not started the curriculum")
@@ -245,9 +268,8 @@ async def get_progress(
 ) -> ProgressView:
     """The learner's progress with their streak as of `now` on their calendar, their
     achievements and the last RECENT_DAYS days of activity. NotFound before it started."""
-    check_may_read(viewer_id, viewer_role, learner_id)
     async with uow:
-        progress = await _started(uow, learner_id)
+        progress = await _readable_progress(uow, viewer_id, viewer_role, learner_id)
         today: date = local_day(now, progress.time_zone)
         days = await uow.daily_activity.active_days(learner_id)
         achievements = await uow.achievements.list_for_user(learner_id)
@@ -272,9 +294,8 @@ async def check_unlocks(
 ) -> UnlockView:
     """What the learner has unlocked and what opens next. Unlocks happen when an attempt is
     recorded, so this reads and writes nothing."""
-    check_may_read(viewer_id, viewer_role, learner_id)
     async with uow:
-        progress = await _started(uow, learner_id)
+        progress = await _readable_progress(uow, viewer_id, viewer_role, learner_id)
     return UnlockView(progress, next_unlock(progress, topic_counts))
 
 
@@ -295,9 +316,8 @@ async def get_current_topic(
     """The topic the learner should take next in that exercise (rules.current_topic).
     NotFound for an exercise the curriculum lacks, Conflict for one still locked."""
     exercise = curriculum.exercise(*key)
-    check_may_read(viewer_id, viewer_role, learner_id)
     async with uow:
-        progress = await _started(uow, learner_id)
+        progress = await _readable_progress(uow, viewer_id, viewer_role, learner_id)
     if key not in progress.exercises:
         raise Conflict(
             f"exercise {key[1]} of curriculum stage {key[0]} is locked",

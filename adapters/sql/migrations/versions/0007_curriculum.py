@@ -1,5 +1,5 @@
 """Curriculum (000's learner progress, daily learning activity, achievements and the
-recorded topic attempts).
+recorded topic attempts) and the classes that let teachers read their learners' progress.
 
 Revision ID: 0007_curriculum
 Revises: 0003_tutoring
@@ -102,9 +102,43 @@ def upgrade() -> None:
     op.create_index(
         "idx_topic_attempts_user_attempted", "topic_attempts", ["user_id", "attempted_at"]
     )
+    op.create_table(
+        "classrooms",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("teacher_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"],
+            ["users.id"],
+            name=op.f("fk_classrooms_teacher_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_classrooms")),
+    )
+    op.create_index("idx_classrooms_teacher_created", "classrooms", ["teacher_id", "created_at"])
+    op.create_table(
+        "class_members",
+        sa.Column("class_id", sa.Uuid(), nullable=False),
+        sa.Column("email", sa.String(length=255), nullable=False),
+        sa.Column("invited_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=True),
+        sa.Column("joined_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["class_id"],
+            ["classrooms.id"],
+            name=op.f("fk_class_members_class_id_classrooms"),
+            ondelete="CASCADE",
+        ),
+        _user("class_members"),
+        sa.PrimaryKeyConstraint("class_id", "email", name=op.f("pk_class_members")),
+    )
+    op.create_index("idx_class_members_user", "class_members", ["user_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("class_members")
+    op.drop_table("classrooms")
     op.drop_table("topic_attempts")
     op.drop_table("achievements")
     op.drop_table("daily_activity")
