@@ -21,6 +21,7 @@ from adapters.http.routers import (
     assessment,
     auth,
     blobs,
+    classes,
     curriculum,
     game,
     health,
@@ -77,6 +78,7 @@ def create_app(
         realtime_token,
         tutoring,
         curriculum,
+        classes,
         messaging,
         voice_socket,  # its /ws/english-only and /ws/learn before /ws/{token}
         messaging_socket,

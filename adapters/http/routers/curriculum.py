@@ -33,6 +33,7 @@ from domain.curriculum.progress import (
     ProgressView,
     TopicAttemptResult,
     attempt_topic,
+    change_time_zone,
     check_unlocks,
     get_comprehensive_progress,
     get_current_topic,
@@ -308,6 +309,24 @@ async def user_progress(claims: CurrentUser, services: Services, user_id: UUID) 
     for an admin), 404 before they started."""
     view = await get_progress(
         claims.user_id, claims.role, user_id, datetime.now(UTC), services.unit_of_work()
+    )
+    return ProgressOut.of(view)
+
+
+class TimeZoneIn(BaseModel):
+    time_zone: str = Field(
+        max_length=64, description="IANA time zone whose days count streaks and daily activity"
+    )
+
+
+@router.put("/progress/time-zone", response_model=ProgressOut)
+async def set_time_zone(claims: CurrentUser, services: Services, body: TimeZoneIn) -> ProgressOut:
+    """Changes the caller's calendar from now on (days already counted keep their date);
+    starts their progress in that zone if it has not started."""
+    now = datetime.now(UTC)
+    await change_time_zone(claims.user_id, body.time_zone, now, services.unit_of_work())
+    view = await get_progress(
+        claims.user_id, claims.role, claims.user_id, now, services.unit_of_work()
     )
     return ProgressOut.of(view)
 
