@@ -40,6 +40,7 @@ from deployments.providers import (
 )
 from deployments.settings import Settings
 from domain.assessment.prompts import SpeakingPrompt
+from domain.curriculum.activity import ACTIVITY_CONSUMERS, ActivityConsumer
 from domain.curriculum.content import Curriculum
 from domain.errors import ServiceUnavailable
 from domain.identity.authentication import Credentials
@@ -48,7 +49,7 @@ from domain.synthesis import CachedSpeechSynthesizer
 from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
 from ports.cache import Cache
-from ports.events import EventBus
+from ports.events import Event, EventBus, EventHandler
 from ports.grammar import GrammarChecker
 from ports.identity import (
     AuthProvider,
@@ -120,7 +121,9 @@ class Container:
 
     async def start(self) -> None:
         """Connects the event bus (NATS when NATS_URL is set, else in-process) and starts the
-        outbox relay and the socket fan-out on it. Raises ServiceUnavailable when NATS is down."""
+        outbox relay, the socket fan-out and the learning-activity consumers on it (every
+        replica runs them; on NATS they compete for each event). Raises ServiceUnavailable
+        when NATS is down."""
         if self.settings.nats_url:
             prefix = self.settings.nats_subject_prefix
             self.event_bus = await NatsEventBus.connect(
@@ -136,6 +139,17 @@ class Container:
         self._closers.append(self.relay.stop)
         await self.fanout.start(self.event_bus)
         self._closers.append(self.fanout.stop)
+        for consumer in ACTIVITY_CONSUMERS:
+            subscription = await self.event_bus.consume(
+                consumer.name, consumer.event_type, self._applying(consumer)
+            )
+            self._closers.append(subscription.stop)
+
+    def _applying(self, consumer: ActivityConsumer) -> EventHandler:
+        async def apply(event: Event) -> None:
+            await consumer.apply(event, self.unit_of_work())
+
+        return apply
 
     async def aclose(self) -> None:
         for close in reversed(self._closers):

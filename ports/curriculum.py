@@ -159,10 +159,9 @@ class LearnerProgressRepository(Protocol):
 
 
 class DailyActivityRepository(Protocol):
-    async def get(self, user_id: UUID, day: date) -> DailyActivity | None: ...
-
-    async def save(self, activity: DailyActivity) -> None:
-        """Inserts or replaces the learner's row of that day."""
+    async def add(self, activity: DailyActivity) -> None:
+        """Adds the counts of `activity` to the learner's row of that day, creating it, in one
+        step: an attempt and a consumer counting on the same day both count."""
 
     async def active_days(self, user_id: UUID) -> list[date]:
         """Every day with a row, in order."""

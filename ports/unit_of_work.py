@@ -67,9 +67,12 @@ class MessagingUnitOfWork(Transaction, Protocol):
 
 
 class TutoringUnitOfWork(Transaction, Protocol):
+    """A turn is stored with its event."""
+
     users: UserRepository
     tutor_sessions: TutorSessionRepository
     tutor_messages: TutorMessageRepository
+    outbox: Outbox
 
 
 class ClassesUnitOfWork(Transaction, Protocol):
@@ -91,6 +94,18 @@ class CurriculumUnitOfWork(Transaction, Protocol):
     outbox: Outbox
 
 
+class LearningActivityUnitOfWork(Transaction, Protocol):
+    """A game session or a tutor turn counts on the learner's day, streak and achievements,
+    once: its event is claimed with the effect."""
+
+    users: UserRepository
+    learner_progress: LearnerProgressRepository
+    daily_activity: DailyActivityRepository
+    achievements: AchievementRepository
+    game_sessions: GameSessionRepository
+    handled_events: HandledEvents
+
+
 class UnitOfWork(
     IdentityUnitOfWork,
     ContentUnitOfWork,
@@ -99,6 +114,7 @@ class UnitOfWork(
     TutoringUnitOfWork,
     CurriculumUnitOfWork,
     ClassesUnitOfWork,
+    LearningActivityUnitOfWork,
     Protocol,
 ):
     """Every repository, and the claims that make durable consumers idempotent."""

@@ -1,6 +1,6 @@
 """Repositories of the curriculum context over the in-memory tables."""
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date
 from uuid import UUID
 
@@ -31,11 +31,19 @@ class InMemoryDailyActivityRepository:
     def __init__(self, tables: Tables) -> None:
         self._tables = tables
 
-    async def get(self, user_id: UUID, day: date) -> DailyActivity | None:
-        return loaded(self._tables.daily_activity.get((user_id, day)))
-
-    async def save(self, activity: DailyActivity) -> None:
-        self._tables.daily_activity[(activity.user_id, activity.day)] = stored(activity)
+    async def add(self, activity: DailyActivity) -> None:
+        key = (activity.user_id, activity.day)
+        held = self._tables.daily_activity.get(key)
+        if held is not None:
+            activity = replace(
+                activity,
+                **{
+                    f.name: getattr(held, f.name) + getattr(activity, f.name)
+                    for f in fields(activity)
+                    if f.name not in ("user_id", "day")
+                },
+            )
+        self._tables.daily_activity[key] = stored(activity)
 
     async def active_days(self, user_id: UUID) -> list[date]:
         return sorted(day for owner, day in self._tables.daily_activity if owner == user_id)

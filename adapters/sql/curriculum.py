@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.rows import from_row, to_row
-from adapters.sql.statements import insert_row, upsert
+from adapters.sql.statements import insert_row, upsert_adding
 from adapters.sql.tables import (
     AchievementRow,
     DailyActivityRow,
@@ -113,14 +113,10 @@ class SqlDailyActivityRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, user_id: UUID, day: date) -> DailyActivity | None:
-        row = await self._session.get(DailyActivityRow, (user_id, day), populate_existing=True)
-        return None if row is None else from_row(DailyActivity, row)
-
-    async def save(self, activity: DailyActivity) -> None:
+    async def add(self, activity: DailyActivity) -> None:
         values = {c: getattr(activity, c) for c in DailyActivityRow.__mapper__.column_attrs.keys()}
         await self._session.execute(
-            upsert(self._session, DailyActivityRow, values, ["user_id", "day"])
+            upsert_adding(self._session, DailyActivityRow, values, ["user_id", "day"])
         )
 
     async def active_days(self, user_id: UUID) -> list[date]:

@@ -143,9 +143,9 @@ async def record_topic_attempt(
         first_attempt = progress.first_activity_at is None
         outcome = record_attempt(progress, attempt, topic_counts)
         day = local_day(attempt.attempted_at, progress.time_zone)
-        activity = await uow.daily_activity.get(user_id, day) or empty_day(user_id, day)
-        count_attempt(activity, attempt, outcome.topic_completed)
-        await uow.daily_activity.save(activity)
+        counted = empty_day(user_id, day)
+        count_attempt(counted, attempt, outcome.topic_completed)
+        await uow.daily_activity.add(counted)
         current = streak(await uow.daily_activity.active_days(user_id), day)
         held = {a.code for a in await uow.achievements.list_for_user(user_id)}
         earned = (

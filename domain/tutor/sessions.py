@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from domain.paging import Page, page_offset
+from domain.tutor import events
 from ports.cefr import CefrLevel
 from ports.tutoring import (
     Correction,
@@ -163,7 +164,8 @@ async def take_turn(
 ) -> Turn:
     """The learner's turn and the tutor's reply, stored together or not at all. The tutor
     answers outside any transaction (it takes seconds); a turn that raced another one on the
-    same session is a Conflict and stores nothing."""
+    same session is a Conflict and stores nothing. The turn is published as
+    tutor_session.turn_taken through the outbox, with it."""
     text = check_turn_text(text)
     async with uow:
         session = await _open_for_turn(uow, user_id, session_id)
@@ -180,5 +182,6 @@ async def take_turn(
         await uow.tutor_sessions.update(session, expected_message_count=read_count)
         await uow.tutor_messages.add(learner)
         await uow.tutor_messages.add(answer)
+        await uow.outbox.add(events.turn_taken(session, learner))
         await uow.commit()
     return Turn(learner, answer, reply, session)

@@ -3,9 +3,13 @@ the offline scorer, recognizer and grammar checker; refused attempts write nothi
 under the same idempotency key is counted once; and a learner's way from A1's first exercise
 to an unlocked curriculum stage 2."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from adapters.speech.espeak import EspeakSynthesizer
+from tests.api.test_game_sessions import session_body, speeches_and_tags
+from tests.contract.test_event_bus import eventually
 from tests.support.api import assert_error, sign_up
 from tests.support.audio import silence
 
@@ -210,3 +214,36 @@ async def test_progress_routes_refuse_another_learners_progress(client):
         "/api/v1/progress/comprehensive-progress", headers=ben["headers"], json={}
     )
     assert_error(not_started, 404, "NotFound")
+
+
+# --- activity elsewhere counts on the learner's day -----------------------------------------
+
+
+async def test_a_finished_game_and_a_tutor_turn_reach_the_learners_day(client):
+    learner = await sign_up(client)
+    headers = learner["headers"]
+    await client.post(START, headers=headers, json={"time_zone": "Asia/Karachi"})
+    speeches, tags = await speeches_and_tags(client, headers)
+    now = datetime.now(UTC)
+    game = session_body(speeches, tags, "cc", completed_at=now)
+    saved = await client.post("/api/v1/game/sessions", json=game, headers=headers)
+    assert saved.status_code == 201, saved.text
+    session = await client.post(
+        "/api/v1/conversations/sessions", json={"level": "A1"}, headers=headers
+    )
+    turn = await client.post(
+        f"/api/v1/conversations/sessions/{session.json()['id']}/text",
+        json={"text": "I like tea with milk."},
+        headers=headers,
+    )
+    assert turn.status_code == 200, turn.text
+
+    async def counted() -> bool:
+        days = (await progress_of(client, learner))["recent_days"]
+        return [(d["game_sessions"], d["tutor_turns"]) for d in days] == [(1, 1)]
+
+    await eventually(counted, seconds=10)
+    progress = await progress_of(client, learner)
+    (day,) = progress["recent_days"]
+    assert day["attempts"] == 0 and day["time_seconds"] == 300
+    assert progress["streak_days"] == 1

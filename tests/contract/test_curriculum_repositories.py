@@ -10,7 +10,7 @@ import pytest
 from deployments.demo.curriculum import read_curriculum
 from domain.curriculum.rules import TopicAttempt, empty_day, new_progress, record_attempt
 from domain.errors import Conflict
-from ports.curriculum import Achievement, RecordedAttempt
+from ports.curriculum import Achievement, DailyActivity, RecordedAttempt
 from tests.contract.conftest import UowFactory
 from tests.contract.test_messaging_repositories import users
 
@@ -40,24 +40,29 @@ async def test_progress_is_read_back_whole_and_saved_by_version(uow_factory: Uow
             await uow.learner_progress.add(new_progress(ana, "UTC", True, NOW))
 
 
-async def test_a_days_activity_is_replaced_and_days_listed_in_order(uow_factory: UowFactory):
+async def test_a_days_activity_adds_up_and_days_are_listed_in_order(uow_factory: UowFactory):
     ana, ben = await users(uow_factory, 2)
     async with uow_factory() as uow:
         for day in (date(2025, 3, 3), date(2025, 3, 1), date(2025, 3, 2)):
-            await uow.daily_activity.save(empty_day(ana, day))
-        await uow.daily_activity.save(empty_day(ben, date(2025, 3, 4)))
+            await uow.daily_activity.add(empty_day(ana, day))
+        await uow.daily_activity.add(empty_day(ben, date(2025, 3, 4)))
         await uow.commit()
-    changed = empty_day(ana, date(2025, 3, 2))
-    changed.attempts, changed.total_score, changed.scored = 2, 151.5, 2
-    async with uow_factory() as uow:
-        await uow.daily_activity.save(changed)
-        await uow.commit()
+    played, attempted = empty_day(ana, date(2025, 3, 2)), empty_day(ana, date(2025, 3, 2))
+    played.game_sessions, played.total_score, played.scored, played.time_seconds = 1, 70.5, 1, 90
+    attempted.attempts, attempted.total_score, attempted.scored = 2, 151.5, 2
+    attempted.topics_completed, attempted.tutor_turns = 1, 3
+    for counted in (played, attempted):
+        async with uow_factory() as uow:
+            await uow.daily_activity.add(counted)
+            await uow.commit()
     async with uow_factory() as uow:
         assert await uow.daily_activity.active_days(ana) == [date(2025, 3, d) for d in (1, 2, 3)]
-        assert await uow.daily_activity.get(ana, date(2025, 3, 2)) == changed
-        assert await uow.daily_activity.get(ana, date(2025, 3, 4)) is None
         between = await uow.daily_activity.between(ana, date(2025, 3, 2), date(2025, 3, 3))
         assert [a.day for a in between] == [date(2025, 3, 2), date(2025, 3, 3)]
+        assert between[0] == DailyActivity(
+            ana, date(2025, 3, 2), 2, 222.0, 3, 90, 1, 1, 3
+        )  # fmt: skip
+        assert await uow.daily_activity.between(ana, date(2025, 3, 4), date(2025, 3, 9)) == []
 
 
 async def test_an_achievement_is_held_once(uow_factory: UowFactory):
