@@ -29,66 +29,61 @@ GAME_SESSIONS_CONSUMER = "learning-activity-games"
 TUTOR_TURNS_CONSUMER = "learning-activity-tutor"
 
 
-async def _count_on_day(
-    uow: LearningActivityUnitOfWork,
+async def _count_once(
+    consumer: str,
+    event: Event,
     user_id: UUID,
     at: datetime,
-    count: Callable[[DailyActivity], None],
-) -> None:
+    count: Callable[[LearningActivityUnitOfWork, DailyActivity], Awaitable[None]],
+    uow: LearningActivityUnitOfWork,
+) -> bool:
     """Counts on the learner's day of `at` (their time zone; UTC before they set one), then
-    awards the streak achievements the day earns."""
-    progress = await uow.learner_progress.get(user_id)
-    day = local_day(at, progress.time_zone if progress is not None else DEFAULT_TIME_ZONE)
-    counted = empty_day(user_id, day)
-    count(counted)
-    await uow.daily_activity.add(counted)
-    current = streak(await uow.daily_activity.active_days(user_id), day)
-    held = {a.code for a in await uow.achievements.list_for_user(user_id)}
-    for code in sorted(achievements_for(current) - held):
-        await uow.achievements.add(Achievement(user_id, code, at))
+    awards the streak achievements the day earns, in the transaction that claims the event.
+    False when the event was applied before (or its learner is gone): nothing changes."""
+    async with uow:
+        if not await uow.handled_events.claim(consumer, event.id):
+            return False
+        if await uow.users.get(user_id) is None:
+            await uow.commit()
+            return False
+        progress = await uow.learner_progress.get(user_id)
+        day = local_day(at, progress.time_zone if progress is not None else DEFAULT_TIME_ZONE)
+        counted = empty_day(user_id, day)
+        await count(uow, counted)
+        await uow.daily_activity.add(counted)
+        current = streak(await uow.daily_activity.active_days(user_id), day)
+        held = {a.code for a in await uow.achievements.list_for_user(user_id)}
+        for code in sorted(achievements_for(current) - held):
+            await uow.achievements.add(Achievement(user_id, code, at))
+        await uow.commit()
+    return True
 
 
 async def count_finished_game(event: Event, uow: LearningActivityUnitOfWork) -> bool:
     """game_session.completed: one game session on that day, its average pronunciation
-    score as one scored activity (none for listen-only) and its duration. False when the
-    event was applied before (or its learner is gone): nothing changes."""
+    score as one scored activity (none for listen-only) and its duration."""
     payload = event.payload
-    user_id = UUID(payload["user_id"])
-    async with uow:
-        if not await uow.handled_events.claim(GAME_SESSIONS_CONSUMER, event.id):
-            return False
-        if await uow.users.get(user_id) is None:
-            await uow.commit()
-            return False
+
+    async def game(uow: LearningActivityUnitOfWork, day: DailyActivity) -> None:
         session = await uow.game_sessions.get(UUID(payload["session_id"]))
         # A session deleted since keeps its count, not its time.
         seconds = session.duration_seconds if session is not None else 0
-        score = payload["avg_pronunciation_score"]
-        await _count_on_day(
-            uow,
-            user_id,
-            datetime.fromisoformat(payload["completed_at"]),
-            lambda day: count_game_session(day, score, seconds),
-        )
-        await uow.commit()
-    return True
+        count_game_session(day, payload["avg_pronunciation_score"], seconds)
+
+    at = datetime.fromisoformat(payload["completed_at"])
+    user_id = UUID(payload["user_id"])
+    return await _count_once(GAME_SESSIONS_CONSUMER, event, user_id, at, game, uow)
 
 
 async def count_tutor_turn_taken(event: Event, uow: LearningActivityUnitOfWork) -> bool:
-    """tutor_session.turn_taken: one tutor turn on that day. False when the event was
-    applied before (or its learner is gone): nothing changes."""
-    payload = event.payload
-    user_id = UUID(payload["user_id"])
-    async with uow:
-        if not await uow.handled_events.claim(TUTOR_TURNS_CONSUMER, event.id):
-            return False
-        if await uow.users.get(user_id) is None:
-            await uow.commit()
-            return False
-        at = datetime.fromisoformat(payload["taken_at"])
-        await _count_on_day(uow, user_id, at, count_tutor_turn)
-        await uow.commit()
-    return True
+    """tutor_session.turn_taken: one tutor turn on that day."""
+
+    async def turn(uow: LearningActivityUnitOfWork, day: DailyActivity) -> None:
+        count_tutor_turn(day)
+
+    at = datetime.fromisoformat(event.payload["taken_at"])
+    user_id = UUID(event.payload["user_id"])
+    return await _count_once(TUTOR_TURNS_CONSUMER, event, user_id, at, turn, uow)
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,26 @@ class AttemptEvaluation:
     relevance: float | None = None
 
 
+def _answered(
+    rated: CefrLevel,
+    transcript: str,
+    topic: Topic,
+    stage_level: CefrLevel,
+    *,
+    speaking: SpeakingAssessment | None = None,
+    sentence: SentenceAssessment | None = None,
+) -> AttemptEvaluation:
+    share = relevance(transcript, topic)
+    return AttemptEvaluation(
+        Evaluation.SPOKEN_ANSWER,
+        answer_score(rated, stage_level, share),
+        transcript,
+        speaking=speaking,
+        sentence=sentence,
+        relevance=share,
+    )
+
+
 @dataclass(frozen=True)
 class AttemptEvaluators:
     """The ports an evaluation goes through."""
@@ -141,14 +161,7 @@ class AttemptEvaluators:
             spoken = await AssessSpeaking(
                 self.decoder, self.recognizer, self.grammar, self.vocabulary, self.scorer
             )(answer.audio)
-            share = relevance(spoken.transcript, topic)
-            return AttemptEvaluation(
-                Evaluation.SPOKEN_ANSWER,
-                answer_score(spoken.level, stage_level, share),
-                spoken.transcript,
-                speaking=spoken,
-                relevance=share,
-            )
+            return _answered(spoken.level, spoken.transcript, topic, stage_level, speaking=spoken)
         assert answer.text is not None
         if len(words_of(answer.text)) < MIN_WORDS:
             raise Unprocessable(
@@ -156,11 +169,4 @@ class AttemptEvaluators:
                 {"field": "text", "min_words": MIN_WORDS},
             )
         written = await AssessSentence(self.grammar, self.vocabulary)(answer.text)
-        share = relevance(written.text, topic)
-        return AttemptEvaluation(
-            Evaluation.SPOKEN_ANSWER,
-            answer_score(written.level, stage_level, share),
-            written.text,
-            sentence=written,
-            relevance=share,
-        )
+        return _answered(written.level, written.text, topic, stage_level, sentence=written)

@@ -26,6 +26,19 @@ async def attempt(client, headers, path: str, audio: bytes | None = None, **form
     return await client.post(f"/api/v1{path}", headers=headers, data=form, files=files)
 
 
+async def tutor_turn(client, headers, text: str) -> None:
+    """One turn with the offline tutor in a new session."""
+    session = await client.post(
+        "/api/v1/conversations/sessions", json={"level": "A1"}, headers=headers
+    )
+    turn = await client.post(
+        f"/api/v1/conversations/sessions/{session.json()['id']}/text",
+        json={"text": text},
+        headers=headers,
+    )
+    assert turn.status_code == 200, turn.text
+
+
 async def progress_of(client, learner) -> dict:
     path = f"/api/v1/progress/user-progress/{learner['user']['id']}"
     response = await client.get(path, headers=learner["headers"])
@@ -228,15 +241,7 @@ async def test_a_finished_game_and_a_tutor_turn_reach_the_learners_day(client):
     game = session_body(speeches, tags, "cc", completed_at=now)
     saved = await client.post("/api/v1/game/sessions", json=game, headers=headers)
     assert saved.status_code == 201, saved.text
-    session = await client.post(
-        "/api/v1/conversations/sessions", json={"level": "A1"}, headers=headers
-    )
-    turn = await client.post(
-        f"/api/v1/conversations/sessions/{session.json()['id']}/text",
-        json={"text": "I like tea with milk."},
-        headers=headers,
-    )
-    assert turn.status_code == 200, turn.text
+    await tutor_turn(client, headers, "I like tea with milk.")
 
     async def counted() -> bool:
         days = (await progress_of(client, learner))["recent_days"]

@@ -13,7 +13,7 @@ import pytest
 from adapters.http.app import create_app
 from adapters.sql.migrate import upgrade_to_head
 from deployments.wiring import Container, bootstrap
-from tests.api.test_curriculum_attempts import START, attempt, progress_of, spoken
+from tests.api.test_curriculum_attempts import START, attempt, progress_of, spoken, tutor_turn
 from tests.contract.test_event_bus import eventually
 from tests.support.api import BASE_URL, isolated_settings, sign_up
 from tests.support.services import unavailable
@@ -110,15 +110,7 @@ async def test_from_a1_exercise_one_to_an_unlocked_stage_two(journey):
     assert last["stage_completed"] and last["unlocked"] == [[2, 1]]
     assert "stage_1_completed" in last["earned"]
 
-    session = await client.post(
-        "/api/v1/conversations/sessions", json={"level": "A1"}, headers=headers
-    )
-    turn = await client.post(
-        f"/api/v1/conversations/sessions/{session.json()['id']}/text",
-        json={"text": "I finished my first lessons today."},
-        headers=headers,
-    )
-    assert turn.status_code == 200, turn.text
+    await tutor_turn(client, headers, "I finished my first lessons today.")
 
     async def turn_counted() -> bool:
         return (await progress_of(client, learner))["recent_days"][0]["tutor_turns"] == 1

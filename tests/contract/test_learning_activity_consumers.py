@@ -3,7 +3,6 @@ from the outbox are counted on the learner's days once each, even when the consu
 is killed between committing an effect and acknowledging its event."""
 
 import asyncio
-import sys
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -18,8 +17,9 @@ from domain.tutor.events import turn_taken
 from ports.cefr import CefrLevel
 from ports.tutoring import InputMode, SessionStatus, Speaker, Stage, TutorMessage, TutorSession
 from tests.contract.test_event_bus import eventually
-from tests.contract.test_outbox import NATS_URL, ROOT, Nats, on_nats, started_relay
+from tests.contract.test_outbox import NATS_URL, Nats, on_nats, started_relay
 from tests.contract.test_repositories import make_user
+from tests.support.killable_consumer import start_consumer
 
 __all__ = ["on_nats"]  # the fixture, used by name
 START = datetime(2026, 3, 28, 12, tzinfo=UTC)
@@ -50,16 +50,14 @@ async def test_a_killed_activity_consumer_loses_no_turn_and_counts_none_twice(
         await uow.commit()
 
     async def consumer(*die_after: int) -> asyncio.subprocess.Process:
-        process = await asyncio.create_subprocess_exec(
-            *[sys.executable, "-m", "tests.support.activity_consumer", database_url, NATS_URL],
-            *[on_nats.stream, on_nats.prefix, *map(str, die_after)],
-            cwd=ROOT,
-            stdout=asyncio.subprocess.PIPE,
+        return await start_consumer(
+            "tests.support.activity_consumer",
+            database_url,
+            NATS_URL,
+            on_nats.stream,
+            on_nats.prefix,
+            *die_after,
         )
-        assert process.stdout is not None
-        line = await asyncio.wait_for(process.stdout.readline(), 30)
-        assert line == b"ready\n"
-        return process
 
     total, days = 120, 4
     first = await consumer(40)  # Dies right after counting its 40th turn, unacknowledged.

@@ -7,13 +7,32 @@ acknowledged."""
 
 import asyncio
 import os
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from adapters.nats.event_bus import NatsEventBus
 from ports.events import Event
 
 ACK_WAIT_SECONDS = 1.0
 PAUSE_SECONDS = 0.01
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def start_consumer(
+    module: str, database_url: str, nats_url: str, stream: str, prefix: str, *die_after: int
+) -> asyncio.subprocess.Process:
+    """`python -m module DATABASE_URL NATS_URL STREAM PREFIX [DIE_AFTER]`, once it consumes."""
+    process = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", module, database_url, nats_url, stream, prefix],
+        *map(str, die_after),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), 30)
+    assert line == b"ready\n"
+    return process
 
 
 async def consume_until_killed(
