@@ -32,6 +32,7 @@ from adapters.sql.database import create_engine, session_factory
 from adapters.sql.outbox import OutboxRelay
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from adapters.vocabulary.cefrpy_levels import CefrpyVocabularyLevels
+from deployments.demo.curriculum import read_curriculum
 from deployments.demo.speaking_prompts import read_speaking_prompts
 from deployments.providers import (
     build_blob_store,
@@ -46,6 +47,8 @@ from deployments.providers import (
 )
 from deployments.settings import Settings
 from domain.assessment.prompts import SpeakingPrompt
+from domain.curriculum.activity import ACTIVITY_CONSUMERS, ActivityConsumer
+from domain.curriculum.content import Curriculum
 from domain.errors import ServiceUnavailable
 from domain.identity.authentication import Credentials
 from domain.identity.password_reset import ResetMail
@@ -54,7 +57,7 @@ from domain.synthesis import CachedSpeechSynthesizer
 from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
 from ports.cache import Cache
-from ports.events import EventBus
+from ports.events import Event, EventBus, EventHandler
 from ports.grammar import GrammarChecker
 from ports.identity import (
     AuthProvider,
@@ -94,6 +97,7 @@ class Container:
     grammar_checker: GrammarChecker
     vocabulary: VocabularyLevels
     speaking_prompts: tuple[SpeakingPrompt, ...]
+    curriculum: Curriculum
     relay: OutboxRelay
     realtime_tokens: RealtimeTokenIssuer | None = None
     event_bus: EventBus | None = None
@@ -126,6 +130,7 @@ class Container:
             fanout=self.fanout,
             vocabulary=self.vocabulary,
             speaking_prompts=self.speaking_prompts,
+            curriculum=self.curriculum,
             grammar_checker=self.grammar_checker,
             realtime_tokens=self.realtime_tokens,
             admin_panel=partial(
@@ -143,7 +148,9 @@ class Container:
 
     async def start(self) -> None:
         """Connects the event bus (NATS when NATS_URL is set, else in-process) and starts the
-        outbox relay and the socket fan-out on it. Raises ServiceUnavailable when NATS is down."""
+        outbox relay, the socket fan-out and the learning-activity consumers on it (every
+        replica runs them; on NATS they compete for each event). Raises ServiceUnavailable
+        when NATS is down."""
         if self.settings.nats_url:
             prefix = self.settings.nats_subject_prefix
             self.event_bus = await NatsEventBus.connect(
@@ -162,6 +169,17 @@ class Container:
         # A reset code in the log is a secret in the log: say so where operators look.
         log = logger.warning if isinstance(self.mailer, LogMailer) else logger.info
         log("password reset mail goes to %s", self.mailer.description)
+        for consumer in ACTIVITY_CONSUMERS:
+            subscription = await self.event_bus.consume(
+                consumer.name, consumer.event_type, self._applying(consumer)
+            )
+            self._closers.append(subscription.stop)
+
+    def _applying(self, consumer: ActivityConsumer) -> EventHandler:
+        async def apply(event: Event) -> None:
+            await consumer.apply(event, self.unit_of_work())
+
+        return apply
 
     async def aclose(self) -> None:
         for close in reversed(self._closers):
@@ -238,6 +256,7 @@ def bootstrap(
         grammar_checker=grammar_checker or HarperGrammarChecker(),
         vocabulary=vocabulary or CefrpyVocabularyLevels(),
         speaking_prompts=read_speaking_prompts(),
+        curriculum=read_curriculum(),
         relay=relay,
         realtime_tokens=realtime_tokens or build_realtime_tokens(settings),
         plan_model=plan_model or build_plan_model(settings),

@@ -7,7 +7,14 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from ports.audit import AuditLog
+from ports.classes import ClassMemberRepository, ClassroomRepository
 from ports.content import SpeechRepository, TagRepository, UploadBatchRepository
+from ports.curriculum import (
+    AchievementRepository,
+    DailyActivityRepository,
+    LearnerProgressRepository,
+    TopicAttemptRepository,
+)
 from ports.identity import LoginSessionRepository, PasswordResetRepository, UserRepository
 from ports.learning import (
     AssessmentRepository,
@@ -83,13 +90,45 @@ class MessagingUnitOfWork(Transaction, Protocol):
 
 class TutoringUnitOfWork(Transaction, Protocol):
     """A tutor session may name the learning profile it practises; a turn's corrections
-    become review items."""
+    become review items, and the turn is stored with its event."""
 
     users: UserRepository
     learning_profiles: LearningProfileRepository
     review_items: ReviewItemRepository
     tutor_sessions: TutorSessionRepository
     tutor_messages: TutorMessageRepository
+    outbox: Outbox
+
+
+class ClassesUnitOfWork(Transaction, Protocol):
+    users: UserRepository
+    classrooms: ClassroomRepository
+    class_members: ClassMemberRepository
+
+
+class CurriculumUnitOfWork(Transaction, Protocol):
+    """An attempt changes the learner's progress, their day's activity and achievements;
+    a teacher reads the progress of the members of their classes."""
+
+    users: UserRepository
+    class_members: ClassMemberRepository
+    learner_progress: LearnerProgressRepository
+    daily_activity: DailyActivityRepository
+    achievements: AchievementRepository
+    topic_attempts: TopicAttemptRepository
+    outbox: Outbox
+
+
+class LearningActivityUnitOfWork(Transaction, Protocol):
+    """A game session or a tutor turn counts on the learner's day, streak and achievements,
+    once: its event is claimed with the effect."""
+
+    users: UserRepository
+    learner_progress: LearnerProgressRepository
+    daily_activity: DailyActivityRepository
+    achievements: AchievementRepository
+    game_sessions: GameSessionRepository
+    handled_events: HandledEvents
 
 
 class LearningUnitOfWork(Transaction, Protocol):
@@ -110,6 +149,9 @@ class UnitOfWork(
     MessagingUnitOfWork,
     TutoringUnitOfWork,
     LearningUnitOfWork,
+    CurriculumUnitOfWork,
+    ClassesUnitOfWork,
+    LearningActivityUnitOfWork,
     Protocol,
 ):
     """Every repository, and the claims that make durable consumers idempotent."""

@@ -26,6 +26,8 @@ from adapters.http.routers import (
     assessment,
     auth,
     blobs,
+    classes,
+    curriculum,
     game,
     health,
     learning,
@@ -90,6 +92,8 @@ def create_app(
         learning,
         reviews,
         plans,
+        curriculum,
+        classes,
         messaging,
         voice_socket,  # its /ws/english-only and /ws/learn before /ws/{token}
         messaging_socket,

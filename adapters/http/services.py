@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI, Request
 
 from adapters.http.socket_fanout import SocketFanout
 from domain.assessment.prompts import SpeakingPrompt
+from domain.curriculum.content import Curriculum
 from domain.identity.authentication import Credentials
 from domain.identity.password_reset import ResetMail
 from domain.tutor.voice import VoicePipeline
@@ -39,6 +40,7 @@ class HttpServices:
     """Forwards messaging events to this replica's WebSockets."""
     vocabulary: VocabularyLevels
     speaking_prompts: tuple[SpeakingPrompt, ...]
+    curriculum: Curriculum
     grammar_checker: GrammarChecker
     realtime_tokens: RealtimeTokenIssuer | None
     """None when no realtime provider is configured: /realtime/token answers 501."""

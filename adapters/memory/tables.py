@@ -4,13 +4,15 @@ key, holding copies that no caller can reach."""
 import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.errors import Conflict, NotFound
 from ports.audit import AuditEntry
+from ports.classes import ClassMember, Classroom
 from ports.content import Speech, Tag, UploadBatch, UploadedAudio
+from ports.curriculum import Achievement, DailyActivity, LearnerProgress, RecordedAttempt
 from ports.events import Event
 from ports.identity import LoginSession, PasswordReset, User
 from ports.learning import (
@@ -51,6 +53,12 @@ class Tables:
     learning_settings: dict[UUID, LearningSettings] = field(default_factory=dict)
     review_items: dict[UUID, ReviewItem] = field(default_factory=dict)
     learning_plans: dict[UUID, LearningPlan] = field(default_factory=dict)
+    learner_progress: dict[UUID, LearnerProgress] = field(default_factory=dict)
+    daily_activity: dict[tuple[UUID, date], DailyActivity] = field(default_factory=dict)
+    achievements: dict[tuple[UUID, str], Achievement] = field(default_factory=dict)
+    topic_attempts: dict[UUID, RecordedAttempt] = field(default_factory=dict)
+    classrooms: dict[UUID, Classroom] = field(default_factory=dict)
+    class_members: dict[tuple[UUID, str], ClassMember] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
     audit_entries: dict[UUID, AuditEntry] = field(default_factory=dict)
     # Batches are kept without their files: `uploaded_files` holds them, as in SQL.

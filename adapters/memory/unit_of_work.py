@@ -7,10 +7,17 @@ from types import TracebackType
 from typing import Self
 
 from adapters.memory.audit import InMemoryAuditLog
+from adapters.memory.classes import InMemoryClassMemberRepository, InMemoryClassroomRepository
 from adapters.memory.content import (
     InMemorySpeechRepository,
     InMemoryTagRepository,
     InMemoryUploadBatchRepository,
+)
+from adapters.memory.curriculum import (
+    InMemoryAchievementRepository,
+    InMemoryDailyActivityRepository,
+    InMemoryLearnerProgressRepository,
+    InMemoryTopicAttemptRepository,
 )
 from adapters.memory.identity import (
     InMemoryLoginSessionRepository,
@@ -78,6 +85,12 @@ class InMemoryUnitOfWork:
     statistics: InMemoryLearningStatistics
     review_items: InMemoryReviewItemRepository
     learning_plans: InMemoryLearningPlanRepository
+    learner_progress: InMemoryLearnerProgressRepository
+    daily_activity: InMemoryDailyActivityRepository
+    achievements: InMemoryAchievementRepository
+    topic_attempts: InMemoryTopicAttemptRepository
+    classrooms: InMemoryClassroomRepository
+    class_members: InMemoryClassMemberRepository
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -115,6 +128,12 @@ class InMemoryUnitOfWork:
         self.statistics = InMemoryLearningStatistics(tables)
         self.review_items = InMemoryReviewItemRepository(tables)
         self.learning_plans = InMemoryLearningPlanRepository(tables)
+        self.learner_progress = InMemoryLearnerProgressRepository(tables)
+        self.daily_activity = InMemoryDailyActivityRepository(tables)
+        self.topic_attempts = InMemoryTopicAttemptRepository(tables)
+        self.classrooms = InMemoryClassroomRepository(tables)
+        self.class_members = InMemoryClassMemberRepository(tables)
+        self.achievements = InMemoryAchievementRepository(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)
         return self

@@ -79,3 +79,17 @@ def upsert(
     statement = insert(table).values(**values)
     changes = {k: v for k, v in values.items() if k not in keys and k != "id"}
     return statement.on_conflict_do_update(index_elements=keys, set_=changes)
+
+
+def upsert_adding(
+    session: AsyncSession, table: type[Base], values: dict[str, Any], keys: list[str]
+) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE adding the values to the stored ones, in one
+    statement: concurrent writers of one row each add theirs, none is lost."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(**values)
+    changes = {
+        k: getattr(table, k) + getattr(statement.excluded, k) for k in values if k not in keys
+    }
+    return statement.on_conflict_do_update(index_elements=keys, set_=changes)

@@ -4,7 +4,7 @@ Types are portable between PostgreSQL and SQLite: enums are strings guarded by C
 constraints, ids are `Uuid`, timestamps are stored in UTC and always read back aware.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -670,3 +671,115 @@ class ReviewItemRow(Base):
         Index("idx_review_items_user_key", "user_id", "key", unique=True),
         Index("idx_review_items_user_due", "user_id", "due"),
     )
+
+
+# --- curriculum (000) ---------------------------------------------------------------------
+
+JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
+
+
+class LearnerProgressRow(Base):
+    """000's progress summary; its curriculum stage, exercise and topic progress are one
+    document (`stages`, `exercises`), read and written with it as one aggregate."""
+
+    __tablename__ = "learner_progress"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    time_zone: Mapped[str] = mapped_column(String(64))
+    urdu_enabled: Mapped[bool]
+    current_stage: Mapped[int] = mapped_column(Integer)
+    current_exercise: Mapped[int] = mapped_column(Integer)
+    current_topic: Mapped[int] = mapped_column(Integer)
+    unlocked: Mapped[list[list[int]]] = mapped_column(JSON_DOCUMENT)
+    overall_percentage: Mapped[float] = mapped_column(Float)
+    time_seconds: Mapped[int] = mapped_column(BigInteger)
+    curriculum_completed_at: Mapped[datetime | None]
+    first_activity_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer)
+    stages: Mapped[list[dict[str, Any]]] = mapped_column(JSON_DOCUMENT)
+    exercises: Mapped[list[dict[str, Any]]] = mapped_column(JSON_DOCUMENT)
+
+
+class DailyActivityRow(Base):
+    __tablename__ = "daily_activity"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    total_score: Mapped[float] = mapped_column(Float)
+    scored: Mapped[int] = mapped_column(Integer)
+    time_seconds: Mapped[int] = mapped_column(BigInteger)
+    topics_completed: Mapped[int] = mapped_column(Integer)
+    game_sessions: Mapped[int] = mapped_column(Integer)
+    tutor_turns: Mapped[int] = mapped_column(Integer)
+
+
+class AchievementRow(Base):
+    __tablename__ = "achievements"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    earned_at: Mapped[datetime]
+
+
+class TopicAttemptRow(Base):
+    __tablename__ = "topic_attempts"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    stage: Mapped[int] = mapped_column(Integer)
+    exercise: Mapped[int] = mapped_column(Integer)
+    topic: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    time_seconds: Mapped[int] = mapped_column(Integer)
+    urdu_used: Mapped[bool]
+    attempted_at: Mapped[datetime]
+    topic_completed: Mapped[bool]
+    exercise_matured: Mapped[bool]
+    stage_completed: Mapped[bool]
+    curriculum_completed: Mapped[bool]
+    unlocked: Mapped[list[list[int]]] = mapped_column(JSON_DOCUMENT)
+    earned: Mapped[list[str]] = mapped_column(JSON_DOCUMENT)
+
+    __table_args__ = (
+        # NULLs are distinct: attempts sent without a key never collide.
+        Index("idx_topic_attempts_user_key", "user_id", "idempotency_key", unique=True),
+        Index("idx_topic_attempts_user_attempted", "user_id", "attempted_at"),
+    )
+
+
+# --- classes ---------------------------------------------------------------------------------
+
+
+class ClassroomRow(Base):
+    __tablename__ = "classrooms"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    teacher_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("idx_classrooms_teacher_created", "teacher_id", "created_at"),)
+
+
+class ClassMemberRow(Base):
+    __tablename__ = "class_members"
+
+    class_id: Mapped[UUID] = mapped_column(
+        ForeignKey("classrooms.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(255), primary_key=True)
+    invited_at: Mapped[datetime]
+    user_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("idx_class_members_user", "user_id"),)

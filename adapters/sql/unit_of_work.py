@@ -10,10 +10,17 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.sql.audit import SqlAuditLog
+from adapters.sql.classes import SqlClassMemberRepository, SqlClassroomRepository
 from adapters.sql.content import (
     SqlSpeechRepository,
     SqlTagRepository,
     SqlUploadBatchRepository,
+)
+from adapters.sql.curriculum import (
+    SqlAchievementRepository,
+    SqlDailyActivityRepository,
+    SqlLearnerProgressRepository,
+    SqlTopicAttemptRepository,
 )
 from adapters.sql.identity import (
     SqlLoginSessionRepository,
@@ -64,6 +71,12 @@ class SqlUnitOfWork:
     statistics: SqlLearningStatistics
     review_items: SqlReviewItemRepository
     learning_plans: SqlLearningPlanRepository
+    learner_progress: SqlLearnerProgressRepository
+    daily_activity: SqlDailyActivityRepository
+    achievements: SqlAchievementRepository
+    topic_attempts: SqlTopicAttemptRepository
+    classrooms: SqlClassroomRepository
+    class_members: SqlClassMemberRepository
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -102,6 +115,12 @@ class SqlUnitOfWork:
         self.statistics = SqlLearningStatistics(session)
         self.review_items = SqlReviewItemRepository(session)
         self.learning_plans = SqlLearningPlanRepository(session)
+        self.learner_progress = SqlLearnerProgressRepository(session)
+        self.daily_activity = SqlDailyActivityRepository(session)
+        self.topic_attempts = SqlTopicAttemptRepository(session)
+        self.classrooms = SqlClassroomRepository(session)
+        self.class_members = SqlClassMemberRepository(session)
+        self.achievements = SqlAchievementRepository(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)
         return self

@@ -10,6 +10,7 @@ from domain.learning.collecting import collect_items
 from domain.learning.profiles import owned_profile
 from domain.learning.rules import TUTOR_LANGUAGE
 from domain.paging import Page, page_offset
+from domain.tutor import events
 from ports.cefr import CefrLevel
 from ports.reviews import ItemOrigin
 from ports.tutoring import (
@@ -186,7 +187,8 @@ async def take_turn(
     """The learner's turn and the tutor's reply, stored together or not at all, with a
     review item for each corrected form the learner has none of yet. The tutor
     answers outside any transaction (it takes seconds); a turn that raced another one on the
-    same session is a Conflict and stores nothing."""
+    same session is a Conflict and stores nothing. The turn is published as
+    tutor_session.turn_taken through the outbox, with it."""
     text = check_turn_text(text)
     async with uow:
         session = await _open_for_turn(uow, user_id, session_id)
@@ -206,5 +208,6 @@ async def take_turn(
         corrected = [(c.suggestion, c.message) for c in reply.corrections if c.suggestion]
         origin = ItemOrigin.CORRECTION
         await collect_items(uow.review_items, user_id, corrected, origin, learner.created_at)
+        await uow.outbox.add(events.turn_taken(session, learner))
         await uow.commit()
     return Turn(learner, answer, reply, session)

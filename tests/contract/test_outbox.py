@@ -4,10 +4,8 @@ consumer that dies at the worst moment loses no event and gets none applied twic
 JetStream, on this machine). The relay reads SQL tables, so its tests are SQL-only."""
 
 import asyncio
-import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import nats
 import pytest
@@ -25,10 +23,10 @@ from adapters.sql.unit_of_work import SqlUnitOfWork
 from domain.identity import events
 from ports.events import Event, EventBus
 from tests.contract.test_event_bus import Recorder, eventually
+from tests.support.killable_consumer import start_consumer
 from tests.support.services import unavailable
 
 NATS_URL = "nats://127.0.0.1:4222"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class Nats:
@@ -220,17 +218,14 @@ async def test_a_consumer_killed_before_acknowledging_loses_nothing_and_applies_
         await connection.execute(text("INSERT INTO tally VALUES (0)"))
 
     async def consumer(*die_after: int) -> asyncio.subprocess.Process:
-        """A consumer process, once it consumes."""
-        process = await asyncio.create_subprocess_exec(
-            *[sys.executable, "-m", "tests.support.tally_consumer", database_url, NATS_URL],
-            *[on_nats.stream, on_nats.prefix, *map(str, die_after)],
-            cwd=ROOT,
-            stdout=asyncio.subprocess.PIPE,
+        return await start_consumer(
+            "tests.support.tally_consumer",
+            database_url,
+            NATS_URL,
+            on_nats.stream,
+            on_nats.prefix,
+            *die_after,
         )
-        assert process.stdout is not None
-        line = await asyncio.wait_for(process.stdout.readline(), 30)
-        assert line == b"ready\n"
-        return process
 
     async def tally() -> tuple[int, int]:
         async with engine.connect() as connection:

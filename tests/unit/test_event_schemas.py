@@ -6,11 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
+from domain.curriculum.events import topic_attempt_recorded
+from domain.curriculum.rules import AttemptOutcome, TopicAttempt
 from domain.events.registry import SCHEMAS
 from domain.events.validation import check_payload, schema_name
 from domain.identity.events import user_deleted
 from domain.messaging import events
 from domain.practice.events import game_session_completed
+from domain.tutor.events import turn_taken
 from ports.cefr import CefrLevel
 from ports.content import SpeechType
 from ports.events import Event
@@ -27,6 +30,14 @@ from ports.messaging import (
     UserStatus,
 )
 from ports.practice import GameMode, GameSession
+from ports.tutoring import (
+    InputMode,
+    SessionStatus,
+    Speaker,
+    Stage,
+    TutorMessage,
+    TutorSession,
+)
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 USER, OTHER, CONVERSATION = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -58,8 +69,21 @@ SESSION = GameSession(
     completed_at=NOW,
 )
 
+TUTORING = TutorSession(
+    uuid.uuid4(), USER, CefrLevel.B1, "travel", Stage.VOCABULARY, SessionStatus.ACTIVE, 3, NOW
+)
+TURN = TutorMessage(
+    uuid.uuid4(), TUTORING.id, 2, Speaker.LEARNER, "I goes home", InputMode.AUDIO, [], NOW
+)
+
 EVERY_KIND = [
     game_session_completed(SESSION),
+    turn_taken(TUTORING, TURN),
+    topic_attempt_recorded(
+        USER,
+        TopicAttempt(1, 3, 6, 88.5, 21, True, NOW),
+        AttemptOutcome(True, True, True, False, [(2, 1)]),
+    ),
     user_deleted(USER),
     events.message_sent(MESSAGE),
     events.message_edited(replace(MESSAGE, is_edited=True)),

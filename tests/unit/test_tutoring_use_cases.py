@@ -100,6 +100,10 @@ async def test_a_turn_stores_the_learners_words_and_the_tutors_reply(database):
     # The tutor hears what came before: the greeting.
     (context,) = tutor.contexts
     assert [m.sequence for m in context.history] == [1] and context.learner_turns == 0
+    # Published with the turn, for the learner's daily activity.
+    (published,) = database.outbox
+    assert published.type == "tutor_session.turn_taken"
+    assert published.payload["message_id"] == str(stored[1].id)
 
 
 async def test_a_session_belongs_to_its_learner(database):
@@ -130,7 +134,7 @@ async def test_an_ended_session_ends_once_and_takes_no_more_turns(database):
         await end_session(ana.id, session.id, uow)
     with pytest.raises(Conflict):
         await take_turn(ana.id, session.id, "Hello", InputMode.TEXT, PoliteTutor(), uow)
-    assert len(await messages(database, ana.id, session.id)) == 1
+    assert len(await messages(database, ana.id, session.id)) == 1 and database.outbox == []
 
 
 async def test_of_two_turns_at_once_one_is_stored_and_the_other_is_a_conflict(database):
