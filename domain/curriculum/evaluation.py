@@ -148,9 +148,11 @@ class AttemptEvaluators:
         check_answer(exercise, answer)
         if exercise.kind.evaluation is Evaluation.PRONUNCIATION:
             assert answer.audio is not None and topic.text is not None  # checked above / content
-            scored = await score_pronunciation(
-                ScorePronunciation(answer.audio, topic.text), self.decoder, self.scorer
-            )
+            scored = (
+                await score_pronunciation(
+                    ScorePronunciation(answer.audio, topic.text), self.decoder, self.scorer
+                )
+            ).result
             return AttemptEvaluation(
                 Evaluation.PRONUNCIATION,
                 scored.pronunciation_score,

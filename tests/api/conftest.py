@@ -2,8 +2,10 @@
 small slice of the demo catalog (real synthesized audio)."""
 
 import itertools
+import uuid
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pytest
 
@@ -15,6 +17,7 @@ from deployments.wiring import Container, bootstrap
 from ports.cefr import CefrLevel
 from tests.support.api import BASE_URL, isolated_settings
 from tests.support.s3_server import s3  # noqa: F401 (the S3 server fixture)
+from tests.support.services import unavailable
 from tests.support.sockets import served
 
 
@@ -47,3 +50,42 @@ async def live(container: Container) -> AsyncIterator[str]:
     """The app served by uvicorn on a loopback port, for real WebSocket clients."""
     async with served(create_app(container.http_services())) as base_url:
         yield base_url
+
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def each_database_client(
+    request: pytest.FixtureRequest, container: Container, client: httpx.AsyncClient, tmp_path
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on the API tests' SQLite database, or on a PostgreSQL database of its own
+    (dropped afterwards) with the same offline models."""
+    if request.param == "sqlite":
+        yield client
+        return
+    database = f"parla_journey_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(f"{POSTGRES}/test", timeout=5)
+    except Exception as error:  # any failure to connect means "unavailable"
+        unavailable(f"PostgreSQL is not reachable at {POSTGRES}: {error!r}")
+    await admin.execute(f'CREATE DATABASE "{database}"')
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
+    try:
+        await upgrade_to_head(url)
+        on_postgres = bootstrap(
+            isolated_settings(tmp_path, database_url=url, database_pool_size=5),
+            speech_scorer=container.speech_scorer,
+            tutor=container.voice.tutor,
+            recognizer=container.voice.recognizer,
+        )
+        await on_postgres.start()
+        transport = httpx.ASGITransport(app=create_app(on_postgres.http_services()))
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as on_pg:
+                yield on_pg
+        finally:
+            await on_postgres.aclose()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.close()

@@ -3,23 +3,14 @@
 grammar checker on speech synthesized offline, a turn with the offline tutor, and the
 streak, daily analytics and achievements that follow."""
 
-import uuid
-from collections.abc import AsyncIterator
 
-import asyncpg
-import httpx
 import pytest
 
-from adapters.http.app import create_app
-from adapters.sql.migrate import upgrade_to_head
-from deployments.wiring import Container, bootstrap
 from tests.api.test_curriculum_attempts import START, attempt, progress_of, spoken, tutor_turn
 from tests.contract.test_event_bus import eventually
-from tests.support.api import BASE_URL, isolated_settings, sign_up
-from tests.support.services import unavailable
+from tests.support.api import sign_up
 
 pytestmark = pytest.mark.asyncio
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 
 SAID = {  # The texts of A1's two exercises said aloud, topic by topic.
     "repeat-after-me": [
@@ -41,44 +32,8 @@ ANSWERS = [  # Quick response, topics 2 to 6 (topic 1 is answered aloud).
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def journey(
-    request: pytest.FixtureRequest, container: Container, client: httpx.AsyncClient, tmp_path
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The app on the API tests' SQLite database, or on a PostgreSQL database of its own
-    (dropped afterwards) with the same offline models."""
-    if request.param == "sqlite":
-        yield client
-        return
-    database = f"parla_journey_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = await asyncpg.connect(f"{POSTGRES}/test", timeout=5)
-    except Exception as error:  # any failure to connect means "unavailable"
-        unavailable(f"PostgreSQL is not reachable at {POSTGRES}: {error!r}")
-    await admin.execute(f'CREATE DATABASE "{database}"')
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
-    try:
-        await upgrade_to_head(url)
-        on_postgres = bootstrap(
-            isolated_settings(tmp_path, database_url=url, database_pool_size=5),
-            speech_scorer=container.speech_scorer,
-            tutor=container.voice.tutor,
-            recognizer=container.voice.recognizer,
-        )
-        await on_postgres.start()
-        transport = httpx.ASGITransport(app=create_app(on_postgres.http_services()))
-        try:
-            async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as on_pg:
-                yield on_pg
-        finally:
-            await on_postgres.aclose()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
-
-
-async def test_from_a1_exercise_one_to_an_unlocked_stage_two(journey):
-    client = journey
+async def test_from_a1_exercise_one_to_an_unlocked_stage_two(each_database_client):
+    client = each_database_client
     learner = await sign_up(client)
     headers = learner["headers"]
     started = await client.post(START, headers=headers, json={"time_zone": "Asia/Karachi"})

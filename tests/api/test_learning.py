@@ -210,7 +210,8 @@ async def test_statistics_follow_what_the_learner_practised(client):
     assert_error(too_long, 400, "ValidationError")
 
 
-async def test_a_learners_record_follows_an_assessment_and_practice(client):
+async def test_a_learners_record_follows_an_assessment_and_practice(each_database_client):
+    client = each_database_client
     """A profile, a speaking assessment saved and applied to it, then practice: the
     statistics, the history and the due reviews change with each step."""
     ana = await sign_up(client)

@@ -56,7 +56,7 @@ class ScoreOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, result: ScoringResult, analysis_id: UUID | None) -> "ScoreOut":
+    def of(cls, result: ScoringResult, analysis_id: UUID | None = None) -> "ScoreOut":
         return cls(
             recognized_text=result.recognized_text,
             pronunciation_score=result.pronunciation_score,
