@@ -7,6 +7,15 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from ports.content import SpeechRepository, TagRepository
+from ports.courses import (
+    ChapterRepository,
+    CourseRepository,
+    CourseSearch,
+    ProgressRepository,
+    QuizAttemptRepository,
+    QuizRepository,
+    SubscriptionRepository,
+)
 from ports.identity import LoginSessionRepository, UserRepository
 from ports.messaging import ConversationRepository, MessageRepository, UserStatusRepository
 from ports.outbox import HandledEvents, Outbox
@@ -65,12 +74,27 @@ class TutoringUnitOfWork(Transaction, Protocol):
     tutor_messages: TutorMessageRepository
 
 
+class CoursesUnitOfWork(Transaction, Protocol):
+    """Courses, what learners do with them, their subscriptions, and search."""
+
+    users: UserRepository
+    courses: CourseRepository
+    chapters: ChapterRepository
+    quizzes: QuizRepository
+    quiz_attempts: QuizAttemptRepository
+    progress: ProgressRepository
+    subscriptions: SubscriptionRepository
+    course_search: CourseSearch
+    outbox: Outbox
+
+
 class UnitOfWork(
     IdentityUnitOfWork,
     ContentUnitOfWork,
     PracticeUnitOfWork,
     MessagingUnitOfWork,
     TutoringUnitOfWork,
+    CoursesUnitOfWork,
     Protocol,
 ):
     """Every repository, and the claims that make durable consumers idempotent."""

@@ -10,6 +10,15 @@ from uuid import UUID
 
 from domain.errors import Conflict, NotFound
 from ports.content import Speech, Tag
+from ports.courses import (
+    Chapter,
+    ChapterCompletion,
+    Course,
+    Quiz,
+    QuizAttempt,
+    Streak,
+    Subscription,
+)
 from ports.events import Event
 from ports.identity import LoginSession, User
 from ports.messaging import Conversation, Message, Participant, Receipt, UserStatus
@@ -35,6 +44,13 @@ class Tables:
     user_statuses: dict[UUID, UserStatus] = field(default_factory=dict)
     tutor_sessions: dict[UUID, TutorSession] = field(default_factory=dict)
     tutor_messages: dict[UUID, TutorMessage] = field(default_factory=dict)
+    courses: dict[str, Course] = field(default_factory=dict)
+    chapters: dict[str, Chapter] = field(default_factory=dict)
+    quizzes: dict[str, Quiz] = field(default_factory=dict)
+    quiz_attempts: dict[UUID, QuizAttempt] = field(default_factory=dict)
+    chapter_completions: dict[tuple[UUID, str], ChapterCompletion] = field(default_factory=dict)
+    streaks: dict[UUID, Streak] = field(default_factory=dict)
+    subscriptions: dict[UUID, Subscription] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
     outbox: list[Event] = field(default_factory=list)
     """Committed events, in the order they were added; nothing relays them."""

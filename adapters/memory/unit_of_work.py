@@ -7,6 +7,15 @@ from types import TracebackType
 from typing import Self
 
 from adapters.memory.content import InMemorySpeechRepository, InMemoryTagRepository
+from adapters.memory.courses import (
+    InMemoryChapterRepository,
+    InMemoryCourseRepository,
+    InMemoryCourseSearch,
+    InMemoryProgressRepository,
+    InMemoryQuizAttemptRepository,
+    InMemoryQuizRepository,
+    InMemorySubscriptionRepository,
+)
 from adapters.memory.identity import InMemoryLoginSessionRepository, InMemoryUserRepository
 from adapters.memory.messaging import (
     InMemoryConversationRepository,
@@ -50,6 +59,13 @@ class InMemoryUnitOfWork:
     user_statuses: InMemoryUserStatusRepository
     tutor_sessions: InMemoryTutorSessionRepository
     tutor_messages: InMemoryTutorMessageRepository
+    courses: InMemoryCourseRepository
+    chapters: InMemoryChapterRepository
+    quizzes: InMemoryQuizRepository
+    quiz_attempts: InMemoryQuizAttemptRepository
+    progress: InMemoryProgressRepository
+    subscriptions: InMemorySubscriptionRepository
+    course_search: InMemoryCourseSearch
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -77,6 +93,13 @@ class InMemoryUnitOfWork:
         self.user_statuses = InMemoryUserStatusRepository(tables)
         self.tutor_sessions = InMemoryTutorSessionRepository(tables)
         self.tutor_messages = InMemoryTutorMessageRepository(tables)
+        self.courses = InMemoryCourseRepository(tables)
+        self.chapters = InMemoryChapterRepository(tables)
+        self.quizzes = InMemoryQuizRepository(tables)
+        self.quiz_attempts = InMemoryQuizAttemptRepository(tables)
+        self.progress = InMemoryProgressRepository(tables)
+        self.subscriptions = InMemorySubscriptionRepository(tables)
+        self.course_search = InMemoryCourseSearch(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)
         return self

@@ -1,5 +1,6 @@
 """Every event Parla publishes: one line per context that publishes events."""
 
+from domain.courses import events as courses
 from domain.events.schemas import Schemas
 from domain.identity import events as identity
 from domain.messaging import events as messaging
@@ -9,4 +10,5 @@ SCHEMAS: Schemas = {
     **identity.SCHEMAS,
     **practice.SCHEMAS,
     **messaging.SCHEMAS,
+    **courses.SCHEMAS,
 }

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from domain.courses import events as course_events
 from domain.events.registry import SCHEMAS
 from domain.events.validation import check_payload, schema_name
 from domain.identity.events import user_deleted
@@ -13,6 +14,7 @@ from domain.messaging import events
 from domain.practice.events import game_session_completed
 from ports.cefr import CefrLevel
 from ports.content import SpeechType
+from ports.courses import ChapterCompletion, QuizAttempt
 from ports.events import Event
 from ports.messaging import (
     Conversation,
@@ -75,6 +77,10 @@ EVERY_KIND = [
     events.participant_changed("removed", replace(PARTICIPANT, left_at=NOW)),
     events.conversation_joined(OTHER, CONVERSATION),
     events.user_status_changed(UserStatus(USER, Presence.AWAY, NOW), [CONVERSATION]),
+    course_events.chapter_completed(ChapterCompletion(USER, "sounds", "sounds-1", NOW), 3),
+    course_events.quiz_submitted(
+        QuizAttempt(uuid.uuid4(), USER, "sounds-1-quiz", {"q1": 1}, 0.7, True, NOW)
+    ),
 ]
 
 

@@ -1,0 +1,115 @@
+"""Rules of the courses context: grading, streaks, premium access and search queries."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+from domain.errors import InvalidInput
+from ports.courses import Plan, Question, Quiz, Streak, Subscription
+
+# 003's passing score: seven answers right out of ten. Scores are compared as fractions, so
+# that 7 of 10 passes exactly (the float 0.7 is a little less than seven tenths).
+PASSING_SCORE = 0.7
+
+# A search query is a few words someone types: more than a sentence is not a search, and
+# every term costs the index a lookup.
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TERMS = 12
+# Characters that mean something to PostgreSQL's tsquery or SQLite's FTS5 query syntax;
+# a query is words only, so one holding them is refused rather than half-understood.
+QUERY_OPERATORS = frozenset('"*^():{}[]|&!<>+~\\@#=;%$')
+SEARCH_LIMIT_DEFAULT = 10
+MAX_SEARCH_LIMIT = 50
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: Question
+    given: int | None
+
+    @property
+    def correct(self) -> bool:
+        return self.given == self.question.answer
+
+
+@dataclass(frozen=True)
+class Grade:
+    score: float
+    passed: bool
+    correct_count: int
+    results: list[QuestionResult]
+
+
+def grade(quiz: Quiz, answers: dict[str, int]) -> Grade:
+    """Grades `answers` (question id -> choice index) against the quiz. A question left
+    unanswered is wrong; an answer to a question the quiz lacks, or a choice out of range,
+    is InvalidInput."""
+    questions = {q.id: q for q in quiz.questions}
+    unknown = sorted(set(answers) - questions.keys())
+    if unknown:
+        raise InvalidInput("answers name questions this quiz does not have", {"questions": unknown})
+    for question_id, choice in answers.items():
+        if not 0 <= choice < len(questions[question_id].choices):
+            raise InvalidInput(
+                f"answer to {question_id} must be a choice index from 0 to "
+                f"{len(questions[question_id].choices) - 1}",
+                {"field": "answers", "question": question_id},
+            )
+    results = [QuestionResult(q, answers.get(q.id)) for q in quiz.questions]
+    correct = sum(r.correct for r in results)
+    share = Fraction(correct, len(results)) if results else Fraction(0)
+    # The stored passing score is a float: read back as the fraction it stands for.
+    passing = Fraction(quiz.passing_score).limit_denominator(1000)
+    return Grade(float(share), share >= passing, correct, results)
+
+
+def extended_streak(streak: Streak, today: date, now: datetime) -> Streak:
+    """The streak after a chapter completed `today`: unchanged on a day already counted,
+    one more the day after the last, back to one after a day without."""
+    if streak.last_active_on == today:
+        return streak
+    if streak.last_active_on == today - timedelta(days=1):
+        days = streak.current_days + 1
+    else:
+        days = 1
+    return Streak(streak.user_id, days, max(days, streak.longest_days), today, now)
+
+
+def reset_streak(streak: Streak, now: datetime) -> Streak:
+    """The streak back to zero; the longest one is kept, as a record."""
+    return Streak(streak.user_id, 0, streak.longest_days, None, now)
+
+
+def is_premium(subscription: Subscription, now: datetime) -> bool:
+    return (
+        subscription.plan is Plan.PREMIUM
+        and subscription.is_active
+        and subscription.start_date <= now
+        and (subscription.end_date is None or now < subscription.end_date)
+    )
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a search query; InvalidInput for a query that is empty, too long, holds
+    search operators, or too many words."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidInput(f"q must be at most {MAX_QUERY_CHARS} characters", {"field": "q"})
+    operators = sorted(set(query) & QUERY_OPERATORS)
+    if operators:
+        raise InvalidInput(
+            "q takes words only, no search operators", {"field": "q", "characters": operators}
+        )
+    terms = list(dict.fromkeys(word.lower() for word in _WORD.findall(query)))
+    if not terms:
+        raise InvalidInput("q must contain a word", {"field": "q"})
+    if len(terms) > MAX_QUERY_TERMS:
+        raise InvalidInput(f"q must have at most {MAX_QUERY_TERMS} words", {"field": "q"})
+    return terms
+
+
+def check_search_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_SEARCH_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_SEARCH_LIMIT}", {"field": "limit"})
