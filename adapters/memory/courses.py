@@ -200,10 +200,8 @@ def _snippet(body: str, stems: set[str]) -> str:
     words = body.split()
     first = next((n for n, w in enumerate(words) if _matches(w, stems)), 0)
     start = max(first - SNIPPET_WORDS // 4, 0)
-    shown = [
-        f"<b>{w}</b>" if _matches(w, stems) else w for w in words[start : start + SNIPPET_WORDS]
-    ]
-    return " ".join(shown)
+    shown = " ".join(words[start : start + SNIPPET_WORDS])
+    return _WORD.sub(lambda m: f"<b>{m[0]}</b>" if _stem(m[0]) in stems else m[0], shown)
 
 
 def _matches(word: str, stems: set[str]) -> bool:

@@ -60,12 +60,24 @@ async def update_row(
         raise NotFound(f"{what} not found")
 
 
+def _insert(session: AsyncSession, table: type[Base], values: dict[str, Any]) -> Any:
+    """An INSERT in the dialect of the session's engine, which has ON CONFLICT."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).values(**values)
+
+
 def upsert(
     session: AsyncSession, table: type[Base], values: dict[str, Any], keys: list[str]
 ) -> Any:
     """INSERT ... ON CONFLICT (keys) DO UPDATE, in the dialect of the session's engine."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values)
     changes = {k: v for k, v in values.items() if k not in keys and k != "id"}
+    statement = _insert(session, table, values)
     return statement.on_conflict_do_update(index_elements=keys, set_=changes)
+
+
+def insert_if_absent(
+    session: AsyncSession, table: type[Base], values: dict[str, Any], keys: list[str]
+) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING: its rowcount says whether a row was added."""
+    return _insert(session, table, values).on_conflict_do_nothing(index_elements=keys)

@@ -10,6 +10,15 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.sql.content import SqlSpeechRepository, SqlTagRepository
+from adapters.sql.courses import (
+    SqlChapterRepository,
+    SqlCourseRepository,
+    SqlCourseSearch,
+    SqlProgressRepository,
+    SqlQuizAttemptRepository,
+    SqlQuizRepository,
+    SqlSubscriptionRepository,
+)
 from adapters.sql.identity import SqlLoginSessionRepository, SqlUserRepository
 from adapters.sql.messaging import (
     SqlConversationRepository,
@@ -36,6 +45,13 @@ class SqlUnitOfWork:
     user_statuses: SqlUserStatusRepository
     tutor_sessions: SqlTutorSessionRepository
     tutor_messages: SqlTutorMessageRepository
+    courses: SqlCourseRepository
+    chapters: SqlChapterRepository
+    quizzes: SqlQuizRepository
+    quiz_attempts: SqlQuizAttemptRepository
+    progress: SqlProgressRepository
+    subscriptions: SqlSubscriptionRepository
+    course_search: SqlCourseSearch
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -64,6 +80,13 @@ class SqlUnitOfWork:
         self.user_statuses = SqlUserStatusRepository(session)
         self.tutor_sessions = SqlTutorSessionRepository(session)
         self.tutor_messages = SqlTutorMessageRepository(session)
+        self.courses = SqlCourseRepository(session)
+        self.chapters = SqlChapterRepository(session)
+        self.quizzes = SqlQuizRepository(session)
+        self.quiz_attempts = SqlQuizAttemptRepository(session)
+        self.progress = SqlProgressRepository(session)
+        self.subscriptions = SqlSubscriptionRepository(session)
+        self.course_search = SqlCourseSearch(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)
         return self
