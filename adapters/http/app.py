@@ -21,6 +21,7 @@ from adapters.http.routers import (
     assessment,
     auth,
     blobs,
+    courses,
     game,
     health,
     messaging,
@@ -75,6 +76,7 @@ def create_app(
         assessment,
         realtime_token,
         tutoring,
+        courses,
         messaging,
         voice_socket,  # its /ws/english-only and /ws/learn before /ws/{token}
         messaging_socket,

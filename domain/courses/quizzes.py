@@ -23,6 +23,7 @@ class SubmitQuiz:
 
 @dataclass(frozen=True)
 class QuizResult:
+    quiz: Quiz
     attempt: QuizAttempt
     grade: Grade
 
@@ -50,7 +51,7 @@ async def submit_quiz(user_id: UUID, cmd: SubmitQuiz, uow: CoursesUnitOfWork) ->
         await uow.quiz_attempts.add(attempt)
         await uow.outbox.add(events.quiz_submitted(attempt))
         await uow.commit()
-    return QuizResult(attempt, result)
+    return QuizResult(quiz, attempt, result)
 
 
 async def list_attempts(
