@@ -31,6 +31,7 @@ from adapters.vocabulary.cefrpy_levels import CefrpyVocabularyLevels
 from deployments.demo.speaking_prompts import read_speaking_prompts
 from deployments.providers import (
     build_identity_providers,
+    build_premium_model,
     build_realtime_tokens,
     build_recognizer,
     build_speech_scorer,
@@ -39,6 +40,7 @@ from deployments.providers import (
 )
 from deployments.settings import Settings
 from domain.assessment.prompts import SpeakingPrompt
+from domain.courses.premium import PremiumModel
 from domain.errors import ServiceUnavailable
 from domain.identity.authentication import Credentials
 from domain.identity.tokens import TokenPolicy
@@ -82,6 +84,7 @@ class Container:
     vocabulary: VocabularyLevels
     speaking_prompts: tuple[SpeakingPrompt, ...]
     relay: OutboxRelay
+    premium_model: PremiumModel
     realtime_tokens: RealtimeTokenIssuer | None = None
     event_bus: EventBus | None = None
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -112,6 +115,7 @@ class Container:
             speaking_prompts=self.speaking_prompts,
             grammar_checker=self.grammar_checker,
             realtime_tokens=self.realtime_tokens,
+            premium_model=self.premium_model,
         )
 
     async def start(self) -> None:
@@ -152,6 +156,7 @@ def bootstrap(
     blobs: BlobStore | None = None,
     audio_decoder: AudioDecoder | None = None,
     password_hasher: PasswordHasher | None = None,
+    premium_model: PremiumModel | None = None,
 ) -> Container:
     """Every adapter from settings; each port given as an argument replaces the one settings
     would build (the Gateway passes handles to its deployments for the scorer, tutor,
@@ -212,6 +217,9 @@ def bootstrap(
         vocabulary=vocabulary or CefrpyVocabularyLevels(),
         speaking_prompts=read_speaking_prompts(),
         relay=relay,
+        # The premium features' few short completions run in the Gateway (the offline model
+        # loads there at its first premium request).
+        premium_model=premium_model or build_premium_model(settings),
         realtime_tokens=realtime_tokens or build_realtime_tokens(settings),
         _closers=closers,
     )

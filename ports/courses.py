@@ -137,6 +137,28 @@ class SearchHit:
     rank: float = field(compare=False)
 
 
+class PremiumFeature(StrEnum):
+    """003's metered premium features; the values are 003's HybridUsage column names."""
+
+    ADAPTIVE_LEARNING = "adaptive_learning"
+    LLM_ASSESSMENT = "llm_assessment"
+    SYNTHESIS = "synthesis"
+    MENTOR_SESSION = "mentor_sessions"
+
+
+@dataclass
+class HybridUsage:
+    """003's monthly record of a user's premium requests: one count per feature and the
+    cost of the requests, in millionths of a US dollar (exact sums of small prices)."""
+
+    user_id: UUID
+    month_year: str
+    """YYYY-MM, in UTC."""
+    counts: dict[PremiumFeature, int]
+    cost_micro_usd: int
+    updated_at: datetime
+
+
 class CourseRepository(Protocol):
     async def add(self, course: Course) -> None:
         """Stores a new course; Conflict when its id is taken."""
@@ -213,3 +235,29 @@ class CourseSearch(Protocol):
     async def search_courses(self, terms: list[str], limit: int) -> list[SearchHit]: ...
 
     async def search_chapters(self, terms: list[str], limit: int) -> list[SearchHit]: ...
+
+
+class HybridUsageRepository(Protocol):
+    async def claim(self, user_id: UUID, feature: PremiumFeature, day: date, limit: int) -> bool:
+        """Counts one request of the feature on the day (UTC) unless `limit` are counted
+        already; False (and nothing counted) then. Atomic: of concurrent claims for the last
+        request of the day, exactly one succeeds."""
+
+    async def release(self, user_id: UUID, feature: PremiumFeature, day: date) -> None:
+        """Uncounts one request of the day, whose provider failed (never below zero)."""
+
+    async def used_on(self, user_id: UUID, day: date) -> dict[PremiumFeature, int]:
+        """The requests counted on the day, per feature (features without any left out)."""
+
+    async def charge(
+        self,
+        user_id: UUID,
+        month_year: str,
+        feature: PremiumFeature,
+        cost_micro_usd: int,
+        at: datetime,
+    ) -> None:
+        """Adds one request of the feature and its cost to the month's record, creating it
+        on the month's first request; concurrent charges all count."""
+
+    async def monthly(self, user_id: UUID, month_year: str) -> HybridUsage | None: ...

@@ -11,6 +11,7 @@ from ports.courses import (
     ChapterRepository,
     CourseRepository,
     CourseSearch,
+    HybridUsageRepository,
     ProgressRepository,
     QuizAttemptRepository,
     QuizRepository,
@@ -85,6 +86,7 @@ class CoursesUnitOfWork(Transaction, Protocol):
     progress: ProgressRepository
     subscriptions: SubscriptionRepository
     course_search: CourseSearch
+    hybrid_usage: HybridUsageRepository
     outbox: Outbox
 
 

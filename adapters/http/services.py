@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from adapters.http.socket_fanout import SocketFanout
 from domain.assessment.prompts import SpeakingPrompt
+from domain.courses.premium import PremiumModel
 from domain.identity.authentication import Credentials
 from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
@@ -38,6 +39,8 @@ class HttpServices:
     grammar_checker: GrammarChecker
     realtime_tokens: RealtimeTokenIssuer | None
     """None when no realtime provider is configured: /realtime/token answers 501."""
+    premium_model: PremiumModel
+    """The language model of the premium course features, and its price per request."""
 
 
 # async: FastAPI runs a plain-def dependency in its thread pool, a thread hop per request

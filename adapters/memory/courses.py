@@ -3,6 +3,7 @@ with the SQL searches' semantics: any term matches, titles weigh more, best firs
 
 import re
 from collections import Counter
+from datetime import date, datetime
 from uuid import UUID
 
 from adapters.memory.tables import Tables, insert, loaded, update
@@ -10,6 +11,8 @@ from ports.courses import (
     Chapter,
     ChapterCompletion,
     Course,
+    HybridUsage,
+    PremiumFeature,
     Quiz,
     QuizAttempt,
     SearchHit,
@@ -140,6 +143,57 @@ class InMemorySubscriptionRepository:
             "subscription",
             keep=("user_id", "plan", "start_date", "created_at"),
         )
+
+
+class InMemoryHybridUsageRepository:
+    """Claims are atomic as SQL's conditional upsert is: a claim reads and writes without
+    yielding to the event loop, so no other unit of work runs in between."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    async def claim(self, user_id: UUID, feature: PremiumFeature, day: date, limit: int) -> bool:
+        key = (user_id, day, feature)
+        used = self._tables.premium_daily_usage.get(key, 0)
+        if used >= limit:
+            return False
+        self._tables.premium_daily_usage[key] = used + 1
+        return True
+
+    async def release(self, user_id: UUID, feature: PremiumFeature, day: date) -> None:
+        key = (user_id, day, feature)
+        used = self._tables.premium_daily_usage.get(key, 0)
+        if used > 0:
+            self._tables.premium_daily_usage[key] = used - 1
+
+    async def used_on(self, user_id: UUID, day: date) -> dict[PremiumFeature, int]:
+        return {
+            feature: used
+            for (user, on, feature), used in self._tables.premium_daily_usage.items()
+            if user == user_id and on == day and used > 0
+        }
+
+    async def charge(
+        self,
+        user_id: UUID,
+        month_year: str,
+        feature: PremiumFeature,
+        cost_micro_usd: int,
+        at: datetime,
+    ) -> None:
+        key = (user_id, month_year)
+        usage = self._tables.hybrid_usage.get(key) or HybridUsage(
+            user_id, month_year, {f: 0 for f in PremiumFeature}, 0, at
+        )
+        counts = {**usage.counts, feature: usage.counts[feature] + 1}
+        charged = HybridUsage(
+            user_id, month_year, counts, usage.cost_micro_usd + cost_micro_usd, at
+        )
+        self._tables.hybrid_usage.pop(key, None)
+        insert(self._tables.hybrid_usage, key, charged, "usage record")
+
+    async def monthly(self, user_id: UUID, month_year: str) -> HybridUsage | None:
+        return loaded(self._tables.hybrid_usage.get((user_id, month_year)))
 
 
 _WORD = re.compile(r"[^\W_]+")

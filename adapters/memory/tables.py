@@ -4,7 +4,7 @@ key, holding copies that no caller can reach."""
 import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -14,6 +14,8 @@ from ports.courses import (
     Chapter,
     ChapterCompletion,
     Course,
+    HybridUsage,
+    PremiumFeature,
     Quiz,
     QuizAttempt,
     Streak,
@@ -51,6 +53,8 @@ class Tables:
     chapter_completions: dict[tuple[UUID, str], ChapterCompletion] = field(default_factory=dict)
     streaks: dict[UUID, Streak] = field(default_factory=dict)
     subscriptions: dict[UUID, Subscription] = field(default_factory=dict)
+    premium_daily_usage: dict[tuple[UUID, date, PremiumFeature], int] = field(default_factory=dict)
+    hybrid_usage: dict[tuple[UUID, str], HybridUsage] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
     outbox: list[Event] = field(default_factory=list)
     """Committed events, in the order they were added; nothing relays them."""

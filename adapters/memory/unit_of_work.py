@@ -11,6 +11,7 @@ from adapters.memory.courses import (
     InMemoryChapterRepository,
     InMemoryCourseRepository,
     InMemoryCourseSearch,
+    InMemoryHybridUsageRepository,
     InMemoryProgressRepository,
     InMemoryQuizAttemptRepository,
     InMemoryQuizRepository,
@@ -66,6 +67,7 @@ class InMemoryUnitOfWork:
     progress: InMemoryProgressRepository
     subscriptions: InMemorySubscriptionRepository
     course_search: InMemoryCourseSearch
+    hybrid_usage: InMemoryHybridUsageRepository
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -100,6 +102,7 @@ class InMemoryUnitOfWork:
         self.progress = InMemoryProgressRepository(tables)
         self.subscriptions = InMemorySubscriptionRepository(tables)
         self.course_search = InMemoryCourseSearch(tables)
+        self.hybrid_usage = InMemoryHybridUsageRepository(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)
         return self

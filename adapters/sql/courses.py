@@ -3,10 +3,11 @@ PostgreSQL's text search (a weighted tsvector, ts_rank, ts_headline) or SQLite's
 (bm25, snippet()), chosen by the session's dialect."""
 
 from dataclasses import asdict
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import func, literal_column, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.rows import column_values, from_row, to_row
@@ -15,7 +16,9 @@ from adapters.sql.tables import (
     ChapterCompletionRow,
     ChapterRow,
     CourseRow,
+    HybridUsageRow,
     LearningStreakRow,
+    PremiumDailyUsageRow,
     QuizAttemptRow,
     QuizRow,
     SubscriptionRow,
@@ -26,7 +29,9 @@ from ports.courses import (
     Chapter,
     ChapterCompletion,
     Course,
+    HybridUsage,
     Plan,
+    PremiumFeature,
     Question,
     Quiz,
     QuizAttempt,
@@ -187,6 +192,81 @@ class SqlSubscriptionRepository:
     async def update(self, subscription: Subscription) -> None:
         values = column_values(subscription, "end_date", "is_active", "updated_at")
         await update_row(self._session, "subscription", SubscriptionRow, subscription.id, values)
+
+
+class SqlHybridUsageRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(self, user_id: UUID, feature: PremiumFeature, day: date, limit: int) -> bool:
+        # One statement: the row is created at 1 or raised by one while under the limit.
+        # PostgreSQL locks the row and re-checks `where` on its newest version; SQLite runs
+        # one writer at a time. Either way, of two claims for the last request one updates.
+        row = PremiumDailyUsageRow
+        values = {"user_id": user_id, "day": day, "feature": feature.value, "count": 1}
+        statement = upsert(
+            self._session,
+            row,
+            values,
+            ["user_id", "day", "feature"],
+            changes={"count": row.count + 1},
+            where=row.count < limit,
+        )
+        result = await self._session.execute(statement)
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def release(self, user_id: UUID, feature: PremiumFeature, day: date) -> None:
+        row = PremiumDailyUsageRow
+        await self._session.execute(
+            update(row)
+            .where(row.user_id == user_id, row.day == day, row.feature == feature.value)
+            .where(row.count > 0)
+            .values(count=row.count - 1)
+        )
+
+    async def used_on(self, user_id: UUID, day: date) -> dict[PremiumFeature, int]:
+        row = PremiumDailyUsageRow
+        rows = await self._session.execute(
+            select(row.feature, row.count).where(
+                row.user_id == user_id, row.day == day, row.count > 0
+            )
+        )
+        return {PremiumFeature(feature): count for feature, count in rows.tuples()}
+
+    async def charge(
+        self,
+        user_id: UUID,
+        month_year: str,
+        feature: PremiumFeature,
+        cost_micro_usd: int,
+        at: datetime,
+    ) -> None:
+        row = HybridUsageRow
+        counts = {f.value: int(f is feature) for f in PremiumFeature}
+        values = {
+            "user_id": user_id,
+            "month_year": month_year,
+            **counts,
+            "cost_micro_usd": cost_micro_usd,
+            "created_at": at,
+            "updated_at": at,
+        }
+        column = getattr(row, feature.value)
+        changes = {
+            feature.value: column + 1,
+            "cost_micro_usd": row.cost_micro_usd + cost_micro_usd,
+            "updated_at": at,
+        }
+        await self._session.execute(
+            upsert(self._session, row, values, ["user_id", "month_year"], changes=changes)
+        )
+
+    async def monthly(self, user_id: UUID, month_year: str) -> HybridUsage | None:
+        row = await self._session.get(HybridUsageRow, (user_id, month_year))
+        if row is None:
+            return None
+        counts = {f: getattr(row, f.value) for f in PremiumFeature}
+        return HybridUsage(user_id, month_year, counts, row.cost_micro_usd, row.updated_at)
 
 
 # The snippet's length in words, in both dialects.

@@ -68,12 +68,19 @@ def _insert(session: AsyncSession, table: type[Base], values: dict[str, Any]) ->
 
 
 def upsert(
-    session: AsyncSession, table: type[Base], values: dict[str, Any], keys: list[str]
+    session: AsyncSession,
+    table: type[Base],
+    values: dict[str, Any],
+    keys: list[str],
+    changes: dict[str, Any] | None = None,
+    where: Any = None,
 ) -> Any:
-    """INSERT ... ON CONFLICT (keys) DO UPDATE, in the dialect of the session's engine."""
-    changes = {k: v for k, v in values.items() if k not in keys and k != "id"}
+    """INSERT ... ON CONFLICT (keys) DO UPDATE, in the dialect of the session's engine: the
+    row takes `changes` (default: the values but the keys), if it meets `where`."""
+    if changes is None:
+        changes = {k: v for k, v in values.items() if k not in keys and k != "id"}
     statement = _insert(session, table, values)
-    return statement.on_conflict_do_update(index_elements=keys, set_=changes)
+    return statement.on_conflict_do_update(index_elements=keys, set_=changes, where=where)
 
 
 def insert_if_absent(

@@ -589,3 +589,39 @@ class SubscriptionRow(Base):
         CheckConstraint(_one_of("plan", PLANS), name="plan"),
         Index("idx_subscriptions_user_start", "user_id", literal_column("start_date").desc()),
     )
+
+
+PREMIUM_FEATURES = ("adaptive_learning", "llm_assessment", "synthesis", "mentor_sessions")
+
+
+class PremiumDailyUsageRow(Base):
+    """Premium requests counted per user, day (UTC) and feature, against the daily limits."""
+
+    __tablename__ = "premium_daily_usage"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    feature: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (CheckConstraint(_one_of("feature", PREMIUM_FEATURES), name="feature"),)
+
+
+class HybridUsageRow(Base):
+    """003's HybridUsage: a user's premium requests and their cost in one month."""
+
+    __tablename__ = "hybrid_usage"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    month_year: Mapped[str] = mapped_column(String(7), primary_key=True)
+    adaptive_learning: Mapped[int] = mapped_column(Integer)
+    llm_assessment: Mapped[int] = mapped_column(Integer)
+    synthesis: Mapped[int] = mapped_column(Integer)
+    mentor_sessions: Mapped[int] = mapped_column(Integer)
+    cost_micro_usd: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

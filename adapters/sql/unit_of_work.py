@@ -14,6 +14,7 @@ from adapters.sql.courses import (
     SqlChapterRepository,
     SqlCourseRepository,
     SqlCourseSearch,
+    SqlHybridUsageRepository,
     SqlProgressRepository,
     SqlQuizAttemptRepository,
     SqlQuizRepository,
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
     progress: SqlProgressRepository
     subscriptions: SqlSubscriptionRepository
     course_search: SqlCourseSearch
+    hybrid_usage: SqlHybridUsageRepository
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -87,6 +89,7 @@ class SqlUnitOfWork:
         self.progress = SqlProgressRepository(session)
         self.subscriptions = SqlSubscriptionRepository(session)
         self.course_search = SqlCourseSearch(session)
+        self.hybrid_usage = SqlHybridUsageRepository(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)
         return self

@@ -2,11 +2,11 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 
 from domain.errors import InvalidInput
-from ports.courses import Plan, Question, Quiz, Streak, Subscription
+from ports.courses import Plan, PremiumFeature, Question, Quiz, Streak, Subscription
 
 # 003's passing score: seven answers right out of ten. Scores are compared as fractions, so
 # that 7 of 10 passes exactly (the float 0.7 is a little less than seven tenths).
@@ -113,3 +113,73 @@ def search_terms(query: str) -> list[str]:
 def check_search_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_SEARCH_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_SEARCH_LIMIT}", {"field": "limit"})
+
+
+# 003's daily allowance of each premium feature, per user: the dearer the request, the fewer.
+DAILY_LIMITS = {
+    PremiumFeature.ADAPTIVE_LEARNING: 5,
+    PremiumFeature.LLM_ASSESSMENT: 10,
+    PremiumFeature.SYNTHESIS: 3,
+    PremiumFeature.MENTOR_SESSION: 2,
+}
+# What a premium answer draws on: a few chapters, a couple of sentences of each, so that the
+# retrieved text fits a small model's context and the model's part stays short.
+MAX_SOURCES = 3
+SENTENCES_PER_SOURCE = 2
+# Short words and these common ones say nothing about a chapter's subject.
+_MIN_KEY_WORD = 4
+_COMMON = frozenset(
+    "about after also because been before being could does each from have into just like "
+    "make many more most much only other over said same should some such than that their "
+    "them then there these they this those very what when where which while will with "
+    "would your you".split()
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"')])\s+")
+
+
+def month_of(moment: datetime) -> str:
+    """003's month_year (YYYY-MM) of an instant, in UTC."""
+    return moment.astimezone(UTC).strftime("%Y-%m")
+
+
+def seconds_until_tomorrow(moment: datetime) -> int:
+    """Until the daily limits renew: the next midnight, UTC (at least one second)."""
+    now = moment.astimezone(UTC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(), UTC)
+    return max(1, int((midnight - now).total_seconds() + 0.999))
+
+
+def to_micro_usd(price_usd: float) -> int:
+    return round(price_usd * 1_000_000)
+
+
+def _stem(word: str) -> str:
+    # The first five letters: "vowels", "vowel" and "vowel's" meet; enough to pick sentences.
+    return word.lower()[:5]
+
+
+def key_sentences(text: str, terms: list[str], count: int = SENTENCES_PER_SOURCE) -> list[str]:
+    """The `count` sentences of `text` that hold the most of `terms`, in text order (the
+    first sentences when none holds any)."""
+    sentences = [s.strip() for s in _SENTENCE.split(text.replace("\n", " ")) if s.strip()]
+    stems = {_stem(t) for t in terms}
+    scored = [
+        (sum(_stem(w) in stems for w in _WORD.findall(s)), -n) for n, s in enumerate(sentences)
+    ]
+    best = sorted(range(len(sentences)), key=lambda n: scored[n], reverse=True)[:count]
+    return [sentences[n] for n in sorted(best)]
+
+
+def key_words(text: str) -> list[str]:
+    """The words of `text` that carry its subject: long ones, not the most common, once."""
+    words = (w.lower() for w in _WORD.findall(text))
+    return list(dict.fromkeys(w for w in words if len(w) >= _MIN_KEY_WORD and w not in _COMMON))
+
+
+def coverage(answer: str, points: list[str]) -> tuple[float, list[str]]:
+    """How many of the key `points` (words) the answer uses, as a share, and those it
+    misses."""
+    used = {_stem(w) for w in _WORD.findall(answer)}
+    missing = [p for p in points if _stem(p) not in used]
+    share = (len(points) - len(missing)) / len(points) if points else 0.0
+    return round(share, 2), missing

@@ -1,10 +1,12 @@
 """The persistence contract of the courses ports, on SQLite, PostgreSQL and in memory:
-what is stored reads back the same, completions count once, subscriptions end, and the
-search finds and orders a small fixed corpus the same way on every backend."""
+what is stored reads back the same, completions count once, subscriptions end, the search
+finds and orders a small fixed corpus the same way on every backend, and premium usage is
+claimed atomically against its daily limit and charged per month."""
 
+import asyncio
 from dataclasses import replace
 from datetime import date, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -12,6 +14,7 @@ from domain.errors import Conflict
 from ports.courses import (
     ChapterCompletion,
     Plan,
+    PremiumFeature,
     QuizAttempt,
     SearchKind,
     Streak,
@@ -191,3 +194,65 @@ async def test_the_search_follows_changes_to_courses_and_chapters(uow_factory: U
         assert [h.id for h in await uow.course_search.search_chapters(["elephant"], 5)] == [
             "linking-1"
         ]
+
+
+DAY = date(2025, 12, 10)
+SYNTHESIS = PremiumFeature.SYNTHESIS
+
+
+async def _claim(uow_factory: UowFactory, user: UUID, limit: int, day: date = DAY) -> bool:
+    async with uow_factory() as uow:
+        claimed = await uow.hybrid_usage.claim(user, SYNTHESIS, day, limit)
+        await uow.commit()
+    return claimed
+
+
+async def test_claims_stop_at_the_daily_limit_and_a_release_gives_one_back(
+    uow_factory: UowFactory,
+):
+    (ana,) = await users(uow_factory, 1)
+    assert [await _claim(uow_factory, ana, 2) for _ in range(3)] == [True, True, False]
+    assert await _claim(uow_factory, ana, 2, DAY + timedelta(days=1))  # a new day
+    async with uow_factory() as uow:
+        assert await uow.hybrid_usage.used_on(ana, DAY) == {SYNTHESIS: 2}
+        await uow.hybrid_usage.release(ana, SYNTHESIS, DAY)
+        await uow.commit()
+    assert await _claim(uow_factory, ana, 2)
+    async with uow_factory() as uow:
+        for _ in range(3):  # never below zero
+            await uow.hybrid_usage.release(ana, PremiumFeature.MENTOR_SESSION, DAY)
+        assert await uow.hybrid_usage.used_on(ana, DAY) == {SYNTHESIS: 2}
+
+
+async def test_of_concurrent_claims_for_the_last_request_one_passes(uow_factory: UowFactory):
+    (ana,) = await users(uow_factory, 1)
+    assert await _claim(uow_factory, ana, 3)
+    claimed = await asyncio.gather(*(_claim(uow_factory, ana, 3) for _ in range(5)))
+    assert sorted(claimed) == [False, False, False, True, True]
+    async with uow_factory() as uow:
+        assert await uow.hybrid_usage.used_on(ana, DAY) == {SYNTHESIS: 3}
+
+
+async def test_charges_add_up_per_month_exactly(uow_factory: UowFactory):
+    (ana,) = await users(uow_factory, 1)
+
+    async def charge(month: str, feature: PremiumFeature, cost: int) -> None:
+        async with uow_factory() as uow:
+            await uow.hybrid_usage.charge(ana, month, feature, cost, NOW)
+            await uow.commit()
+
+    await asyncio.gather(*(charge("2025-12", SYNTHESIS, 27_000) for _ in range(3)))
+    await charge("2025-12", PremiumFeature.MENTOR_SESSION, 90_000)
+    await charge("2026-01", SYNTHESIS, 27_000)
+    async with uow_factory() as uow:
+        december = await uow.hybrid_usage.monthly(ana, "2025-12")
+        january = await uow.hybrid_usage.monthly(ana, "2026-01")
+        assert await uow.hybrid_usage.monthly(ana, "2025-11") is None
+    assert december.counts == {
+        PremiumFeature.ADAPTIVE_LEARNING: 0,
+        PremiumFeature.LLM_ASSESSMENT: 0,
+        SYNTHESIS: 3,
+        PremiumFeature.MENTOR_SESSION: 1,
+    }
+    assert december.cost_micro_usd == 171_000 and december.month_year == "2025-12"
+    assert (january.counts[SYNTHESIS], january.cost_micro_usd) == (1, 27_000)

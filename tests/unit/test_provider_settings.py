@@ -4,7 +4,12 @@ the composition root builds, and a provider named without its key stops start-up
 import pytest
 from pydantic import ValidationError
 
-from deployments.providers import build_recognizer, build_synthesizer, build_tutor
+from deployments.providers import (
+    build_premium_model,
+    build_recognizer,
+    build_synthesizer,
+    build_tutor,
+)
 from deployments.settings import Settings
 
 
@@ -51,3 +56,17 @@ def test_chains_are_built_in_the_order_named():
 def test_a_provider_without_its_setting_stops_start_up(values, needs):
     with pytest.raises(ValidationError, match=needs):
         settings(**values)
+
+
+def test_premium_requests_are_priced_as_the_first_llm_provider():
+    assert build_premium_model(settings()).price_usd == 0
+    chosen = settings(llm_provider="openai,local", openai_api_key="sk-test")
+    assert build_premium_model(chosen).price_usd == 0.02
+    priced = settings(llm_prices_usd="local=0.005")
+    assert build_premium_model(priced).price_usd == 0.005
+
+
+@pytest.mark.parametrize("prices", ["local", "local=free", "gpt=0.1", "local=-1", "local=nan"])
+def test_a_malformed_price_list_stops_start_up(prices):
+    with pytest.raises(ValidationError, match="LLM_PRICES_USD"):
+        settings(llm_prices_usd=prices)

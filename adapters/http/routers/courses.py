@@ -9,18 +9,33 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field, StringConstraints
 
-from adapters.http.inputs import StrictInt, UtcDatetime
+from adapters.http.errors import ErrorBody
+from adapters.http.inputs import NOT_BLANK, StrictInt, UtcDatetime
 from adapters.http.security import AdminUser, CurrentUser, OptionalUser
 from adapters.http.services import Services
-from domain.courses import catalog, progress, quizzes, search, subscriptions
+from domain.courses import catalog, premium, progress, quizzes, search, subscriptions
 from domain.courses.catalog import ChapterView, CourseSummary
+from domain.courses.premium import Source, UsageReport
 from domain.courses.progress import CourseProgress
 from domain.courses.quizzes import QuizResult, SubmitQuiz
-from domain.courses.rules import MAX_QUERY_CHARS, MAX_SEARCH_LIMIT, SEARCH_LIMIT_DEFAULT
+from domain.courses.rules import (
+    DAILY_LIMITS,
+    MAX_QUERY_CHARS,
+    MAX_SEARCH_LIMIT,
+    SEARCH_LIMIT_DEFAULT,
+)
 from domain.courses.search import SearchResults
 from domain.courses.subscriptions import GrantSubscription, SubscriptionStatus
 from ports.cefr import CefrLevel
-from ports.courses import Plan, Quiz, QuizAttempt, SearchKind, Streak, Subscription
+from ports.courses import (
+    Plan,
+    PremiumFeature,
+    Quiz,
+    QuizAttempt,
+    SearchKind,
+    Streak,
+    Subscription,
+)
 
 # Course, chapter and quiz ids are short slugs.
 ContentId = Annotated[str, Path(max_length=120, pattern=r"^[a-z0-9-]+$")]
@@ -33,6 +48,7 @@ quizzes_router = APIRouter(prefix="/quizzes", tags=["quizzes"])
 progress_router = APIRouter(prefix="/progress", tags=["progress"])
 search_router = APIRouter(prefix="/search", tags=["search"])
 subscriptions_router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
+hybrid_router = APIRouter(prefix="/hybrid", tags=["premium AI"])
 
 
 class CourseOut(BaseModel):
@@ -507,6 +523,192 @@ async def end_subscriptions(
     return SubscriptionStatusOut.of(user_id, ended)
 
 
+# A premium request is words to search the courses with: as long as a search query.
+PremiumText = Annotated[str, Field(max_length=MAX_QUERY_CHARS, pattern=NOT_BLANK)]
+MAX_ANSWER_CHARS = 2000
+_METERED = {429: {"model": ErrorBody, "description": "Daily limit reached; see Retry-After"}}
+
+
+class AdaptiveLearningIn(BaseModel):
+    course_id: str = Field(max_length=120)
+    goal: PremiumText | None = None
+
+
+class LLMAssessmentIn(BaseModel):
+    chapter_id: str = Field(max_length=120)
+    question: PremiumText
+    answer: str = Field(max_length=MAX_ANSWER_CHARS, pattern=NOT_BLANK)
+
+
+class SynthesisIn(BaseModel):
+    topic: PremiumText
+
+
+class MentorSessionIn(BaseModel):
+    message: PremiumText
+
+
+class CitationOut(BaseModel):
+    """A chapter the answer used, and the sentences of it that it used."""
+
+    chapter_id: str
+    course_id: str
+    title: str
+    excerpt: list[str]
+
+    @classmethod
+    def of(cls, s: Source) -> "CitationOut":
+        return cls(chapter_id=s.chapter_id, course_id=s.course_id, title=s.title, excerpt=s.excerpt)
+
+
+class PathStepOut(BaseModel):
+    chapter_id: str
+    title: str
+    reason: str
+
+
+class AdaptiveLearningOut(BaseModel):
+    course_id: str
+    steps: list[PathStepOut]
+    advice: str
+    citations: list[CitationOut]
+    provider: str
+
+
+class LLMAssessmentOut(BaseModel):
+    chapter_id: str
+    coverage: float = Field(
+        description="Share (0-1) of the chapter's key points on the question the answer uses"
+    )
+    missing_points: list[str]
+    feedback: str
+    citations: list[CitationOut]
+    provider: str
+
+
+class SynthesisOut(BaseModel):
+    topic: str
+    summary: str
+    citations: list[CitationOut]
+    provider: str
+
+
+class MentorSessionOut(BaseModel):
+    reply: str
+    citations: list[CitationOut]
+    provider: str
+
+
+class UsageOut(BaseModel):
+    user_id: UUID
+    month_year: str
+    adaptive_learning: int
+    llm_assessment: int
+    synthesis: int
+    mentor_sessions: int
+    total_requests: int
+    cost_usd: float
+    used_today: dict[PremiumFeature, int]
+    daily_limits: dict[PremiumFeature, int]
+
+    @classmethod
+    def of(cls, r: UsageReport) -> "UsageOut":
+        counts = r.usage.counts
+        return cls(
+            user_id=r.usage.user_id,
+            month_year=r.month_year,
+            adaptive_learning=counts[PremiumFeature.ADAPTIVE_LEARNING],
+            llm_assessment=counts[PremiumFeature.LLM_ASSESSMENT],
+            synthesis=counts[PremiumFeature.SYNTHESIS],
+            mentor_sessions=counts[PremiumFeature.MENTOR_SESSION],
+            total_requests=sum(counts.values()),
+            cost_usd=r.usage.cost_micro_usd / 1_000_000,
+            used_today={f: r.used_today.get(f, 0) for f in PremiumFeature},
+            daily_limits=DAILY_LIMITS,
+        )
+
+
+@hybrid_router.post("/adaptive-learning", response_model=AdaptiveLearningOut, responses=_METERED)
+async def adaptive_learning(
+    body: AdaptiveLearningIn, claims: CurrentUser, services: Services
+) -> AdaptiveLearningOut:
+    """Premium, 5 a day: the chapters to review (quiz not passed) and to take next, and
+    those matching an optional goal, with a short word of advice."""
+    path = await premium.plan_learning_path(
+        claims.user_id, body.course_id, body.goal, services.premium_model, services.unit_of_work()
+    )
+    return AdaptiveLearningOut(
+        course_id=path.course_id,
+        steps=[
+            PathStepOut(chapter_id=s.source.chapter_id, title=s.source.title, reason=s.reason)
+            for s in path.steps
+        ],
+        advice=path.advice,
+        citations=[CitationOut.of(s.source) for s in path.steps],
+        provider=path.provider,
+    )
+
+
+@hybrid_router.post("/llm-assessment", response_model=LLMAssessmentOut, responses=_METERED)
+async def llm_assessment(
+    body: LLMAssessmentIn, claims: CurrentUser, services: Services
+) -> LLMAssessmentOut:
+    """Premium, 10 a day: how much of what the chapter says on the question a written
+    answer covers, the key points it misses, and a sentence of feedback."""
+    found = await premium.assess_answer(
+        claims.user_id,
+        body.chapter_id,
+        body.question,
+        body.answer,
+        services.premium_model,
+        services.unit_of_work(),
+    )
+    return LLMAssessmentOut(
+        chapter_id=found.chapter.chapter_id,
+        coverage=found.coverage,
+        missing_points=found.missing_points,
+        feedback=found.feedback,
+        citations=[CitationOut.of(found.chapter)],
+        provider=found.provider,
+    )
+
+
+@hybrid_router.post("/synthesis", response_model=SynthesisOut, responses=_METERED)
+async def synthesis(body: SynthesisIn, claims: CurrentUser, services: Services) -> SynthesisOut:
+    """Premium, 3 a day: what the chapters of every course say about a topic, summarized."""
+    found = await premium.synthesize_chapters(
+        claims.user_id, body.topic, services.premium_model, services.unit_of_work()
+    )
+    return SynthesisOut(
+        topic=found.topic,
+        summary=found.summary,
+        citations=[CitationOut.of(s) for s in found.sources],
+        provider=found.provider,
+    )
+
+
+@hybrid_router.post("/mentor-session", response_model=MentorSessionOut, responses=_METERED)
+async def mentor_session(
+    body: MentorSessionIn, claims: CurrentUser, services: Services
+) -> MentorSessionOut:
+    """Premium, 2 a day: a short answer from the chapters that cover the question."""
+    found = await premium.ask_mentor(
+        claims.user_id, body.message, services.premium_model, services.unit_of_work()
+    )
+    return MentorSessionOut(
+        reply=found.reply,
+        citations=[CitationOut.of(s) for s in found.sources],
+        provider=found.provider,
+    )
+
+
+@hybrid_router.get("/usage/{user_id}", response_model=UsageOut)
+async def usage(user_id: UUID, claims: CurrentUser, services: Services) -> UsageOut:
+    """The month's premium requests and cost (003's HybridUsage) and today's against the
+    daily limits; the caller's own."""
+    return UsageOut.of(await premium.get_usage(claims.user_id, user_id, services.unit_of_work()))
+
+
 router = APIRouter()
 for _part in (
     courses_router,
@@ -515,5 +717,6 @@ for _part in (
     progress_router,
     search_router,
     subscriptions_router,
+    hybrid_router,
 ):
     router.include_router(_part)

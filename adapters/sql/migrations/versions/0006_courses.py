@@ -1,5 +1,6 @@
 """Courses (003): courses, chapters, quizzes, attempts, chapter completions, streaks,
-subscriptions, and the full-text search index of course and chapter text.
+subscriptions, premium usage (per day against the limits, per month with its cost), and the
+full-text search index of course and chapter text.
 
 PostgreSQL indexes a weighted tsvector expression with GIN; SQLite keeps an FTS5 table in
 step with courses and chapters by triggers.
@@ -190,6 +191,43 @@ def upgrade() -> None:
     op.create_index(
         "idx_subscriptions_user_start", "subscriptions", ["user_id", sa.text("start_date DESC")]
     )
+    op.create_table(
+        "premium_daily_usage",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("feature", sa.String(length=20), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "feature IN ('adaptive_learning', 'llm_assessment', 'synthesis', 'mentor_sessions')",
+            name=op.f("ck_premium_daily_usage_feature"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_premium_daily_usage_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", "day", "feature", name=op.f("pk_premium_daily_usage")),
+    )
+    op.create_table(
+        "hybrid_usage",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("month_year", sa.String(length=7), nullable=False),
+        sa.Column("adaptive_learning", sa.Integer(), nullable=False),
+        sa.Column("llm_assessment", sa.Integer(), nullable=False),
+        sa.Column("synthesis", sa.Integer(), nullable=False),
+        sa.Column("mentor_sessions", sa.Integer(), nullable=False),
+        sa.Column("cost_micro_usd", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_hybrid_usage_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", "month_year", name=op.f("pk_hybrid_usage")),
+    )
 
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
@@ -231,6 +269,8 @@ def downgrade() -> None:
             for event in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER {table}_search_{event}")
             op.execute(f"DROP TABLE {index}")
+    op.drop_table("hybrid_usage")
+    op.drop_table("premium_daily_usage")
     op.drop_table("subscriptions")
     op.drop_table("learning_streaks")
     op.drop_table("chapter_completions")
