@@ -7,6 +7,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from adapters.memory.tables import Tables, insert, loaded, update
+from domain.courses.rules import stem
 from ports.courses import (
     Chapter,
     ChapterCompletion,
@@ -197,20 +198,10 @@ class InMemoryHybridUsageRepository:
 
 
 _WORD = re.compile(r"[^\W_]+")
-_SUFFIXES = ("ing", "ed", "es", "s")
 # Title matches weigh as SQL's do (setweight A against B in PostgreSQL, bm25 column weights
 # in SQLite): a word in a title counts as much as several in a body.
 TITLE_WEIGHT = 10
 SNIPPET_WORDS = 16
-
-
-def _stem(word: str) -> str:
-    """A crude English stem, enough that "vowels" finds "vowel" as the SQL stemmers do."""
-    word = word.lower()
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
 
 
 class InMemoryCourseSearch:
@@ -235,12 +226,12 @@ class InMemoryCourseSearch:
 def _best(
     texts: list[tuple[SearchKind, str, str, str, str]], terms: list[str], limit: int
 ) -> list[SearchHit]:
-    stems = {_stem(t) for t in terms}
+    stems = {stem(t) for t in terms}
     hits = []
     for kind, id, course_id, title, body in texts:
-        in_title = sum(_stem(w) in stems for w in _WORD.findall(title))
+        in_title = sum(stem(w) in stems for w in _WORD.findall(title))
         body_words = _WORD.findall(body)
-        in_body = sum(_stem(w) in stems for w in body_words)
+        in_body = sum(stem(w) in stems for w in body_words)
         if in_title or in_body:
             # Body matches count for less in a long body, as bm25 and ts_rank's length
             # normalization have it.
@@ -255,8 +246,8 @@ def _snippet(body: str, stems: set[str]) -> str:
     first = next((n for n, w in enumerate(words) if _matches(w, stems)), 0)
     start = max(first - SNIPPET_WORDS // 4, 0)
     shown = " ".join(words[start : start + SNIPPET_WORDS])
-    return _WORD.sub(lambda m: f"<b>{m[0]}</b>" if _stem(m[0]) in stems else m[0], shown)
+    return _WORD.sub(lambda m: f"<b>{m[0]}</b>" if stem(m[0]) in stems else m[0], shown)
 
 
 def _matches(word: str, stems: set[str]) -> bool:
-    return any(_stem(w) in stems for w in _WORD.findall(word))
+    return any(stem(w) in stems for w in _WORD.findall(word))

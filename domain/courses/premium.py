@@ -5,8 +5,9 @@ subscription and has a daily limit per user; a request is counted before the mod
 fails, and a request answered is charged to the month's usage record.
 
 The answers are built from the courses' own text, found through the search port: the
-retrieved sentences do the work and the model only adds a sentence or two, which is what a
-135M offline model does well. Every answer cites the chapters it used."""
+retrieved sentences that answer best come as `key_points`, and the model only adds a
+sentence on them, which is what a 135M offline model can do (and may get wrong: its sentence
+is kept apart from the course's words). Every answer cites the chapters it used."""
 
 import re
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from domain.courses.rules import (
     DAILY_LIMITS,
     MAX_SOURCES,
     PASSING_SCORE,
+    best_sentences,
     coverage,
     key_sentences,
     key_words,
@@ -34,7 +36,7 @@ from ports.unit_of_work import CoursesUnitOfWork
 
 # The model's part: a couple of sentences, kept close to the notes it is given.
 MAX_MODEL_TOKENS = 80
-MODEL_TEMPERATURE = 0.3
+MODEL_TEMPERATURE = 0.2
 MAX_MODEL_SENTENCES = 2
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
@@ -68,6 +70,7 @@ class PathStep:
 class LearningPath:
     course_id: str
     steps: list[PathStep]
+    key_points: list[str]
     advice: str
     provider: str
 
@@ -78,6 +81,7 @@ class Assessment:
     coverage: float
     """The share of the chapter's key points on the question that the answer uses, 0 to 1."""
     missing_points: list[str]
+    key_points: list[str]
     feedback: str
     provider: str
 
@@ -86,6 +90,7 @@ class Assessment:
 class Synthesis:
     topic: str
     sources: list[Source]
+    key_points: list[str]
     summary: str
     provider: str
 
@@ -94,6 +99,7 @@ class Synthesis:
 class MentorReply:
     reply: str
     sources: list[Source]
+    key_points: list[str]
     provider: str
 
 
@@ -138,14 +144,13 @@ async def plan_learning_path(
         await _claim(uow, user_id, feature, now)
         await uow.commit()
     if steps:
-        task = (
-            "In one or two short sentences, encourage the learner to study these chapters "
-            "in this order, using the notes."
-        )
+        task = "What will the learner study in these chapters?"
     else:
-        task = "The learner has finished the course. Congratulate them in one short sentence."
-    advice = await _ask(premium, task, [s.source for s in steps], user_id, feature, now, uow)
-    return LearningPath(course_id, steps, advice, premium.model.provider)
+        task = "The learner finished the course: what did they learn?"
+    sources = [s.source for s in steps]
+    advice = await _ask(premium, task, sources, user_id, feature, now, uow)
+    points = _key_points(sources, goal_terms)
+    return LearningPath(course_id, steps, points, advice, premium.model.provider)
 
 
 async def assess_answer(
@@ -174,13 +179,9 @@ async def assess_answer(
     asked = set(terms)
     points = [w for w in key_words(" ".join(source.excerpt)) if w not in asked]
     share, missing = coverage(answer, points)
-    task = (
-        f"The question was: {question}\nThe learner answered: {answer}\n"
-        "In one or two short sentences, tell the learner what is right and what to add, "
-        "using the notes."
-    )
+    task = f'Is this answer to "{question}" right: "{answer}"?'
     feedback = await _ask(premium, task, [source], user_id, feature, now, uow)
-    return Assessment(source, share, missing[:5], feedback, premium.model.provider)
+    return Assessment(source, share, missing[:5], source.excerpt, feedback, premium.model.provider)
 
 
 async def synthesize_chapters(
@@ -189,12 +190,10 @@ async def synthesize_chapters(
     """What the chapters of every course say about a topic, and how it connects."""
     feature, now = PremiumFeature.SYNTHESIS, datetime.now(UTC)
     sources = await _claimed_sources(user_id, feature, topic, now, uow)
-    task = (
-        f"Topic: {topic}\nIn two short sentences, say what these chapters teach together "
-        "about the topic, using the notes."
-    )
+    task = f"What do these notes teach about {topic}?"
     summary = await _ask(premium, task, sources, user_id, feature, now, uow)
-    return Synthesis(topic, sources, summary, premium.model.provider)
+    points = _key_points(sources, search_terms(topic))
+    return Synthesis(topic, sources, points, summary, premium.model.provider)
 
 
 async def ask_mentor(
@@ -204,9 +203,9 @@ async def ask_mentor(
     and those chapters to read next."""
     feature, now = PremiumFeature.MENTOR_SESSION, datetime.now(UTC)
     sources = await _claimed_sources(user_id, feature, message, now, uow)
-    task = f"The learner asks: {message}\nAnswer in one or two short sentences, using the notes."
-    reply = await _ask(premium, task, sources, user_id, feature, now, uow)
-    return MentorReply(reply, sources, premium.model.provider)
+    reply = await _ask(premium, message, sources, user_id, feature, now, uow)
+    points = _key_points(sources, search_terms(message))
+    return MentorReply(reply, sources, points, premium.model.provider)
 
 
 async def get_usage(caller_id: UUID, user_id: UUID, uow: CoursesUnitOfWork) -> UsageReport:
@@ -245,6 +244,11 @@ async def _retrieve(terms: list[str], uow: CoursesUnitOfWork) -> list[Source]:
     return [_source(c, terms) for c in chapters if c is not None]
 
 
+def _key_points(sources: list[Source], terms: list[str]) -> list[str]:
+    """The retrieved sentences that answer best: the course's own words, before the model's."""
+    return best_sentences([s for source in sources for s in source.excerpt], terms, MAX_SOURCES)
+
+
 def _source(chapter: Chapter, terms: list[str]) -> Source:
     return Source(
         chapter.id, chapter.course_id, chapter.title, key_sentences(chapter.content, terms)
@@ -274,12 +278,13 @@ async def _ask(
     """The model's sentences on the notes; a failed request is uncounted, an answered one
     charged to the month of `now`."""
     notes = "\n".join(f"- {s.title}: {' '.join(s.excerpt)}" for s in sources) or "- (none)"
+    # The wording a 135M model answered best with, of those tried: the notes first, then
+    # the request as a question to answer from them in one sentence.
     messages = [
+        ChatMessage(Role.SYSTEM, "You are a kind English teacher."),
         ChatMessage(
-            Role.SYSTEM,
-            "You are a kind English teacher. Use only the notes. Write plain, simple English.",
+            Role.USER, f"Notes:\n{notes}\n\nUsing the notes, answer in one sentence: {task}"
         ),
-        ChatMessage(Role.USER, f"Notes:\n{notes}\n\n{task}"),
     ]
     try:
         text = await premium.model.complete(

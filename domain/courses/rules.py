@@ -23,6 +23,14 @@ SEARCH_LIMIT_DEFAULT = 10
 MAX_SEARCH_LIMIT = 50
 
 _WORD = re.compile(r"[^\W_]+")
+# Words too common to tell chapters apart: PostgreSQL's english configuration drops them,
+# SQLite's FTS5 and the in-memory search would rank by them. A query of nothing else keeps
+# them (a search for "the" finds what holds "the").
+STOP_WORDS = frozenset(
+    "a an and are as at be but by can could did do does for from had has have how i if in "
+    "is it its me my of on or our she so than that the their them then there these they "
+    "this to us was we were what when where which who why will with would you your".split()
+)
 
 
 @dataclass(frozen=True)
@@ -102,9 +110,10 @@ def search_terms(query: str) -> list[str]:
         raise InvalidInput(
             "q takes words only, no search operators", {"field": "q", "characters": operators}
         )
-    terms = list(dict.fromkeys(word.lower() for word in _WORD.findall(query)))
-    if not terms:
+    words = list(dict.fromkeys(word.lower() for word in _WORD.findall(query)))
+    if not words:
         raise InvalidInput("q must contain a word", {"field": "q"})
+    terms = [w for w in words if w not in STOP_WORDS] or words
     if len(terms) > MAX_QUERY_TERMS:
         raise InvalidInput(f"q must have at most {MAX_QUERY_TERMS} words", {"field": "q"})
     return terms
@@ -153,21 +162,37 @@ def to_micro_usd(price_usd: float) -> int:
     return round(price_usd * 1_000_000)
 
 
-def _stem(word: str) -> str:
-    # The first five letters: "vowels", "vowel" and "vowel's" meet; enough to pick sentences.
-    return word.lower()[:5]
+_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def stem(word: str) -> str:
+    """A crude English stem: without one common ending, then its first five letters, so that
+    "vowels", "vowel", "stress" and "stressed" meet; enough to match and pick sentences."""
+    word = word.lower()
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:5]
 
 
 def key_sentences(text: str, terms: list[str], count: int = SENTENCES_PER_SOURCE) -> list[str]:
     """The `count` sentences of `text` that hold the most of `terms`, in text order (the
     first sentences when none holds any)."""
     sentences = [s.strip() for s in _SENTENCE.split(text.replace("\n", " ")) if s.strip()]
-    stems = {_stem(t) for t in terms}
-    scored = [
-        (sum(_stem(w) in stems for w in _WORD.findall(s)), -n) for n, s in enumerate(sentences)
-    ]
-    best = sorted(range(len(sentences)), key=lambda n: scored[n], reverse=True)[:count]
-    return [sentences[n] for n in sorted(best)]
+    best = set(best_sentences(sentences, terms, count))
+    return [s for s in sentences if s in best]
+
+
+def best_sentences(sentences: list[str], terms: list[str], count: int) -> list[str]:
+    """The `count` sentences that hold the most of `terms`, best first (earlier first among
+    equals)."""
+    stems = {stem(t) for t in terms}
+    order = sorted(
+        range(len(sentences)),
+        key=lambda n: (-sum(stem(w) in stems for w in _WORD.findall(sentences[n])), n),
+    )
+    return [sentences[n] for n in order[:count]]
 
 
 def key_words(text: str) -> list[str]:
@@ -179,7 +204,7 @@ def key_words(text: str) -> list[str]:
 def coverage(answer: str, points: list[str]) -> tuple[float, list[str]]:
     """How many of the key `points` (words) the answer uses, as a share, and those it
     misses."""
-    used = {_stem(w) for w in _WORD.findall(answer)}
-    missing = [p for p in points if _stem(p) not in used]
+    used = {stem(w) for w in _WORD.findall(answer)}
+    missing = [p for p in points if stem(p) not in used]
     share = (len(points) - len(missing)) / len(points) if points else 0.0
     return round(share, 2), missing

@@ -65,7 +65,7 @@ async def test_an_upgraded_user_uses_every_feature_and_sees_the_months_usage(
         response = await client.post(f"{API}/hybrid/{feature}", json=body, headers=headers)
         assert response.status_code == 200, response.text
         answers[feature] = response.json()
-        assert answers[feature]["citations"], feature
+        assert answers[feature]["citations"] and answers[feature]["key_points"], feature
         assert answers[feature]["provider"] == "smollm2"
     synthesis = answers["synthesis"]
     assert synthesis["citations"][0]["chapter_id"] == "sounds-1" and synthesis["summary"]
@@ -74,7 +74,9 @@ async def test_an_upgraded_user_uses_every_feature_and_sees_the_months_usage(
         "sounds-2",
         "sounds-3",
     ]
-    assert answers["mentor-session"]["citations"][0]["chapter_id"] == "sounds-2"
+    mentor = answers["mentor-session"]
+    assert mentor["citations"][0]["chapter_id"] == "sounds-2"
+    assert "stressed" in mentor["key_points"][0]
     assert 0 < answers["llm-assessment"]["coverage"] < 1
     usage = (await client.get(f"{API}/hybrid/usage/{user}", headers=headers)).json()
     assert (usage["synthesis"], usage["mentor_sessions"], usage["total_requests"]) == (1, 1, 4)

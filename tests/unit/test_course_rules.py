@@ -15,6 +15,7 @@ from domain.courses.rules import (
     is_premium,
     reset_streak,
     search_terms,
+    stem,
 )
 from domain.errors import InvalidInput
 from ports.courses import Plan, Streak, Subscription
@@ -95,6 +96,16 @@ def test_premium_is_in_force_from_its_start_until_its_end_while_active():
 def test_search_terms_are_the_query_words_lower_cased_once_each():
     assert search_terms("  Vowel sounds, VOWEL  ") == ["vowel", "sounds"]
     assert search_terms("don't") == ["don", "t"]
+
+
+def test_common_words_are_left_out_of_search_terms_unless_they_are_all_there_is():
+    assert search_terms("How do I ask for the bill?") == ["ask", "bill"]
+    assert search_terms("The") == ["the"]
+
+
+def test_stems_meet_across_common_endings():
+    assert {stem(w) for w in ("vowel", "vowels", "Vowel's")} == {"vowel"}
+    assert stem("stressed") == stem("stress") and stem("linking") == stem("link")
 
 
 @pytest.mark.parametrize(

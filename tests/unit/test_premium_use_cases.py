@@ -89,6 +89,8 @@ async def test_a_synthesis_is_built_from_the_chapters_it_cites(uow, notes, model
     found = await premium.synthesize_chapters(ANA.id, "vowel sounds", notes, uow())
     assert [s.chapter_id for s in found.sources][0] == "sounds-1"
     assert any("vowel" in sentence for sentence in found.sources[0].excerpt)
+    # The course's own sentences that answer best come first, apart from the model's.
+    assert found.key_points[0].startswith("English has short and long vowel sounds.")
     # The model's part is cut to whole sentences, and it saw the retrieved text.
     assert found.summary == "Practise these chapters. Start with the first one."
     assert "English has short and long vowel sounds" in model.asked[0][1].content

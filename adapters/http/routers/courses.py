@@ -567,10 +567,15 @@ class PathStepOut(BaseModel):
     reason: str
 
 
+_KEY_POINTS = "The course's own sentences that answer best, from the cited chapters"
+_MODEL_NOTE = "The language model's sentence on the key points"
+
+
 class AdaptiveLearningOut(BaseModel):
     course_id: str
     steps: list[PathStepOut]
-    advice: str
+    key_points: list[str] = Field(description=_KEY_POINTS)
+    advice: str = Field(description=_MODEL_NOTE)
     citations: list[CitationOut]
     provider: str
 
@@ -581,20 +586,23 @@ class LLMAssessmentOut(BaseModel):
         description="Share (0-1) of the chapter's key points on the question the answer uses"
     )
     missing_points: list[str]
-    feedback: str
+    key_points: list[str] = Field(description=_KEY_POINTS)
+    feedback: str = Field(description=_MODEL_NOTE)
     citations: list[CitationOut]
     provider: str
 
 
 class SynthesisOut(BaseModel):
     topic: str
-    summary: str
+    key_points: list[str] = Field(description=_KEY_POINTS)
+    summary: str = Field(description=_MODEL_NOTE)
     citations: list[CitationOut]
     provider: str
 
 
 class MentorSessionOut(BaseModel):
-    reply: str
+    key_points: list[str] = Field(description=_KEY_POINTS)
+    reply: str = Field(description=_MODEL_NOTE)
     citations: list[CitationOut]
     provider: str
 
@@ -643,6 +651,7 @@ async def adaptive_learning(
             PathStepOut(chapter_id=s.source.chapter_id, title=s.source.title, reason=s.reason)
             for s in path.steps
         ],
+        key_points=path.key_points,
         advice=path.advice,
         citations=[CitationOut.of(s.source) for s in path.steps],
         provider=path.provider,
@@ -667,6 +676,7 @@ async def llm_assessment(
         chapter_id=found.chapter.chapter_id,
         coverage=found.coverage,
         missing_points=found.missing_points,
+        key_points=found.key_points,
         feedback=found.feedback,
         citations=[CitationOut.of(found.chapter)],
         provider=found.provider,
@@ -681,6 +691,7 @@ async def synthesis(body: SynthesisIn, claims: CurrentUser, services: Services) 
     )
     return SynthesisOut(
         topic=found.topic,
+        key_points=found.key_points,
         summary=found.summary,
         citations=[CitationOut.of(s) for s in found.sources],
         provider=found.provider,
@@ -696,6 +707,7 @@ async def mentor_session(
         claims.user_id, body.message, services.premium_model, services.unit_of_work()
     )
     return MentorSessionOut(
+        key_points=found.key_points,
         reply=found.reply,
         citations=[CitationOut.of(s) for s in found.sources],
         provider=found.provider,
