@@ -529,22 +529,22 @@ MAX_ANSWER_CHARS = 2000
 _METERED = {429: {"model": ErrorBody, "description": "Daily limit reached; see Retry-After"}}
 
 
-class AdaptiveLearningIn(BaseModel):
+class AdaptiveLearningRequest(BaseModel):
     course_id: str = Field(max_length=120)
     goal: PremiumText | None = None
 
 
-class LLMAssessmentIn(BaseModel):
+class LLMAssessmentRequest(BaseModel):
     chapter_id: str = Field(max_length=120)
     question: PremiumText
     answer: str = Field(max_length=MAX_ANSWER_CHARS, pattern=NOT_BLANK)
 
 
-class SynthesisIn(BaseModel):
+class CrossChapterSynthesisRequest(BaseModel):
     topic: PremiumText
 
 
-class MentorSessionIn(BaseModel):
+class MentorSessionRequest(BaseModel):
     message: PremiumText
 
 
@@ -571,7 +571,7 @@ _KEY_POINTS = "The course's own sentences that answer best, from the cited chapt
 _MODEL_NOTE = "The language model's sentence on the key points"
 
 
-class AdaptiveLearningOut(BaseModel):
+class AdaptiveLearningResponse(BaseModel):
     course_id: str
     steps: list[PathStepOut]
     key_points: list[str] = Field(description=_KEY_POINTS)
@@ -580,7 +580,7 @@ class AdaptiveLearningOut(BaseModel):
     provider: str
 
 
-class LLMAssessmentOut(BaseModel):
+class LLMAssessmentResponse(BaseModel):
     chapter_id: str
     coverage: float = Field(
         description="Share (0-1) of the chapter's key points on the question the answer uses"
@@ -592,7 +592,7 @@ class LLMAssessmentOut(BaseModel):
     provider: str
 
 
-class SynthesisOut(BaseModel):
+class CrossChapterSynthesisResponse(BaseModel):
     topic: str
     key_points: list[str] = Field(description=_KEY_POINTS)
     summary: str = Field(description=_MODEL_NOTE)
@@ -600,7 +600,7 @@ class SynthesisOut(BaseModel):
     provider: str
 
 
-class MentorSessionOut(BaseModel):
+class MentorSessionResponse(BaseModel):
     key_points: list[str] = Field(description=_KEY_POINTS)
     reply: str = Field(description=_MODEL_NOTE)
     citations: list[CitationOut]
@@ -636,16 +636,18 @@ class UsageOut(BaseModel):
         )
 
 
-@hybrid_router.post("/adaptive-learning", response_model=AdaptiveLearningOut, responses=_METERED)
+@hybrid_router.post(
+    "/adaptive-learning", response_model=AdaptiveLearningResponse, responses=_METERED
+)
 async def adaptive_learning(
-    body: AdaptiveLearningIn, claims: CurrentUser, services: Services
-) -> AdaptiveLearningOut:
+    body: AdaptiveLearningRequest, claims: CurrentUser, services: Services
+) -> AdaptiveLearningResponse:
     """Premium, 5 a day: the chapters to review (quiz not passed) and to take next, and
     those matching an optional goal, with a short word of advice."""
     path = await premium.plan_learning_path(
         claims.user_id, body.course_id, body.goal, services.premium_model, services.unit_of_work()
     )
-    return AdaptiveLearningOut(
+    return AdaptiveLearningResponse(
         course_id=path.course_id,
         steps=[
             PathStepOut(chapter_id=s.source.chapter_id, title=s.source.title, reason=s.reason)
@@ -658,10 +660,10 @@ async def adaptive_learning(
     )
 
 
-@hybrid_router.post("/llm-assessment", response_model=LLMAssessmentOut, responses=_METERED)
+@hybrid_router.post("/llm-assessment", response_model=LLMAssessmentResponse, responses=_METERED)
 async def llm_assessment(
-    body: LLMAssessmentIn, claims: CurrentUser, services: Services
-) -> LLMAssessmentOut:
+    body: LLMAssessmentRequest, claims: CurrentUser, services: Services
+) -> LLMAssessmentResponse:
     """Premium, 10 a day: how much of what the chapter says on the question a written
     answer covers, the key points it misses, and a sentence of feedback."""
     found = await premium.assess_answer(
@@ -672,7 +674,7 @@ async def llm_assessment(
         services.premium_model,
         services.unit_of_work(),
     )
-    return LLMAssessmentOut(
+    return LLMAssessmentResponse(
         chapter_id=found.chapter.chapter_id,
         coverage=found.coverage,
         missing_points=found.missing_points,
@@ -683,13 +685,15 @@ async def llm_assessment(
     )
 
 
-@hybrid_router.post("/synthesis", response_model=SynthesisOut, responses=_METERED)
-async def synthesis(body: SynthesisIn, claims: CurrentUser, services: Services) -> SynthesisOut:
+@hybrid_router.post("/synthesis", response_model=CrossChapterSynthesisResponse, responses=_METERED)
+async def synthesis(
+    body: CrossChapterSynthesisRequest, claims: CurrentUser, services: Services
+) -> CrossChapterSynthesisResponse:
     """Premium, 3 a day: what the chapters of every course say about a topic, summarized."""
     found = await premium.synthesize_chapters(
         claims.user_id, body.topic, services.premium_model, services.unit_of_work()
     )
-    return SynthesisOut(
+    return CrossChapterSynthesisResponse(
         topic=found.topic,
         key_points=found.key_points,
         summary=found.summary,
@@ -698,15 +702,15 @@ async def synthesis(body: SynthesisIn, claims: CurrentUser, services: Services) 
     )
 
 
-@hybrid_router.post("/mentor-session", response_model=MentorSessionOut, responses=_METERED)
+@hybrid_router.post("/mentor-session", response_model=MentorSessionResponse, responses=_METERED)
 async def mentor_session(
-    body: MentorSessionIn, claims: CurrentUser, services: Services
-) -> MentorSessionOut:
+    body: MentorSessionRequest, claims: CurrentUser, services: Services
+) -> MentorSessionResponse:
     """Premium, 2 a day: a short answer from the chapters that cover the question."""
     found = await premium.ask_mentor(
         claims.user_id, body.message, services.premium_model, services.unit_of_work()
     )
-    return MentorSessionOut(
+    return MentorSessionResponse(
         key_points=found.key_points,
         reply=found.reply,
         citations=[CitationOut.of(s) for s in found.sources],
