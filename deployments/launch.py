@@ -21,6 +21,7 @@ import yaml
 from adapters.speech.espeak import EspeakSynthesizer
 from adapters.sql.migrate import upgrade_to_head
 from deployments.demo.catalog import load_demo_catalog
+from deployments.demo.courses import load_demo_courses
 from deployments.log_format import configure_logging
 from deployments.settings import Settings
 from deployments.wiring import bootstrap
@@ -35,6 +36,7 @@ async def prepare(settings: Settings) -> None:
         container = bootstrap(settings)
         try:
             await load_demo_catalog(container.unit_of_work, container.blobs, EspeakSynthesizer())
+            await load_demo_courses(container.unit_of_work)
         finally:
             await container.aclose()
 

@@ -22,6 +22,7 @@ from adapters.identity.social import (
 from adapters.mail.log import LogMailer
 from adapters.speech.espeak import EspeakSynthesizer
 from deployments.settings import Settings, comma_list
+from domain.courses.premium import PremiumModel
 from domain.tutor.tutor import Tutor
 from ports.blobs import BlobStore
 from ports.identity import AuthProvider, IdentityProvider
@@ -139,8 +140,8 @@ def build_synthesizer(settings: Settings) -> SpeechSynthesizer:
     return _chain(settings.tts_providers, synthesizer, FallbackSpeechSynthesizer)
 
 
-def build_tutor(settings: Settings) -> Tutor:
-    """The tutor with the language models LLM_PROVIDER names and the grammar checker."""
+def build_language_model(settings: Settings) -> LanguageModel:
+    """The language models LLM_PROVIDER names, in fallback order."""
 
     def model(name: str) -> LanguageModel:
         if name == "openai":
@@ -151,9 +152,19 @@ def build_tutor(settings: Settings) -> Tutor:
 
         return LlamaCppChatModel()
 
-    return Tutor(
-        _chain(settings.llm_providers, model, FallbackLanguageModel), HarperGrammarChecker()
-    )
+    return _chain(settings.llm_providers, model, FallbackLanguageModel)
+
+
+def build_tutor(settings: Settings) -> Tutor:
+    """The tutor with the language models LLM_PROVIDER names and the grammar checker."""
+    return Tutor(build_language_model(settings), HarperGrammarChecker())
+
+
+def build_premium_model(settings: Settings) -> PremiumModel:
+    """The premium features' model chain (LLM_PROVIDER), each request priced as its first
+    provider's entry in LLM_PRICES_USD (the one that answers unless it fails)."""
+    price = settings.llm_prices().get(settings.llm_providers[0], 0.0)
+    return PremiumModel(build_language_model(settings), price)
 
 
 def build_plan_model(settings: Settings) -> LanguageModel | None:

@@ -93,6 +93,11 @@ class Settings(BaseSettings):
         description="Tutor language model chain: local (SmolLM2, offline), openai (any "
         "OpenAI-compatible server through OPENAI_BASE_URL).",
     )
+    llm_prices_usd: str = Field(
+        default="local=0,openai=0.02",
+        description="Price of one premium AI request by LLM provider (USD), charged to the "
+        "monthly usage record: 'provider=price,...'; the offline model costs nothing.",
+    )
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     openai_chat_model: str = "gpt-4o-mini"
@@ -161,7 +166,22 @@ class Settings(BaseSettings):
                         self.credentials(name)
                     except ValueError as missing:
                         raise ValueError(f"{setting}={name} {missing}") from None
+        self.llm_prices()  # a malformed price list is a start-up error too
         return self
+
+    def llm_prices(self) -> dict[str, float]:
+        """LLM_PRICES_USD as provider -> price; ValueError for an entry that is not
+        `provider=price` with a known provider and a price of 0 or more."""
+        prices: dict[str, float] = {}
+        for entry in comma_list(self.llm_prices_usd):
+            provider, _, price = (part.strip() for part in entry.partition("="))
+            try:
+                prices[provider] = float(price)
+            except ValueError:
+                raise ValueError(f"LLM_PRICES_USD: {entry!r} is not provider=price") from None
+            if provider not in {"local", "openai"} or not prices[provider] >= 0:
+                raise ValueError(f"LLM_PRICES_USD: {entry!r} needs a known provider and a price")
+        return prices
 
     def credentials(self, provider: str) -> tuple[str, ...]:
         """The settings a cloud provider needs, in the order _CREDENTIALS names them;

@@ -39,6 +39,7 @@ from deployments.providers import (
     build_identity_providers,
     build_mailer,
     build_plan_model,
+    build_premium_model,
     build_realtime_tokens,
     build_recognizer,
     build_speech_scorer,
@@ -47,6 +48,7 @@ from deployments.providers import (
 )
 from deployments.settings import Settings
 from domain.assessment.prompts import SpeakingPrompt
+from domain.courses.premium import PremiumModel
 from domain.curriculum.activity import ACTIVITY_CONSUMERS, ActivityConsumer
 from domain.curriculum.content import Curriculum
 from domain.errors import ServiceUnavailable
@@ -99,6 +101,7 @@ class Container:
     speaking_prompts: tuple[SpeakingPrompt, ...]
     curriculum: Curriculum
     relay: OutboxRelay
+    premium_model: PremiumModel
     realtime_tokens: RealtimeTokenIssuer | None = None
     event_bus: EventBus | None = None
     review_scheduler: ReviewScheduler = field(default_factory=FsrsScheduler)
@@ -144,6 +147,7 @@ class Container:
             plan_model=self.plan_model,
             mailer=self.mailer,
             reset_mail=ResetMail(self.settings.password_reset_url),
+            premium_model=self.premium_model,
         )
 
     async def start(self) -> None:
@@ -202,6 +206,7 @@ def bootstrap(
     password_hasher: PasswordHasher | None = None,
     plan_model: LanguageModel | None = None,
     mailer: Mailer | None = None,
+    premium_model: PremiumModel | None = None,
 ) -> Container:
     """Every adapter from settings; each port given as an argument replaces the one settings
     would build (the Gateway passes handles to its deployments for the scorer, tutor,
@@ -258,6 +263,9 @@ def bootstrap(
         speaking_prompts=read_speaking_prompts(),
         curriculum=read_curriculum(),
         relay=relay,
+        # The premium features' few short completions run in the Gateway (the offline model
+        # loads there at its first premium request).
+        premium_model=premium_model or build_premium_model(settings),
         realtime_tokens=realtime_tokens or build_realtime_tokens(settings),
         plan_model=plan_model or build_plan_model(settings),
         mailer=mailer or build_mailer(settings),

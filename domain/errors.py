@@ -66,6 +66,17 @@ class Busy(ServiceUnavailable):
         self.retry_after_seconds = retry_after_seconds
 
 
+class QuotaExceeded(DomainError):
+    """The user has used up an allowance (a daily limit); it renews after
+    `retry_after_seconds`."""
+
+    code = "TooManyRequests"
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message, {"retry_after_seconds": retry_after_seconds})
+        self.retry_after_seconds = retry_after_seconds
+
+
 class NotConfigured(DomainError):
     """The feature needs a provider that no setting enables (details name the setting)."""
 

@@ -9,6 +9,16 @@ from typing import Protocol, Self
 from ports.audit import AuditLog
 from ports.classes import ClassMemberRepository, ClassroomRepository
 from ports.content import SpeechRepository, TagRepository, UploadBatchRepository
+from ports.courses import (
+    ChapterRepository,
+    CourseProgressRepository,
+    CourseRepository,
+    CourseSearch,
+    HybridUsageRepository,
+    QuizAttemptRepository,
+    QuizRepository,
+    SubscriptionRepository,
+)
 from ports.curriculum import (
     AchievementRepository,
     DailyActivityRepository,
@@ -142,6 +152,21 @@ class LearningUnitOfWork(Transaction, Protocol):
     learning_plans: LearningPlanRepository
 
 
+class CoursesUnitOfWork(Transaction, Protocol):
+    """Courses, what learners do with them, their subscriptions, and search."""
+
+    users: UserRepository
+    courses: CourseRepository
+    chapters: ChapterRepository
+    quizzes: QuizRepository
+    quiz_attempts: QuizAttemptRepository
+    course_progress: CourseProgressRepository
+    subscriptions: SubscriptionRepository
+    course_search: CourseSearch
+    hybrid_usage: HybridUsageRepository
+    outbox: Outbox
+
+
 class UnitOfWork(
     IdentityUnitOfWork,
     ContentAdminUnitOfWork,
@@ -152,6 +177,7 @@ class UnitOfWork(
     CurriculumUnitOfWork,
     ClassesUnitOfWork,
     LearningActivityUnitOfWork,
+    CoursesUnitOfWork,
     Protocol,
 ):
     """Every repository, and the claims that make durable consumers idempotent."""

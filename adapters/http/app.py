@@ -27,6 +27,7 @@ from adapters.http.routers import (
     auth,
     blobs,
     classes,
+    courses,
     curriculum,
     game,
     health,
@@ -94,6 +95,7 @@ def create_app(
         plans,
         curriculum,
         classes,
+        courses,
         messaging,
         voice_socket,  # its /ws/english-only and /ws/learn before /ws/{token}
         messaging_socket,

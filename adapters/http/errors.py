@@ -25,6 +25,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.Unprocessable: 422,
+    errors.QuotaExceeded: 429,
     errors.ServiceUnavailable: 503,
     errors.NotConfigured: 501,
 }
@@ -97,7 +98,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if isinstance(exc, errors.Busy):
+    if isinstance(exc, errors.Busy | errors.QuotaExceeded):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
     return error_response(status, exc.code, exc.message, exc.details, headers)
 

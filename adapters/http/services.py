@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI, Request
 
 from adapters.http.socket_fanout import SocketFanout
 from domain.assessment.prompts import SpeakingPrompt
+from domain.courses.premium import PremiumModel
 from domain.curriculum.content import Curriculum
 from domain.identity.authentication import Credentials
 from domain.identity.password_reset import ResetMail
@@ -44,6 +45,8 @@ class HttpServices:
     grammar_checker: GrammarChecker
     realtime_tokens: RealtimeTokenIssuer | None
     """None when no realtime provider is configured: /realtime/token answers 501."""
+    premium_model: PremiumModel
+    """The language model of the premium course features, and its price per request."""
     review_scheduler: ReviewScheduler
     plan_model: LanguageModel | None
     """None when no language model is configured for the Gateway: plans are the rules'."""

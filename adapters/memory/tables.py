@@ -12,6 +12,17 @@ from domain.errors import Conflict, NotFound
 from ports.audit import AuditEntry
 from ports.classes import ClassMember, Classroom
 from ports.content import Speech, Tag, UploadBatch, UploadedAudio
+from ports.courses import (
+    Chapter,
+    ChapterCompletion,
+    Course,
+    HybridUsage,
+    PremiumFeature,
+    Quiz,
+    QuizAttempt,
+    Streak,
+    Subscription,
+)
 from ports.curriculum import Achievement, DailyActivity, LearnerProgress, RecordedAttempt
 from ports.events import Event
 from ports.identity import LoginSession, PasswordReset, User
@@ -59,6 +70,15 @@ class Tables:
     topic_attempts: dict[UUID, RecordedAttempt] = field(default_factory=dict)
     classrooms: dict[UUID, Classroom] = field(default_factory=dict)
     class_members: dict[tuple[UUID, str], ClassMember] = field(default_factory=dict)
+    courses: dict[str, Course] = field(default_factory=dict)
+    chapters: dict[str, Chapter] = field(default_factory=dict)
+    quizzes: dict[str, Quiz] = field(default_factory=dict)
+    quiz_attempts: dict[UUID, QuizAttempt] = field(default_factory=dict)
+    chapter_completions: dict[tuple[UUID, str], ChapterCompletion] = field(default_factory=dict)
+    streaks: dict[UUID, Streak] = field(default_factory=dict)
+    subscriptions: dict[UUID, Subscription] = field(default_factory=dict)
+    premium_daily_usage: dict[tuple[UUID, date, PremiumFeature], int] = field(default_factory=dict)
+    hybrid_usage: dict[tuple[UUID, str], HybridUsage] = field(default_factory=dict)
     handled_events: dict[tuple[str, str], datetime] = field(default_factory=dict)
     audit_entries: dict[UUID, AuditEntry] = field(default_factory=dict)
     # Batches are kept without their files: `uploaded_files` holds them, as in SQL.

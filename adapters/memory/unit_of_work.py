@@ -13,6 +13,16 @@ from adapters.memory.content import (
     InMemoryTagRepository,
     InMemoryUploadBatchRepository,
 )
+from adapters.memory.courses import (
+    InMemoryChapterRepository,
+    InMemoryCourseProgressRepository,
+    InMemoryCourseRepository,
+    InMemoryCourseSearch,
+    InMemoryHybridUsageRepository,
+    InMemoryQuizAttemptRepository,
+    InMemoryQuizRepository,
+    InMemorySubscriptionRepository,
+)
 from adapters.memory.curriculum import (
     InMemoryAchievementRepository,
     InMemoryDailyActivityRepository,
@@ -91,6 +101,14 @@ class InMemoryUnitOfWork:
     topic_attempts: InMemoryTopicAttemptRepository
     classrooms: InMemoryClassroomRepository
     class_members: InMemoryClassMemberRepository
+    courses: InMemoryCourseRepository
+    chapters: InMemoryChapterRepository
+    quizzes: InMemoryQuizRepository
+    quiz_attempts: InMemoryQuizAttemptRepository
+    course_progress: InMemoryCourseProgressRepository
+    subscriptions: InMemorySubscriptionRepository
+    course_search: InMemoryCourseSearch
+    hybrid_usage: InMemoryHybridUsageRepository
     outbox: InMemoryOutbox
     handled_events: InMemoryHandledEvents
 
@@ -134,6 +152,14 @@ class InMemoryUnitOfWork:
         self.classrooms = InMemoryClassroomRepository(tables)
         self.class_members = InMemoryClassMemberRepository(tables)
         self.achievements = InMemoryAchievementRepository(tables)
+        self.courses = InMemoryCourseRepository(tables)
+        self.chapters = InMemoryChapterRepository(tables)
+        self.quizzes = InMemoryQuizRepository(tables)
+        self.quiz_attempts = InMemoryQuizAttemptRepository(tables)
+        self.course_progress = InMemoryCourseProgressRepository(tables)
+        self.subscriptions = InMemorySubscriptionRepository(tables)
+        self.course_search = InMemoryCourseSearch(tables)
+        self.hybrid_usage = InMemoryHybridUsageRepository(tables)
         self.outbox = InMemoryOutbox(tables)
         self.handled_events = InMemoryHandledEvents(tables)
         return self

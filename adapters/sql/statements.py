@@ -70,15 +70,34 @@ async def update_row(
         raise NotFound(f"{what} not found")
 
 
-def upsert(
-    session: AsyncSession, table: type[Base], values: dict[str, Any], keys: list[str]
-) -> Any:
-    """INSERT ... ON CONFLICT (keys) DO UPDATE, in the dialect of the session's engine."""
+def _insert(session: AsyncSession, table: type[Base], values: dict[str, Any]) -> Any:
+    """An INSERT in the dialect of the session's engine, which has ON CONFLICT."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values)
-    changes = {k: v for k, v in values.items() if k not in keys and k != "id"}
-    return statement.on_conflict_do_update(index_elements=keys, set_=changes)
+    return insert(table).values(**values)
+
+
+def upsert(
+    session: AsyncSession,
+    table: type[Base],
+    values: dict[str, Any],
+    keys: list[str],
+    changes: dict[str, Any] | None = None,
+    where: Any = None,
+) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE, in the dialect of the session's engine: the
+    row takes `changes` (default: the values but the keys), if it meets `where`."""
+    if changes is None:
+        changes = {k: v for k, v in values.items() if k not in keys and k != "id"}
+    statement = _insert(session, table, values)
+    return statement.on_conflict_do_update(index_elements=keys, set_=changes, where=where)
+
+
+def insert_if_absent(
+    session: AsyncSession, table: type[Base], values: dict[str, Any], keys: list[str]
+) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING: its rowcount says whether a row was added."""
+    return _insert(session, table, values).on_conflict_do_nothing(index_elements=keys)
 
 
 def upsert_adding(
@@ -86,9 +105,7 @@ def upsert_adding(
 ) -> Any:
     """INSERT ... ON CONFLICT (keys) DO UPDATE adding the values to the stored ones, in one
     statement: concurrent writers of one row each add theirs, none is lost."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values)
+    statement = _insert(session, table, values)
     changes = {
         k: getattr(table, k) + getattr(statement.excluded, k) for k in values if k not in keys
     }

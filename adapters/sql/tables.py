@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -783,3 +784,180 @@ class ClassMemberRow(Base):
     joined_at: Mapped[datetime | None]
 
     __table_args__ = (Index("idx_class_members_user", "user_id"),)
+
+
+# --- courses (003) ------------------------------------------------------------------------
+
+PLANS = ("free", "premium")
+
+
+def search_document(title: str, body: str) -> Any:
+    """The text search vector PostgreSQL indexes and searches: title words weigh A, body
+    words B. The GIN indexes below and the search queries use this one expression, so that
+    the planner can use the index."""
+    return func.setweight(
+        func.to_tsvector(literal_column("'english'"), literal_column(title)), literal_column("'A'")
+    ).op("||")(
+        func.setweight(
+            func.to_tsvector(literal_column("'english'"), literal_column(body)),
+            literal_column("'B'"),
+        )
+    )
+
+
+class CourseRow(Base):
+    __tablename__ = "courses"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(2))
+    premium: Mapped[bool] = mapped_column(Boolean)
+    prerequisites: Mapped[list[str]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("level", CEFR_LEVELS), name="level"),
+        # PostgreSQL only, like in the migration (SQLite searches an FTS5 table instead).
+        Index(
+            "idx_courses_search", search_document("title", "description"), postgresql_using="gin"
+        ).ddl_if(dialect="postgresql"),
+    )
+
+
+class ChapterRow(Base):
+    __tablename__ = "chapters"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("idx_chapters_course_position", "course_id", "position", unique=True),
+        Index(
+            "idx_chapters_search", search_document("title", "content"), postgresql_using="gin"
+        ).ddl_if(dialect="postgresql"),
+    )
+
+
+class QuizRow(Base):
+    __tablename__ = "quizzes"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    chapter_id: Mapped[str] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    # The questions with their answers: only the server reads the answers.
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql")
+    )
+    passing_score: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("idx_quizzes_course_id", "course_id"),)
+
+
+class QuizAttemptRow(Base):
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    quiz_id: Mapped[str] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"))
+    answers: Mapped[dict[str, int]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
+    score: Mapped[float] = mapped_column(Float)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    completed_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index(
+            "idx_quiz_attempts_user_quiz",
+            "user_id",
+            "quiz_id",
+            literal_column("completed_at").desc(),
+        ),
+    )
+
+
+class ChapterCompletionRow(Base):
+    __tablename__ = "chapter_completions"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    chapter_id: Mapped[str] = mapped_column(
+        ForeignKey("chapters.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    completed_at: Mapped[datetime]
+
+
+class LearningStreakRow(Base):
+    __tablename__ = "learning_streaks"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    current_days: Mapped[int] = mapped_column(Integer)
+    longest_days: Mapped[int] = mapped_column(Integer)
+    last_active_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime]
+
+
+class SubscriptionRow(Base):
+    __tablename__ = "subscriptions"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    plan: Mapped[str] = mapped_column(String(10))
+    start_date: Mapped[datetime]
+    end_date: Mapped[datetime | None]
+    is_active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("plan", PLANS), name="plan"),
+        Index("idx_subscriptions_user_start", "user_id", literal_column("start_date").desc()),
+    )
+
+
+PREMIUM_FEATURES = ("adaptive_learning", "llm_assessment", "synthesis", "mentor_sessions")
+
+
+class PremiumDailyUsageRow(Base):
+    """Premium requests counted per user, day (UTC) and feature, against the daily limits."""
+
+    __tablename__ = "premium_daily_usage"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    feature: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (CheckConstraint(_one_of("feature", PREMIUM_FEATURES), name="feature"),)
+
+
+class HybridUsageRow(Base):
+    """003's HybridUsage: a user's premium requests and their cost in one month."""
+
+    __tablename__ = "hybrid_usage"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    month_year: Mapped[str] = mapped_column(String(7), primary_key=True)
+    adaptive_learning: Mapped[int] = mapped_column(Integer)
+    llm_assessment: Mapped[int] = mapped_column(Integer)
+    synthesis: Mapped[int] = mapped_column(Integer)
+    mentor_sessions: Mapped[int] = mapped_column(Integer)
+    cost_micro_usd: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -16,6 +16,16 @@ from adapters.sql.content import (
     SqlTagRepository,
     SqlUploadBatchRepository,
 )
+from adapters.sql.courses import (
+    SqlChapterRepository,
+    SqlCourseProgressRepository,
+    SqlCourseRepository,
+    SqlCourseSearch,
+    SqlHybridUsageRepository,
+    SqlQuizAttemptRepository,
+    SqlQuizRepository,
+    SqlSubscriptionRepository,
+)
 from adapters.sql.curriculum import (
     SqlAchievementRepository,
     SqlDailyActivityRepository,
@@ -77,6 +87,14 @@ class SqlUnitOfWork:
     topic_attempts: SqlTopicAttemptRepository
     classrooms: SqlClassroomRepository
     class_members: SqlClassMemberRepository
+    courses: SqlCourseRepository
+    chapters: SqlChapterRepository
+    quizzes: SqlQuizRepository
+    quiz_attempts: SqlQuizAttemptRepository
+    course_progress: SqlCourseProgressRepository
+    subscriptions: SqlSubscriptionRepository
+    course_search: SqlCourseSearch
+    hybrid_usage: SqlHybridUsageRepository
     outbox: SqlOutbox
     handled_events: SqlHandledEvents
 
@@ -121,6 +139,14 @@ class SqlUnitOfWork:
         self.classrooms = SqlClassroomRepository(session)
         self.class_members = SqlClassMemberRepository(session)
         self.achievements = SqlAchievementRepository(session)
+        self.courses = SqlCourseRepository(session)
+        self.chapters = SqlChapterRepository(session)
+        self.quizzes = SqlQuizRepository(session)
+        self.quiz_attempts = SqlQuizAttemptRepository(session)
+        self.course_progress = SqlCourseProgressRepository(session)
+        self.subscriptions = SqlSubscriptionRepository(session)
+        self.course_search = SqlCourseSearch(session)
+        self.hybrid_usage = SqlHybridUsageRepository(session)
         self.outbox = SqlOutbox(session)
         self.handled_events = SqlHandledEvents(session)
         return self

@@ -1,5 +1,6 @@
 """Every event Parla publishes: one line per context that publishes events."""
 
+from domain.courses import events as courses
 from domain.curriculum import events as curriculum
 from domain.events.schemas import Schemas
 from domain.identity import events as identity
@@ -13,4 +14,5 @@ SCHEMAS: Schemas = {
     **messaging.SCHEMAS,
     **curriculum.SCHEMAS,
     **tutor.SCHEMAS,
+    **courses.SCHEMAS,
 }

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from domain.courses import events as course_events
 from domain.curriculum.events import topic_attempt_recorded
 from domain.curriculum.rules import AttemptOutcome, TopicAttempt
 from domain.events.registry import SCHEMAS
@@ -16,6 +17,7 @@ from domain.practice.events import game_session_completed
 from domain.tutor.events import turn_taken
 from ports.cefr import CefrLevel
 from ports.content import SpeechType
+from ports.courses import ChapterCompletion, QuizAttempt
 from ports.events import Event
 from ports.messaging import (
     Conversation,
@@ -99,6 +101,10 @@ EVERY_KIND = [
     events.participant_changed("removed", replace(PARTICIPANT, left_at=NOW)),
     events.conversation_joined(OTHER, CONVERSATION),
     events.user_status_changed(UserStatus(USER, Presence.AWAY, NOW), [CONVERSATION]),
+    course_events.chapter_completed(ChapterCompletion(USER, "sounds", "sounds-1", NOW), 3),
+    course_events.quiz_submitted(
+        QuizAttempt(uuid.uuid4(), USER, "sounds-1-quiz", {"q1": 1}, 0.7, True, NOW)
+    ),
 ]
 
 

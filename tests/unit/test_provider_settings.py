@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from deployments.providers import (
     build_mailer,
     build_plan_model,
+    build_premium_model,
     build_recognizer,
     build_synthesizer,
     build_tutor,
@@ -69,3 +70,17 @@ def test_plans_are_worded_by_a_model_only_when_openai_is_named():
     assert build_plan_model(settings()) is None
     chosen = settings(llm_provider="openai,local", openai_api_key="sk-test")
     assert build_plan_model(chosen).provider.startswith("openai")
+
+
+def test_premium_requests_are_priced_as_the_first_llm_provider():
+    assert build_premium_model(settings()).price_usd == 0
+    chosen = settings(llm_provider="openai,local", openai_api_key="sk-test")
+    assert build_premium_model(chosen).price_usd == 0.02
+    priced = settings(llm_prices_usd="local=0.005")
+    assert build_premium_model(priced).price_usd == 0.005
+
+
+@pytest.mark.parametrize("prices", ["local", "local=free", "gpt=0.1", "local=-1", "local=nan"])
+def test_a_malformed_price_list_stops_start_up(prices):
+    with pytest.raises(ValidationError, match="LLM_PRICES_USD"):
+        settings(llm_prices_usd=prices)

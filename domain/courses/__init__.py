@@ -1,0 +1,1 @@
+"""The courses context (003): courses, chapters, quizzes, progress, subscriptions, search."""
