@@ -5,10 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 UV_VERSION := 0.9.30
-# llama-cpp-python builds llama.cpp from source; GGML_NATIVE=OFF compiles for generic x86-64
-# instead of this CPU's instruction set, so the build works here and the result runs on any
-# machine the venv or image is copied to.
-export CMAKE_ARGS := -DGGML_NATIVE=OFF
 
 .PHONY: run test install install-test browser lock lint clean
 
@@ -17,13 +13,14 @@ $(UV):
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 # uv pip sync makes the venv match the lock exactly; the stamp records which lock it matches.
+# --no-build: every pinned package installs from a wheel, so no compiler is ever needed.
 $(VENV)/.synced-run: requirements.lock pyproject.toml | $(UV)
-	$(UV) pip sync --quiet --python $(BIN)/python requirements.lock
+	$(UV) pip sync --quiet --no-build --python $(BIN)/python requirements.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	rm -f $(VENV)/.synced-*; touch $@
 
 $(VENV)/.synced-test: requirements-test.lock pyproject.toml | $(UV)
-	$(UV) pip sync --quiet --python $(BIN)/python requirements-test.lock
+	$(UV) pip sync --quiet --no-build --python $(BIN)/python requirements-test.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	rm -f $(VENV)/.synced-*; touch $@
 
@@ -44,7 +41,8 @@ test: install-test browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# Re-pin after changing dependencies in pyproject.toml.
+# Re-pin after changing dependencies in pyproject.toml; uv keeps the other pins already in the
+# lock files and applies pyproject.toml's [tool.uv] override-dependencies.
 lock: | $(UV)
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml -o requirements.lock
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra test -o requirements-test.lock
