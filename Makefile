@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 UV_VERSION := 0.9.30
 
-.PHONY: run test install install-test browser lock lint clean
+.PHONY: run test install install-test openmp browser lock clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -27,17 +27,23 @@ $(VENV)/.synced-test: requirements-test.lock pyproject.toml | $(UV)
 install: $(VENV)/.synced-run
 install-test: $(VENV)/.synced-test
 
-# The try page's tests drive Debian's Chromium (Playwright never downloads a browser here).
-CHROMIUM := /usr/bin/chromium
+# Debian packages beyond Python, installed when missing (apt-get, with sudo unless root): the
+# OpenMP runtime that llama.cpp's wheel links against, and for the try page's tests Debian's
+# Chromium (Playwright never downloads a browser here).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-browser:
-	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -q && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }
+APT_INSTALL := $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y -q --no-install-recommends
 
-run: install
+openmp:
+	@ldconfig -p | grep -q 'libgomp\.so\.1' || { $(APT_INSTALL) libgomp1; }
+
+browser:
+	@test -x /usr/bin/chromium || { $(APT_INSTALL) chromium; }
+
+run: install openmp
 	$(BIN)/python -m deployments.launch
 
-test: install-test browser
+test: install-test openmp browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
