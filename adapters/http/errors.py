@@ -48,6 +48,8 @@ _CODE_BY_STATUS = {
 class ErrorBody(BaseModel):
     error: str
     message: str
+    # The message again, where clients written in FastAPI's convention read it.
+    detail: str
     details: dict[str, Any]
     request_id: str
     timestamp: datetime
@@ -68,6 +70,7 @@ def error_response(
     body = ErrorBody(
         error=code,
         message=message,
+        detail=message,
         details=details or {},
         request_id=current_request_id(),
         timestamp=datetime.now(UTC),

@@ -1,6 +1,6 @@
 """What every WebSocket endpoint shares: authentication by token (in the path or query, the
 Authorization header, or a first message {"type": "auth", "token": ...}), JSON requests with
-a "type", and errors as {"type": "error", "error", "message", "details", "request"}."""
+a "type", and errors as {"type": "error", "error", "message", "detail", "details", "request"}."""
 
 import asyncio
 import json
@@ -28,6 +28,7 @@ def error_message(error: DomainError, request: str | None) -> dict[str, Any]:
         "type": "error",
         "error": error.code,
         "message": error.message,
+        "detail": error.message,
         "details": error.details,
         "request": request,
     }

@@ -70,8 +70,9 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict:
     """The one error body, with the given status and code."""
     assert response.status_code == status, response.text
     body = response.json()
-    assert set(body) == {"error", "message", "details", "request_id", "timestamp"}
+    assert set(body) == {"error", "message", "detail", "details", "request_id", "timestamp"}
     assert body["error"] == code
     assert body["message"]
+    assert body["detail"] == body["message"]
     assert body["request_id"] == response.headers["x-request-id"]
     return body

@@ -8,7 +8,7 @@ message_delivered, message_read ({"message_id"}), user_status_change ({"status"}
 The server pushes message_new, message_edited, message_deleted, message_status,
 conversation_read, typing_start, typing_stop, user_status_change, conversation_updated,
 conversation_joined and participant_added/updated/removed. A request that fails gets
-{"type": "error", "error", "message", "details", "request"} and the socket stays open."""
+{"type": "error", "error", "message", "detail", "details", "request"} and the socket stays open."""
 
 import asyncio
 import logging

@@ -1,0 +1,74 @@
+"""What clients written against the seeds send and read, answered as they expect."""
+
+import pytest
+
+from adapters.speech.espeak import EspeakSynthesizer
+from tests.support.api import PASSWORD, assert_error, new_email, sign_up
+
+pytestmark = pytest.mark.asyncio
+SENTENCE = "The cat sat on the mat"
+
+
+async def test_a_fastapi_style_client_reads_the_message_in_detail(client):
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": new_email(), "password": PASSWORD}
+    )
+    assert response.status_code == 401
+    body = response.json()
+    assert body["detail"] == body["message"] == "Invalid email or password"
+
+
+@pytest.fixture(scope="module")
+async def sentence_take() -> bytes:
+    """A WAV of a short sentence in an offline voice."""
+    return (await EspeakSynthesizer().synthesize(SENTENCE, voice="en-us", speed=0.9)).audio
+
+
+def take(audio: bytes) -> dict:
+    return {"audio": ("take.wav", audio, "audio/wav")}
+
+
+@pytest.mark.parametrize("language", ["en", "en-US", "en_US", "EN-us"])
+async def test_scoring_takes_every_spelling_of_english(client, sentence_take, language):
+    headers = (await sign_up(client))["headers"]
+    response = await client.post(
+        "/api/v1/speech/score",
+        headers=headers,
+        data={"reference_text": SENTENCE, "language": language},
+        files=take(sentence_take),
+    )
+    assert response.status_code == 200, response.text
+    assert [w["word"].lower() for w in response.json()["word_scores"]] == SENTENCE.lower().split()
+
+
+@pytest.mark.parametrize("language", ["en", "en-US", "en_US", "EN-us"])
+async def test_transcription_takes_every_spelling_of_english(client, sentence_take, language):
+    headers = (await sign_up(client))["headers"]
+    response = await client.post(
+        "/api/v1/speech/transcribe",
+        headers=headers,
+        data={"language": language},
+        files=take(sentence_take),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["language"] == "en"
+
+
+async def test_an_unsupported_language_names_the_supported_ones(client, sentence_take):
+    headers = (await sign_up(client))["headers"]
+    scoring = await client.post(
+        "/api/v1/speech/score",
+        headers=headers,
+        data={"reference_text": SENTENCE, "language": "fr_FR"},
+        files=take(sentence_take),
+    )
+    body = assert_error(scoring, 400, "ValidationError")
+    assert "en-US" in body["message"] and body["details"]["supported"] == ["en-US"]
+    transcription = await client.post(
+        "/api/v1/speech/transcribe",
+        headers=headers,
+        data={"language": "xx"},
+        files=take(sentence_take),
+    )
+    body = assert_error(transcription, 400, "ValidationError")
+    assert {"en", "ur"} <= set(body["details"]["supported"])
