@@ -72,3 +72,14 @@ async def test_an_unsupported_language_names_the_supported_ones(client, sentence
     )
     body = assert_error(transcription, 400, "ValidationError")
     assert {"en", "ur"} <= set(body["details"]["supported"])
+
+
+async def test_a_client_that_reads_only_the_access_token_from_a_refresh_stays_logged_in(client):
+    learner = await sign_up(client)
+    for _ in range(3):  # 004's client sends its first refresh token every time
+        response = await client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": learner["refresh_token"]}
+        )
+        assert response.status_code == 200, response.text
+        headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+        assert (await client.get("/api/v1/users/me", headers=headers)).status_code == 200
