@@ -83,3 +83,41 @@ async def test_a_client_that_reads_only_the_access_token_from_a_refresh_stays_lo
         assert response.status_code == 200, response.text
         headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
         assert (await client.get("/api/v1/users/me", headers=headers)).status_code == 200
+
+
+async def test_a_chat_client_gets_the_names_of_the_people_it_talks_to(client):
+    ana, ben = await sign_up(client), await sign_up(client)
+    await client.put(
+        "/api/v1/users/me",
+        headers=ben["headers"],
+        json={"name": "Ben Okafor", "avatar_url": "https://example.com/ben.png"},
+    )
+    started = await client.post(
+        "/api/v1/conversations",
+        headers=ana["headers"],
+        json={"type": "direct", "participant_ids": [ben["user"]["id"]]},
+    )
+    assert started.status_code == 201, started.text
+    conversation = started.json()["id"]
+    names = {p["user_id"]: (p["name"], p["avatar_url"]) for p in started.json()["participants"]}
+    assert names == {
+        ana["user"]["id"]: ("Test Learner", None),
+        ben["user"]["id"]: ("Ben Okafor", "https://example.com/ben.png"),
+    }
+    sent = await client.post(
+        f"/api/v1/conversations/{conversation}/messages",
+        headers=ben["headers"],
+        json={"content": "Hi Ana"},
+    )
+    assert sent.json()["sender_name"] == "Ben Okafor"
+    history = await client.get(
+        f"/api/v1/conversations/{conversation}/messages", headers=ana["headers"]
+    )
+    (message,) = history.json()["messages"]
+    assert (message["sender_name"], message["sender_avatar_url"]) == (
+        "Ben Okafor",
+        "https://example.com/ben.png",
+    )
+    listed = await client.get("/api/v1/conversations", headers=ana["headers"])
+    (summary,) = listed.json()["conversations"]
+    assert {p["name"] for p in summary["participants"]} == {"Test Learner", "Ben Okafor"}
