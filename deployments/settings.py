@@ -8,6 +8,9 @@ from typing import Literal, Self
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.errors import InvalidInput
+from domain.rate_limits import limits_with
+
 # The settings each cloud provider needs.
 _CREDENTIALS: dict[str, tuple[str, ...]] = {
     "azure": ("azure_speech_key", "azure_speech_region"),
@@ -31,7 +34,23 @@ class Settings(BaseSettings):
     )
     database_url: str | None = None
     database_pool_size: int = 20
-    redis_url: str | None = None
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis: the synthesis cache, session revocations and the rate limits, "
+        "shared by every replica.",
+    )
+    rate_limits: dict[str, str] = Field(
+        default_factory=dict,
+        description='Rates replacing the built-in ones by name, e.g. {"login": "20/minute"} '
+        "(domain/rate_limits.py names them).",
+    )
+    forwarded_for_hops: int = Field(
+        default=0,
+        ge=0,
+        le=10,
+        description="Proxies of your own in front of Ray Serve that append to "
+        "X-Forwarded-For; 0 counts clients by their TCP address.",
+    )
     nats_url: str | None = Field(
         default=None,
         description="NATS with JetStream: the event bus and real-time fan-out of every replica.",
@@ -86,6 +105,14 @@ class Settings(BaseSettings):
     tts_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     demo_content: bool = True
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _rate_limits_are_known(self) -> Self:
+        try:
+            limits_with(self.rate_limits)
+        except InvalidInput as error:
+            raise ValueError(f"RATE_LIMITS: {error.message}") from None
+        return self
 
     @model_validator(mode="after")
     def _provider_is_configured(self) -> Self:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.blobs.local import LocalBlobStore
 from adapters.grammar.harper import HarperGrammarChecker
+from adapters.http.rate_limits import RateLimits
 from adapters.http.services import HttpServices
 from adapters.http.socket_fanout import SocketFanout
 from adapters.identity.argon2_passwords import Argon2PasswordHasher
@@ -21,6 +22,7 @@ from adapters.memory.cache import InMemoryCache
 from adapters.memory.event_bus import InMemoryEventBus
 from adapters.memory.revocations import InMemorySessionRevocations
 from adapters.nats.event_bus import NatsEventBus
+from adapters.rate_limiter import in_memory_rate_limiter, redis_rate_limiter
 from adapters.redis.cache import RedisCache
 from adapters.redis.revocations import RedisSessionRevocations
 from adapters.speech.codec import FfmpegAudioDecoder
@@ -42,6 +44,7 @@ from domain.assessment.prompts import SpeakingPrompt
 from domain.errors import ServiceUnavailable
 from domain.identity.authentication import Credentials
 from domain.identity.tokens import TokenPolicy
+from domain.rate_limits import limits_with
 from domain.synthesis import CachedSpeechSynthesizer
 from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
@@ -54,6 +57,7 @@ from ports.identity import (
     PasswordHasher,
     SessionRevocations,
 )
+from ports.rate_limits import RateLimiter
 from ports.realtime import RealtimeTokenIssuer
 from ports.scoring import AudioDecoder, SpeechScorer
 from ports.speech import SpeechRecognizer, SpeechSynthesizer
@@ -82,6 +86,7 @@ class Container:
     vocabulary: VocabularyLevels
     speaking_prompts: tuple[SpeakingPrompt, ...]
     relay: OutboxRelay
+    rate_limiter: RateLimiter
     realtime_tokens: RealtimeTokenIssuer | None = None
     event_bus: EventBus | None = None
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -112,6 +117,12 @@ class Container:
             speaking_prompts=self.speaking_prompts,
             grammar_checker=self.grammar_checker,
             realtime_tokens=self.realtime_tokens,
+            rate_limits=RateLimits(
+                self.rate_limiter,
+                limits_with(self.settings.rate_limits),
+                self.settings.forwarded_for_hops,
+                lambda token: str(self.credentials.codec.decode(token, "access").user_id),
+            ),
         )
 
     async def start(self) -> None:
@@ -167,10 +178,12 @@ def bootstrap(
         redis = Redis.from_url(settings.redis_url)
         revocations = RedisSessionRevocations(redis)
         cache: Cache = RedisCache(redis)
+        rate_limiter = redis_rate_limiter(redis, settings.redis_url)
         closers.append(redis.aclose)
     else:
         revocations = InMemorySessionRevocations()
         cache = InMemoryCache(settings.tts_cache_bytes)
+        rate_limiter = in_memory_rate_limiter()
 
     if identity_providers is None:
         identity_providers = build_identity_providers(settings)
@@ -212,6 +225,7 @@ def bootstrap(
         vocabulary=vocabulary or CefrpyVocabularyLevels(),
         speaking_prompts=read_speaking_prompts(),
         relay=relay,
+        rate_limiter=rate_limiter,
         realtime_tokens=realtime_tokens or build_realtime_tokens(settings),
         _closers=closers,
     )

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from adapters.blobs.local import LocalBlobStore
 from adapters.http.errors import ERROR_RESPONSES, UnhandledErrorMiddleware, install_error_handlers
@@ -16,6 +16,7 @@ from adapters.http.middleware import (
     SecurityHeadersMiddleware,
     TextBodyMiddleware,
 )
+from adapters.http.rate_limits import RateLimitHeadersMiddleware, rate_limited
 from adapters.http.routers import (
     admin_tags,
     assessment,
@@ -60,6 +61,9 @@ def create_app(
         description="Backend for AI English tutoring. [Try it in a browser](/try/).",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        # Every route, those of routers yet to come too, takes its limit (adapters/http/
+        # rate_limits.py).
+        dependencies=[Depends(rate_limited)],
     )
     app.state.services = services
     api = APIRouter(prefix=API_PREFIX)
@@ -90,6 +94,7 @@ def create_app(
     app.add_middleware(
         BodySizeLimitMiddleware, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes
     )
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(UnhandledErrorMiddleware)
     docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
     pages = {path: DOCS_POLICY for path in docs if path} | {try_page.PATH: PAGE_POLICY}

@@ -13,6 +13,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.http.middleware import current_request_id
+from adapters.http.rate_limits import too_many_requests_headers
 from domain import errors
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.Unprocessable: 422,
+    errors.TooManyRequests: 429,
     errors.ServiceUnavailable: 503,
     errors.NotConfigured: 501,
 }
@@ -56,7 +58,7 @@ class ErrorBody(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 501, 503)
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 429, 501, 503)
 }
 
 
@@ -84,6 +86,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(exc, errors.Busy):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
+    if isinstance(exc, errors.TooManyRequests):
+        headers = too_many_requests_headers(exc)
     return error_response(status, exc.code, exc.message, exc.details, headers)
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from adapters.http.rate_limits import RateLimits
 from adapters.http.socket_fanout import SocketFanout
 from domain.assessment.prompts import SpeakingPrompt
 from domain.identity.authentication import Credentials
@@ -38,6 +39,7 @@ class HttpServices:
     grammar_checker: GrammarChecker
     realtime_tokens: RealtimeTokenIssuer | None
     """None when no realtime provider is configured: /realtime/token answers 501."""
+    rate_limits: RateLimits
 
 
 # async: FastAPI runs a plain-def dependency in its thread pool, a thread hop per request
