@@ -9,6 +9,9 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.errors import InvalidInput
+from domain.rate_limits import limits_with
+
 # The settings each cloud provider needs.
 _CREDENTIALS: dict[str, tuple[str, ...]] = {
     "azure": ("azure_speech_key", "azure_speech_region"),
@@ -32,7 +35,23 @@ class Settings(BaseSettings):
     )
     database_url: str | None = None
     database_pool_size: int = 20
-    redis_url: str | None = None
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis: the synthesis cache, session revocations and the rate limits, "
+        "shared by every replica.",
+    )
+    rate_limits: dict[str, str] = Field(
+        default_factory=dict,
+        description='Rates replacing the built-in ones by name, e.g. {"login": "20/minute"} '
+        "(domain/rate_limits.py names them).",
+    )
+    forwarded_for_hops: int = Field(
+        default=0,
+        ge=0,
+        le=10,
+        description="Proxies of your own in front of Ray Serve that append to "
+        "X-Forwarded-For; 0 counts clients by their TCP address.",
+    )
     nats_url: str | None = Field(
         default=None,
         description="NATS with JetStream: the event bus and real-time fan-out of every replica.",
@@ -142,6 +161,14 @@ class Settings(BaseSettings):
             self.minio_secure = url.scheme == "https"
         if self.minio_endpoint and not (self.minio_access_key and self.minio_secret_key):
             raise ValueError("MINIO_ENDPOINT needs MINIO_ACCESS_KEY and MINIO_SECRET_KEY")
+        return self
+
+    @model_validator(mode="after")
+    def _rate_limits_are_known(self) -> Self:
+        try:
+            limits_with(self.rate_limits)
+        except InvalidInput as error:
+            raise ValueError(f"RATE_LIMITS: {error.message}") from None
         return self
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.grammar.harper import HarperGrammarChecker
 from adapters.http.admin_panel import mount_admin_panel
+from adapters.http.rate_limits import RateLimits
 from adapters.http.services import HttpServices
 from adapters.http.socket_fanout import SocketFanout
 from adapters.identity.argon2_passwords import Argon2PasswordHasher
@@ -24,6 +25,7 @@ from adapters.memory.cache import InMemoryCache
 from adapters.memory.event_bus import InMemoryEventBus
 from adapters.memory.revocations import InMemorySessionRevocations
 from adapters.nats.event_bus import NatsEventBus
+from adapters.rate_limiter import in_memory_rate_limiter, redis_rate_limiter
 from adapters.redis.cache import RedisCache
 from adapters.redis.revocations import RedisSessionRevocations
 from adapters.reviews.fsrs_scheduler import FsrsScheduler
@@ -55,6 +57,7 @@ from domain.errors import ServiceUnavailable
 from domain.identity.authentication import Credentials
 from domain.identity.password_reset import ResetMail
 from domain.identity.tokens import TokenPolicy
+from domain.rate_limits import limits_with
 from domain.synthesis import CachedSpeechSynthesizer
 from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
@@ -69,6 +72,7 @@ from ports.identity import (
 )
 from ports.language_model import LanguageModel
 from ports.mail import Mailer
+from ports.rate_limits import RateLimiter
 from ports.realtime import RealtimeTokenIssuer
 from ports.reviews import ReviewScheduler
 from ports.scoring import AudioDecoder, SpeechScorer
@@ -102,6 +106,7 @@ class Container:
     curriculum: Curriculum
     relay: OutboxRelay
     premium_model: PremiumModel
+    rate_limiter: RateLimiter
     realtime_tokens: RealtimeTokenIssuer | None = None
     event_bus: EventBus | None = None
     review_scheduler: ReviewScheduler = field(default_factory=FsrsScheduler)
@@ -148,6 +153,12 @@ class Container:
             mailer=self.mailer,
             reset_mail=ResetMail(self.settings.password_reset_url),
             premium_model=self.premium_model,
+            rate_limits=RateLimits(
+                self.rate_limiter,
+                limits_with(self.settings.rate_limits),
+                self.settings.forwarded_for_hops,
+                lambda token: str(self.credentials.codec.decode(token, "access").user_id),
+            ),
         )
 
     async def start(self) -> None:
@@ -222,10 +233,12 @@ def bootstrap(
         redis = Redis.from_url(settings.redis_url)
         revocations = RedisSessionRevocations(redis)
         cache: Cache = RedisCache(redis)
+        rate_limiter = redis_rate_limiter(redis, settings.redis_url)
         closers.append(redis.aclose)
     else:
         revocations = InMemorySessionRevocations()
         cache = InMemoryCache(settings.tts_cache_bytes)
+        rate_limiter = in_memory_rate_limiter()
 
     if identity_providers is None:
         identity_providers = build_identity_providers(settings)
@@ -266,6 +279,7 @@ def bootstrap(
         # The premium features' few short completions run in the Gateway (the offline model
         # loads there at its first premium request).
         premium_model=premium_model or build_premium_model(settings),
+        rate_limiter=rate_limiter,
         realtime_tokens=realtime_tokens or build_realtime_tokens(settings),
         plan_model=plan_model or build_plan_model(settings),
         mailer=mailer or build_mailer(settings),

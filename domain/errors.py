@@ -74,6 +74,22 @@ class QuotaExceeded(DomainError):
 
     def __init__(self, message: str, retry_after_seconds: int) -> None:
         super().__init__(message, {"retry_after_seconds": retry_after_seconds})
+
+
+class TooManyRequests(DomainError):
+    """A rate limit is spent: the client may retry after `retry_after_seconds`. `limit`,
+    `remaining` and `reset_seconds` describe the limit as the RateLimit headers tell it."""
+
+    code = "TooManyRequests"
+
+    def __init__(self, name: str, limit: int, window_seconds: int, retry_after_seconds: int):
+        super().__init__(
+            f"Rate limit {name} ({limit} per {window_seconds} s) reached; retry in "
+            f"{retry_after_seconds} s",
+            {"limit": name, "retry_after_seconds": retry_after_seconds},
+        )
+        self.limit = limit
+        self.window_seconds = window_seconds
         self.retry_after_seconds = retry_after_seconds
 
 

@@ -1,9 +1,8 @@
 """A learner's uploaded recording: the limits every speech endpoint applies, decoding, and
 transcription."""
 
-import re
-
 from domain.errors import InvalidInput, PayloadTooLarge
+from domain.languages import language_tag, primary_language
 from ports.scoring import AudioDecoder, PcmAudio
 from ports.speech import RecognitionTask, SpeechRecognizer, Transcript
 
@@ -35,9 +34,6 @@ async def decode_recording(data: bytes, decoder: AudioDecoder) -> PcmAudio:
     return audio
 
 
-_ISO_639_1 = re.compile(r"^[a-z]{2}$")
-
-
 async def transcribe_recording(
     data: bytes,
     language: str | None,
@@ -45,12 +41,16 @@ async def transcribe_recording(
     decoder: AudioDecoder,
     recognizer: SpeechRecognizer,
 ) -> Transcript:
-    """What the recording says (or its English translation, for TRANSLATE)."""
+    """What the recording says (or its English translation, for TRANSLATE). `language` is any
+    tag of the language spoken ("en", "en-US", "en_US"); the recognizer is given its ISO
+    639-1 code."""
     if language is not None:
-        language = language.strip().lower()
-        if not _ISO_639_1.match(language):
+        language = primary_language(language_tag(language))
+        if len(language) != 2:
             raise InvalidInput(
-                "language must be an ISO 639-1 code such as en or ur", {"field": "language"}
+                "language must be a language with a two-letter ISO 639-1 code, such as en, "
+                "en-US or ur",
+                {"field": "language"},
             )
     audio = await decode_recording(data, decoder)
     return await recognizer.transcribe(audio, language=language, task=task)

@@ -91,6 +91,9 @@ class UserRepository(Protocol):
 
     async def get(self, user_id: UUID) -> User | None: ...
 
+    async def get_many(self, user_ids: list[UUID]) -> list[User]:
+        """The users of those ids that exist, in no particular order."""
+
     async def get_by_email(self, email: str) -> User | None:
         """Email lookup is case-insensitive; emails are stored lower-cased."""
 

@@ -109,6 +109,15 @@ class UserStatus:
 
 
 @dataclass(frozen=True)
+class PublicProfile:
+    """What the people a user shares a conversation with see of that user."""
+
+    user_id: UUID
+    name: str
+    avatar_url: str | None
+
+
+@dataclass(frozen=True)
 class MessageCursor:
     """A position in a conversation's history: messages strictly older come next."""
 

@@ -66,6 +66,8 @@ class SpeechScorer(Protocol):
     provider: str
 
     async def score(self, audio: PcmAudio, reference_text: str, language: str) -> ScoringResult:
-        """Raises domain.errors.Unprocessable when the audio holds no usable speech,
+        """`language` is a canonical language tag (domain.languages.language_tag): "en-US", or
+        "en" for the scorer's main locale of a language. Raises domain.errors.Unprocessable
+        when the audio holds no usable speech,
         InvalidInput for an unsupported language or an empty reference, and
         ServiceUnavailable when the provider fails."""

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from adapters.blobs.local import LocalBlobStore
 from adapters.http import admin_panel
@@ -18,6 +18,7 @@ from adapters.http.middleware import (
     SecurityHeadersMiddleware,
     TextBodyMiddleware,
 )
+from adapters.http.rate_limits import RateLimitHeadersMiddleware, rate_limited
 from adapters.http.routers import (
     admin_audit,
     admin_import,
@@ -72,6 +73,9 @@ def create_app(
         description="Backend for AI English tutoring. [Try it in a browser](/try/).",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        # Every route, those of routers yet to come too, takes its limit (adapters/http/
+        # rate_limits.py).
+        dependencies=[Depends(rate_limited)],
     )
     app.state.services = services
     api = APIRouter(prefix=API_PREFIX)
@@ -117,6 +121,7 @@ def create_app(
         # Many audio files at once, or a CSV of thousands of rows: parsed to disk as they come.
         bulk_upload_limits={f"{API_PREFIX}{admin_import.PREFIX}": max_import_bytes},
     )
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(UnhandledErrorMiddleware)
     docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
     pages = {path: DOCS_POLICY for path in docs if path} | {

@@ -13,6 +13,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.http.middleware import current_request_id
+from adapters.http.rate_limits import too_many_requests_headers
 from domain import errors
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.PayloadTooLarge: 413,
     errors.Unprocessable: 422,
     errors.QuotaExceeded: 429,
+    errors.TooManyRequests: 429,
     errors.ServiceUnavailable: 503,
     errors.NotConfigured: 501,
 }
@@ -49,13 +51,15 @@ _CODE_BY_STATUS = {
 class ErrorBody(BaseModel):
     error: str
     message: str
+    # The message again, where clients written in FastAPI's convention read it.
+    detail: str
     details: dict[str, Any]
     request_id: str
     timestamp: datetime
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 501, 503)
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 429, 501, 503)
 }
 
 
@@ -64,6 +68,7 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
     body = ErrorBody(
         error=code,
         message=message,
+        detail=message,
         details=details or {},
         request_id=current_request_id(),
         timestamp=datetime.now(UTC),
@@ -100,6 +105,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(exc, errors.Busy | errors.QuotaExceeded):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
+    if isinstance(exc, errors.TooManyRequests):
+        headers = too_many_requests_headers(exc)
     return error_response(status, exc.code, exc.message, exc.details, headers)
 
 

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -29,6 +30,7 @@ from ports.messaging import (
     Participant,
     ParticipantRole,
     Presence,
+    PublicProfile,
     Receipt,
     UserStatus,
 )
@@ -36,17 +38,27 @@ from ports.messaging import (
 FILE_LINK_LIFETIME = timedelta(hours=1)
 
 
+# Profiles by user id, of the people the caller shares a conversation with.
+Profiles = Mapping[UUID, PublicProfile]
+
+
 class ParticipantOut(BaseModel):
     user_id: UUID
+    name: str | None
+    """The participant's public profile, null for one who has left the conversation."""
+    avatar_url: str | None
     role: ParticipantRole
     joined_at: datetime
     is_muted: bool
     last_read_at: datetime | None
 
     @classmethod
-    def of(cls, p: Participant) -> "ParticipantOut":
+    def of(cls, p: Participant, profiles: Profiles) -> "ParticipantOut":
+        profile = profiles.get(p.user_id)
         return cls(
             user_id=p.user_id,
+            name=profile and profile.name,
+            avatar_url=profile and profile.avatar_url,
             role=p.role,
             joined_at=p.joined_at,
             is_muted=p.is_muted,
@@ -67,7 +79,7 @@ class ConversationOut(BaseModel):
     unread_count: int
 
     @classmethod
-    def of(cls, summary: ConversationSummary) -> "ConversationOut":
+    def of(cls, summary: ConversationSummary, profiles: Profiles) -> "ConversationOut":
         c = summary.conversation
         return cls(
             id=c.id,
@@ -78,7 +90,7 @@ class ConversationOut(BaseModel):
             updated_at=c.updated_at,
             last_message_at=c.last_message_at,
             is_archived=c.is_archived,
-            participants=[ParticipantOut.of(p) for p in summary.participants],
+            participants=[ParticipantOut.of(p, profiles) for p in summary.participants],
             unread_count=summary.unread_count,
         )
 
@@ -100,6 +112,10 @@ class MessageOut(BaseModel):
     id: UUID
     conversation_id: UUID
     sender_id: UUID | None
+    sender_name: str | None
+    """The sender's public profile, null once the sender has left or deleted the account, and
+    in socket pushes (the conversation's participants carry it)."""
+    sender_avatar_url: str | None
     content: str
     message_type: MessageType
     reply_to_id: UUID | None
@@ -114,7 +130,10 @@ class MessageOut(BaseModel):
     receipts: list[ReceiptOut]
 
     @classmethod
-    def of(cls, m: Message, receipts: list[Receipt], blobs: BlobStore) -> "MessageOut":
+    def of(
+        cls, m: Message, receipts: list[Receipt], blobs: BlobStore, profiles: Profiles
+    ) -> "MessageOut":
+        sender = profiles.get(m.sender_id) if m.sender_id else None
         file = None
         metadata = {} if m.is_deleted else shown_metadata(m.metadata)
         if m.message_type is MessageType.FILE and not m.is_deleted:
@@ -129,6 +148,8 @@ class MessageOut(BaseModel):
             id=m.id,
             conversation_id=m.conversation_id,
             sender_id=m.sender_id,
+            sender_name=sender and sender.name,
+            sender_avatar_url=sender and sender.avatar_url,
             content="" if m.is_deleted else m.content,
             message_type=m.message_type,
             reply_to_id=m.reply_to_id,

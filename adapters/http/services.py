@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 
+from adapters.http.rate_limits import RateLimits
 from adapters.http.socket_fanout import SocketFanout
 from domain.assessment.prompts import SpeakingPrompt
 from domain.courses.premium import PremiumModel
@@ -45,6 +46,7 @@ class HttpServices:
     grammar_checker: GrammarChecker
     realtime_tokens: RealtimeTokenIssuer | None
     """None when no realtime provider is configured: /realtime/token answers 501."""
+    rate_limits: RateLimits
     premium_model: PremiumModel
     """The language model of the premium course features, and its price per request."""
     review_scheduler: ReviewScheduler

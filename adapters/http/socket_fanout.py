@@ -179,7 +179,8 @@ class SocketFanout:
         if name in ("message_sent", "message_edited", "message_deleted"):
             message = events.message_from_document(payload["message"])
             kind = {"message_sent": "message_new"}.get(name, name)
-            out = MessageOut.of(message, [], self._blobs).model_dump(mode="json")
+            # The sender's name is not in the event: clients have it from the participants.
+            out = MessageOut.of(message, [], self._blobs, {}).model_dump(mode="json")
             self._push_to_conversation(conversation_id, {"type": kind, **base, "message": out})
         elif name == "message_status":
             self._push_to_conversation(conversation_id, {"type": "message_status", **payload})

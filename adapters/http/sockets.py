@@ -1,6 +1,6 @@
 """What every WebSocket endpoint shares: authentication by token (in the path or query, the
 Authorization header, or a first message {"type": "auth", "token": ...}), JSON requests with
-a "type", and errors as {"type": "error", "error", "message", "details", "request"}."""
+a "type", and errors as {"type": "error", "error", "message", "detail", "details", "request"}."""
 
 import asyncio
 import json
@@ -9,13 +9,15 @@ from typing import Any
 from fastapi import WebSocket, WebSocketDisconnect
 
 from adapters.http.middleware import escapes_lone_surrogate
-from domain.errors import DomainError, InvalidInput, Unauthenticated
+from adapters.http.rate_limits import SOCKET_CONNECTIONS, RateLimits, route_limit
+from domain.errors import DomainError, InvalidInput, TooManyRequests, Unauthenticated
 from domain.identity.authentication import Credentials, authenticate
 from ports.identity import TokenClaims
 
 AUTH_TIMEOUT_SECONDS = 10.0
 # An application close code: 4000 plus the HTTP status it stands for.
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_TOO_MANY_REQUESTS = 4429
 
 
 class InternalError(DomainError):
@@ -28,6 +30,7 @@ def error_message(error: DomainError, request: str | None) -> dict[str, Any]:
         "type": "error",
         "error": error.code,
         "message": error.message,
+        "detail": error.message,
         "details": error.details,
         "request": request,
     }
@@ -64,19 +67,33 @@ async def _first_message_token(websocket: WebSocket) -> str:
 
 
 async def accept_authenticated(
-    websocket: WebSocket, token: str | None, credentials: Credentials
+    websocket: WebSocket, token: str | None, credentials: Credentials, rate_limits: RateLimits
 ) -> TokenClaims | None:
-    """Accepts the socket and authenticates it; None once an unauthenticated socket has been
-    told why and closed, or the client has gone."""
+    """Accepts the socket, authenticates it and counts the connection against the user's
+    socket_connections limit; None once a socket has been told why it is refused and closed,
+    or the client has gone."""
     await websocket.accept()
     try:
-        return await authenticate(token or await _first_message_token(websocket), credentials)
+        claims = await authenticate(token or await _first_message_token(websocket), credentials)
+        await rate_limits.check(websocket, SOCKET_CONNECTIONS, str(claims.user_id))
+        return claims
     except Unauthenticated as error:
         await websocket.send_json(error_message(error, "auth"))
         await websocket.close(CLOSE_UNAUTHENTICATED)
+    except TooManyRequests as error:
+        await websocket.send_json(error_message(error, "auth"))
+        await websocket.close(CLOSE_TOO_MANY_REQUESTS)
     except WebSocketDisconnect:
         pass
     return None
+
+
+async def count_message(websocket: WebSocket, rate_limits: RateLimits, claims: TokenClaims) -> None:
+    """Counts a message of an open socket against its route's limit; TooManyRequests (to
+    answer with an error message, the socket staying open) once it is spent."""
+    name = route_limit(websocket.scope, "WS")
+    if name is not None:
+        await rate_limits.check(websocket, name, str(claims.user_id))
 
 
 def parse_request(text: str | None, max_chars: int) -> dict[str, Any]:

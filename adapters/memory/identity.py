@@ -31,6 +31,10 @@ class InMemoryUserRepository:
     async def get(self, user_id: UUID) -> User | None:
         return loaded(self._tables.users.get(user_id))
 
+    async def get_many(self, user_ids: list[UUID]) -> list[User]:
+        found = (self._tables.users.get(u) for u in dict.fromkeys(user_ids))
+        return [loaded(user) for user in found if user is not None]
+
     async def get_by_email(self, email: str) -> User | None:
         return self._one(lambda user: user.email == email.lower())
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import azure.cognitiveservices.speech as speechsdk
 
+from adapters.speech.language_codes import azure_locale
 from domain.errors import InvalidInput, NoSpeech, ServiceUnavailable
 from ports.scoring import PcmAudio, PhonemeScore, ScoringResult, WordError, WordScore
 
@@ -72,7 +73,7 @@ class AzureSpeechScorer:
             raise InvalidInput("reference_text is empty", {"field": "reference_text"})
         if not audio.samples:
             raise NoSpeech()
-        locale = language.replace("_", "-")  # Azure takes BCP-47 locales such as "en-US" as is
+        locale = azure_locale(language)
         for attempt in range(1, self._attempts + 1):
             if attempt > 1:
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 2))

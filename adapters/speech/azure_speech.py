@@ -21,8 +21,9 @@ from xml.sax.saxutils import escape, quoteattr
 import azure.cognitiveservices.speech as speechsdk
 
 from adapters.speech.azure_scorer import AUTH_ERRORS, check_options
-from adapters.speech.language_codes import primary_language
+from adapters.speech.language_codes import azure_locale
 from domain.errors import InvalidInput, NoSpeech, ServiceUnavailable
+from domain.languages import primary_language
 from ports.scoring import PcmAudio
 from ports.speech import (
     STREAM_MEDIA_TYPE,
@@ -37,12 +38,6 @@ logger = logging.getLogger(__name__)
 PROVIDER_FAILED = "Azure Speech timed out or failed"
 DEFAULT_VOICE = "en-US-JennyNeural"
 MAX_AUDIO_SECONDS = 30
-# Locales for ISO 639-1 codes whose main Azure locale is not "xx-XX".
-_LOCALES = {
-    "en": "en-US", "ar": "ar-SA", "cs": "cs-CZ", "da": "da-DK", "el": "el-GR", "fa": "fa-IR",
-    "he": "he-IL", "hi": "hi-IN", "ja": "ja-JP", "ko": "ko-KR", "pt": "pt-BR", "sv": "sv-SE",
-    "uk": "uk-UA", "vi": "vi-VN", "zh": "zh-CN", "ca": "ca-ES", "sl": "sl-SI", "et": "et-EE",
-}  # fmt: skip
 # Undocumented SDK properties (names from its native library; effect measured with SDK 1.53).
 # How long a stop waits for the service to confirm it, which the recognizer's destructor also
 # waits (default 10 s): 0, as a stop only comes after this adapter has stopped waiting.
@@ -54,14 +49,6 @@ _VOICE_NAME = re.compile(r"^[a-z]{2,3}-[A-Z]{2}(-[A-Za-z]+)?-[A-Za-z0-9:]+$")
 _MP3 = speechsdk.SpeechSynthesisOutputFormat.Audio16Khz32KBitRateMonoMp3
 T = TypeVar("T")
 C = TypeVar("C", bound=speechsdk.SpeechConfig)
-
-
-def azure_locale(language: str) -> str:
-    """The Azure locale of an ISO 639-1 code ("en" -> "en-US"); a locale is kept as is."""
-    language = language.replace("_", "-")
-    if "-" in language:
-        return language
-    return _LOCALES.get(language.lower(), f"{language.lower()}-{language.upper()}")
 
 
 class _AzureSpeech:

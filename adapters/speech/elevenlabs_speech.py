@@ -15,8 +15,9 @@ from elevenlabs import AsyncElevenLabs, VoiceSettings
 from elevenlabs.core import ApiError, ParsingError, RequestOptions
 
 from adapters.speech.codec import encode_wav
-from adapters.speech.language_codes import iso_639_1, primary_language
+from adapters.speech.language_codes import iso_639_1
 from domain.errors import InvalidInput, NoSpeech, ServiceUnavailable
+from domain.languages import primary_language
 from ports.scoring import PcmAudio
 from ports.speech import (
     STREAM_MEDIA_TYPE,

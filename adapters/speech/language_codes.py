@@ -1,5 +1,6 @@
-"""ISO 639-1 codes of the languages cloud recognizers report by other names: Whisper's
-verbose_json says "english", ElevenLabs Scribe says "eng" (ISO 639-3). The port speaks 639-1."""
+"""Languages by the names providers use: the ISO 639-1 codes of the languages cloud
+recognizers report by other names (Whisper's verbose_json says "english", ElevenLabs Scribe
+says "eng", ISO 639-3; the port speaks 639-1), and Azure's locale of a language."""
 
 # ISO 639-1, ISO 639-3, Whisper's name: the languages Whisper and Scribe both recognize well.
 _LANGUAGES = """
@@ -28,6 +29,17 @@ def iso_639_1(reported: str | None) -> str | None:
     return _ISO_639_1.get(reported.strip().lower()) if reported else None
 
 
-def primary_language(tag: str) -> str:
-    """The language of a locale or language tag ("en-GB", "pt_BR" -> "en", "pt")."""
-    return tag.replace("_", "-").split("-")[0].lower()
+# Locales for ISO 639-1 codes whose main Azure locale is not "xx-XX".
+_LOCALES = {
+    "en": "en-US", "ar": "ar-SA", "cs": "cs-CZ", "da": "da-DK", "el": "el-GR", "fa": "fa-IR",
+    "he": "he-IL", "hi": "hi-IN", "ja": "ja-JP", "ko": "ko-KR", "pt": "pt-BR", "sv": "sv-SE",
+    "uk": "uk-UA", "vi": "vi-VN", "zh": "zh-CN", "ca": "ca-ES", "sl": "sl-SI", "et": "et-EE",
+}  # fmt: skip
+
+
+def azure_locale(language: str) -> str:
+    """The Azure locale of an ISO 639-1 code ("en" -> "en-US"); a locale is kept as is."""
+    language = language.replace("_", "-")
+    if "-" in language:
+        return language
+    return _LOCALES.get(language.lower(), f"{language.lower()}-{language.upper()}")

@@ -8,8 +8,9 @@ import openai
 
 from adapters.openai_api import PROVIDER_ERRORS, openai_client, provider_failure
 from adapters.speech.codec import encode_wav
-from adapters.speech.language_codes import iso_639_1, primary_language
+from adapters.speech.language_codes import iso_639_1
 from domain.errors import InvalidInput, NoSpeech
+from domain.languages import primary_language
 from ports.scoring import PcmAudio
 from ports.speech import (
     STREAM_MEDIA_TYPE,

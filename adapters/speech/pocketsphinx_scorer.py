@@ -65,6 +65,8 @@ from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio, PhonemeScore, ScoringResult, WordError, WordScore
 
 SUPPORTED_LANGUAGE = "en-US"
+# A tag without a region asks for the scorer's main locale of that language.
+_SUPPORTED_TAGS = (SUPPORTED_LANGUAGE, "en")
 SAMPLE_RATE = 16000
 _FRAME_RATE = 100  # PocketSphinx frames per second
 _SAMPLES_PER_FRAME = SAMPLE_RATE // _FRAME_RATE
@@ -221,9 +223,9 @@ class PocketsphinxScorer:
     def score_blocking(self, audio: PcmAudio, reference_text: str, language: str) -> ScoringResult:
         """What `score` does, in the calling thread: CPU-bound, about a tenth of the audio's
         duration."""
-        if language.replace("_", "-").lower() != SUPPORTED_LANGUAGE.lower():
+        if language not in _SUPPORTED_TAGS:
             raise InvalidInput(
-                f"Language {language!r} is not supported: only {SUPPORTED_LANGUAGE} is.",
+                f"Language {language!r} is not supported: only {SUPPORTED_LANGUAGE} (or en) is.",
                 {"field": "language", "supported": [SUPPORTED_LANGUAGE]},
             )
         words = reference_words(reference_text)

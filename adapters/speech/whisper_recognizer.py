@@ -135,7 +135,11 @@ class WhisperSpeechRecognizer:
     ) -> Transcript:
         model = self._load()
         if language is not None and language not in model.supported_languages:
-            raise InvalidInput(f"Whisper does not know the language {language!r}.")
+            raise InvalidInput(
+                f"Whisper does not know the language {language!r}; details.supported lists "
+                "the languages it knows.",
+                {"field": "language", "supported": sorted(model.supported_languages)},
+            )
         try:
             segments, info = model.transcribe(
                 _samples(audio),

@@ -43,6 +43,12 @@ class SqlUserRepository:
     async def get(self, user_id: UUID) -> User | None:
         return await self._one(UserRow.id == user_id)
 
+    async def get_many(self, user_ids: list[UUID]) -> list[User]:
+        if not user_ids:
+            return []
+        rows = await self._session.scalars(select(UserRow).where(UserRow.id.in_(user_ids)))
+        return [_user(row) for row in rows]
+
     async def get_by_email(self, email: str) -> User | None:
         return await self._one(UserRow.email == email.lower())
 

@@ -177,7 +177,8 @@ async def social_log_in(
 
 
 async def refresh(refresh_token: str, uow: IdentityUnitOfWork, creds: Credentials) -> Authenticated:
-    """Rotates the refresh token: the one presented is spent, a new pair is returned."""
+    """A new access token and the successor of the session's refresh token; the refresh token
+    rotates when the client presents that successor (domain.identity.tokens)."""
     claims = creds.codec.decode(refresh_token, "refresh")
     async with uow:
         session = await uow.login_sessions.get(claims.session_id)
@@ -186,7 +187,7 @@ async def refresh(refresh_token: str, uow: IdentityUnitOfWork, creds: Credential
             raise Unauthenticated("Session has ended; log in again")
         now = datetime.now(UTC)
         try:
-            rotate_refresh_token(session, claims, now)
+            successor = rotate_refresh_token(session, claims, now)
         except Unauthenticated:
             if session.revoked_at is not None:
                 await uow.login_sessions.save(session)
@@ -194,7 +195,7 @@ async def refresh(refresh_token: str, uow: IdentityUnitOfWork, creds: Credential
                 await creds.revocations.revoke(session.id, now + creds.policy.access_ttl)
             raise
         await uow.login_sessions.save(session)
-        pair = token_pair(user, session, creds.policy, now)
+        pair = token_pair(user, session, creds.policy, now, successor)
         await uow.commit()
     return Authenticated(user, creds.codec.encode(pair.access), creds.codec.encode(pair.refresh))
 

@@ -1,6 +1,7 @@
 """Use cases on conversations and their participants. Each change commits with the events it
 implies (through the outbox), so every connected participant hears of it."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
@@ -23,6 +24,7 @@ from ports.messaging import (
     ConversationType,
     Participant,
     ParticipantRole,
+    PublicProfile,
 )
 from ports.unit_of_work import MessagingUnitOfWork
 
@@ -130,6 +132,19 @@ async def get_conversation(
     async with uow:
         conversation, _ = await require_membership(uow.conversations, conversation_id, user_id)
         return await _summary(uow, conversation)
+
+
+async def public_profiles(
+    viewer: UUID, user_ids: Iterable[UUID | None], uow: MessagingUnitOfWork
+) -> dict[UUID, PublicProfile]:
+    """The name and avatar of each of `user_ids` who is the viewer or takes part in a live
+    conversation with the viewer, by id; the others (strangers, people who have left, deleted
+    accounts) are left out."""
+    wanted = [u for u in dict.fromkeys(user_ids) if u is not None]
+    async with uow:
+        shared = await uow.conversations.share_conversation(viewer, wanted)
+        users = await uow.users.get_many([viewer, *shared] if viewer in wanted else shared)
+    return {u.id: PublicProfile(u.id, u.name, u.avatar_url) for u in users}
 
 
 async def conversation_ids(user_id: UUID, uow: MessagingUnitOfWork) -> list[UUID]:

@@ -1,14 +1,13 @@
 """The use case behind POST /speech/score."""
 
-import re
 from dataclasses import dataclass
 
 from domain.errors import InvalidInput
+from domain.languages import language_tag
 from domain.recordings import check_recording, decode_recording
 from ports.scoring import AudioDecoder, ScoringResult, SpeechScorer
 
 MAX_REFERENCE_CHARS = 500
-_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -39,8 +38,7 @@ async def score_pronunciation(
             f"reference_text must be 1 to {MAX_REFERENCE_CHARS} characters",
             {"field": "reference_text"},
         )
-    if not _LANGUAGE.match(cmd.language):
-        raise InvalidInput("language must be a language tag such as en-US", {"field": "language"})
+    language = language_tag(cmd.language)
     audio = await decode_recording(cmd.audio, decoder)
-    result = await scorer.score(audio, reference, cmd.language)
-    return ScoredRecording(reference, cmd.language, audio.duration_seconds, result)
+    result = await scorer.score(audio, reference, language)
+    return ScoredRecording(reference, language, audio.duration_seconds, result)

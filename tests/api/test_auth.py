@@ -98,24 +98,20 @@ async def test_refresh_rotates_the_refresh_token(client):
     assert again.status_code == 200
 
 
+async def refresh(client, refresh_token: str):
+    return await client.post("/api/v1/auth/refresh", json={"refresh_token": refresh_token})
+
+
 async def test_reusing_a_spent_refresh_token_revokes_the_session(client):
     learner = await sign_up(client)
-    first = await client.post(
-        "/api/v1/auth/refresh", json={"refresh_token": learner["refresh_token"]}
-    )
-    replay = await client.post(
-        "/api/v1/auth/refresh", json={"refresh_token": learner["refresh_token"]}
-    )
-    assert_error(replay, 401, "Unauthorized")
+    successor = (await refresh(client, learner["refresh_token"])).json()
+    taken = await refresh(client, successor["refresh_token"])  # the first is spent from now
+    assert taken.status_code == 200
+    assert_error(await refresh(client, learner["refresh_token"]), 401, "Unauthorized")
     # The thief's replay also ends the legitimate holder's newer tokens.
-    rotated = first.json()
-    assert_error(
-        await client.post("/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}),
-        401,
-        "Unauthorized",
-    )
+    assert_error(await refresh(client, taken.json()["refresh_token"]), 401, "Unauthorized")
     me = await client.get(
-        "/api/v1/users/me", headers={"Authorization": f"Bearer {rotated['access_token']}"}
+        "/api/v1/users/me", headers={"Authorization": f"Bearer {taken.json()['access_token']}"}
     )
     assert_error(me, 401, "Unauthorized")
 

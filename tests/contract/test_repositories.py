@@ -153,6 +153,18 @@ async def test_user_round_trip_stores_email_lower_cased(uow_factory: UowFactory)
     assert stored is not None and stored.created_at.tzinfo is not None
 
 
+async def test_get_many_finds_the_users_that_exist(uow_factory: UowFactory) -> None:
+    ana, ben = make_user("ana@example.com"), make_user("ben@example.com")
+    await add_all(uow_factory, ana, ben)
+
+    async with uow_factory() as uow:
+        found = await uow.users.get_many([ben.id, uuid4(), ana.id, ben.id])
+        none = await uow.users.get_many([])
+
+    assert sorted(u.email for u in found) == ["ana@example.com", "ben@example.com"]
+    assert none == []
+
+
 async def test_get_by_email_is_case_insensitive(uow_factory: UowFactory) -> None:
     user = make_user("ana@example.com")
     await add_all(uow_factory, user)

@@ -11,13 +11,18 @@ import httpx
 from adapters.http.app import create_app
 from deployments.settings import Settings
 from deployments.wiring import Container, bootstrap
+from domain.rate_limits import LIMITS
 
 BASE_URL = "http://testserver"
 PASSWORD = "SecurePass123"
+# Tests sign up, log in and talk far more often than anyone: the rate limit tests use the
+# real limits, every other test these.
+UNLIMITED = {name: "1000000/second" for name in LIMITS}
 
 
 def isolated_settings(var_dir: Path, **overrides: object) -> Settings:
-    """Settings isolated from the environment and from .env."""
+    """Settings isolated from the environment and from .env, with rate limits no test
+    reaches (pass `rate_limits={}` for the real ones)."""
     values: dict[str, object] = {
         "var_dir": var_dir,
         "database_url": None,
@@ -25,6 +30,7 @@ def isolated_settings(var_dir: Path, **overrides: object) -> Settings:
         "secret_key": None,
         "public_base_url": BASE_URL,
         "demo_content": False,
+        "rate_limits": UNLIMITED,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
@@ -70,8 +76,9 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict:
     """The one error body, with the given status and code."""
     assert response.status_code == status, response.text
     body = response.json()
-    assert set(body) == {"error", "message", "details", "request_id", "timestamp"}
+    assert set(body) == {"error", "message", "detail", "details", "request_id", "timestamp"}
     assert body["error"] == code
     assert body["message"]
+    assert body["detail"] == body["message"]
     assert body["request_id"] == response.headers["x-request-id"]
     return body

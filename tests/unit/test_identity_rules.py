@@ -17,6 +17,7 @@ from domain.identity.tokens import (
     end_session,
     open_session,
     rotate_refresh_token,
+    successor_token_id,
     token_pair,
 )
 from ports.identity import AuthProvider, Role, User
@@ -79,12 +80,28 @@ def test_a_token_pair_carries_role_session_and_lifetimes():
     assert pair.refresh.token_id == session.refresh_token_id != pair.access.token_id
 
 
-def test_rotation_spends_the_presented_refresh_token():
+def _refresh_claims(session, token_id):
+    return token_pair(user(), session, TokenPolicy(), NOW, token_id).refresh
+
+
+def test_a_client_that_keeps_its_first_refresh_token_keeps_its_session():
     policy = TokenPolicy()
     session = open_session(user(), policy, NOW)
-    presented = token_pair(user(), session, policy, NOW).refresh
-    rotate_refresh_token(session, presented, NOW)
-    assert session.refresh_token_id != presented.token_id
+    first = token_pair(user(), session, policy, NOW).refresh
+    handed_out = {rotate_refresh_token(session, first, NOW) for _ in range(3)}
+    assert handed_out == {successor_token_id(first.token_id)}
+    assert session.refresh_token_id == first.token_id
+    assert session.revoked_at is None
+
+
+def test_taking_the_successor_spends_the_token_before_it():
+    policy = TokenPolicy()
+    session = open_session(user(), policy, NOW)
+    first = token_pair(user(), session, policy, NOW).refresh
+    successor = _refresh_claims(session, rotate_refresh_token(session, first, NOW))
+    next_one = rotate_refresh_token(session, successor, NOW)
+    assert session.refresh_token_id == successor.token_id
+    assert next_one == successor_token_id(successor.token_id) != first.token_id
     assert session.revoked_at is None
 
 
@@ -92,9 +109,16 @@ def test_replaying_a_spent_refresh_token_revokes_the_session():
     policy = TokenPolicy()
     session = open_session(user(), policy, NOW)
     spent = token_pair(user(), session, policy, NOW).refresh
-    rotate_refresh_token(session, spent, NOW)
+    rotate_refresh_token(session, _refresh_claims(session, successor_token_id(spent.token_id)), NOW)
     with pytest.raises(Unauthenticated):
         rotate_refresh_token(session, spent, NOW)
+    assert session.revoked_at == NOW
+
+
+def test_an_unknown_refresh_token_revokes_the_session():
+    session = open_session(user(), TokenPolicy(), NOW)
+    with pytest.raises(Unauthenticated):
+        rotate_refresh_token(session, _refresh_claims(session, "f" * 32), NOW)
     assert session.revoked_at == NOW
 
 

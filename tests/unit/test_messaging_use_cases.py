@@ -19,6 +19,7 @@ from domain.messaging.conversations import (
     delete_conversation,
     get_conversation,
     list_conversations,
+    public_profiles,
     remove_participant,
     start_conversation,
 )
@@ -249,3 +250,14 @@ async def test_statuses_are_visible_to_contacts_only(database, uow):
     assert {s.user_id: s.status for s in seen} == {ana: Presence.AWAY, ben: Presence.ONLINE}
     with pytest.raises(InvalidInput):
         await statuses(ana, [uuid4() for _ in range(101)], uow)
+
+
+async def test_profiles_are_shown_only_to_people_who_share_a_conversation(database, uow):
+    ana, ben, cem, eve = await people(database, 4)
+    club = await group(uow, ana, ben, cem)
+    await remove_participant(cem, club, cem, uow)
+
+    shown = await public_profiles(ana, [ana, ben, cem, eve, None, uuid4()], uow)
+
+    assert {u: p.name for u, p in shown.items()} == {ana: "User0", ben: "User1"}
+    assert await public_profiles(eve, [ana, ben], uow) == {}

@@ -3,6 +3,7 @@
 Messages are sent here; the messaging WebSocket pushes them, and every other change, to the
 participants' sockets."""
 
+from collections.abc import Iterable
 from typing import Annotated
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from adapters.http.messaging_schemas import (
     ParticipantChange,
     ParticipantIn,
     ParticipantOut,
+    Profiles,
     ReceiptChange,
     UserStatusIn,
     UserStatusList,
@@ -35,7 +37,7 @@ from adapters.http.services import Services
 from domain.errors import InvalidInput
 from domain.messaging import conversations, messages, presence
 from domain.messaging.rules import CONTENT_MAX_LENGTH
-from ports.messaging import DeliveryStatus
+from ports.messaging import ConversationSummary, DeliveryStatus
 
 router = APIRouter(tags=["messaging"])
 
@@ -52,6 +54,18 @@ register_url_convertor("conversation", _ConversationIdConvertor())
 
 _UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _UUID_LIST = f"^{_UUID}(,{_UUID})*$"
+
+
+async def _profiles(
+    claims: CurrentUser,
+    services: Services,
+    *summaries: ConversationSummary,
+    user_ids: Iterable[UUID | None] = (),
+) -> Profiles:
+    """The public profiles shown beside the caller's, the participants of `summaries` and
+    `user_ids`: each of them the caller may see."""
+    ids = [claims.user_id, *user_ids, *(p.user_id for s in summaries for p in s.participants)]
+    return await conversations.public_profiles(claims.user_id, ids, services.unit_of_work())
 
 
 # --- conversations ----------------------------------------------------------------------
@@ -72,7 +86,7 @@ async def create_conversation(
     started = await conversations.start_conversation(claims.user_id, cmd, services.unit_of_work())
     if not started.created:
         response.status_code = status.HTTP_200_OK
-    return ConversationOut.of(started.detail)
+    return ConversationOut.of(started.detail, await _profiles(claims, services, started.detail))
 
 
 @router.get("/conversations", response_model=ConversationPage)
@@ -87,8 +101,9 @@ async def list_conversations(
     result = await conversations.list_conversations(
         claims.user_id, archived, page, limit, services.unit_of_work()
     )
+    profiles = await _profiles(claims, services, *result.items)
     return ConversationPage(
-        conversations=[ConversationOut.of(s) for s in result.items],
+        conversations=[ConversationOut.of(s, profiles) for s in result.items],
         page=result.page,
         limit=result.limit,
         total=result.total,
@@ -102,7 +117,7 @@ async def get_conversation(
     summary = await conversations.get_conversation(
         claims.user_id, conversation_id, services.unit_of_work()
     )
-    return ConversationOut.of(summary)
+    return ConversationOut.of(summary, await _profiles(claims, services, summary))
 
 
 @router.put("/conversations/{conversation_id:conversation}", response_model=ConversationOut)
@@ -114,7 +129,7 @@ async def update_conversation(
     summary = await conversations.change_conversation(
         claims.user_id, conversation_id, cmd, services.unit_of_work()
     )
-    return ConversationOut.of(summary)
+    return ConversationOut.of(summary, await _profiles(claims, services, summary))
 
 
 @router.delete(
@@ -143,7 +158,8 @@ async def add_participant(
     participant = await conversations.add_participant(
         claims.user_id, conversation_id, body.user_id, body.role, services.unit_of_work()
     )
-    return ParticipantOut.of(participant)
+    profiles = await _profiles(claims, services, user_ids=[participant.user_id])
+    return ParticipantOut.of(participant, profiles)
 
 
 @router.delete(
@@ -175,7 +191,8 @@ async def update_participant(
     participant = await conversations.change_participant(
         claims.user_id, conversation_id, user_id, cmd, services.unit_of_work()
     )
-    return ParticipantOut.of(participant)
+    profiles = await _profiles(claims, services, user_ids=[participant.user_id])
+    return ParticipantOut.of(participant, profiles)
 
 
 # --- messages ---------------------------------------------------------------------------
@@ -194,7 +211,9 @@ async def send_message(
     sent = await messages.send_message(
         claims.user_id, conversation_id, cmd, services.unit_of_work()
     )
-    return MessageOut.of(sent.message, sent.receipts, services.blobs)
+    return MessageOut.of(
+        sent.message, sent.receipts, services.blobs, await _profiles(claims, services)
+    )
 
 
 @router.get("/conversations/{conversation_id:conversation}/messages", response_model=MessagePage)
@@ -209,8 +228,12 @@ async def list_messages(
     page = await messages.history(
         claims.user_id, conversation_id, decode_cursor(before), limit, services.unit_of_work()
     )
+    senders = [m.message.sender_id for m in page.messages]
+    profiles = await _profiles(claims, services, user_ids=senders)
     return MessagePage(
-        messages=[MessageOut.of(m.message, m.receipts, services.blobs) for m in page.messages],
+        messages=[
+            MessageOut.of(m.message, m.receipts, services.blobs, profiles) for m in page.messages
+        ],
         next_cursor=encode_cursor(page.next_cursor),
     )
 
@@ -222,7 +245,7 @@ async def edit_message(
     """The sender edits the text of a message."""
     uow = services.unit_of_work()
     message = await messages.edit_message(claims.user_id, message_id, body.content, uow)
-    return MessageOut.of(message, [], services.blobs)
+    return MessageOut.of(message, [], services.blobs, await _profiles(claims, services))
 
 
 @router.delete("/messages/{message_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -282,7 +305,9 @@ async def upload_file(
     sent = await messages.send_attachment(
         claims.user_id, conversation_id, attachment, services.unit_of_work(), services.blobs
     )
-    return MessageOut.of(sent.message, sent.receipts, services.blobs)
+    return MessageOut.of(
+        sent.message, sent.receipts, services.blobs, await _profiles(claims, services)
+    )
 
 
 # --- user status ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ message_delivered, message_read ({"message_id"}), user_status_change ({"status"}
 The server pushes message_new, message_edited, message_deleted, message_status,
 conversation_read, typing_start, typing_stop, user_status_change, conversation_updated,
 conversation_joined and participant_added/updated/removed. A request that fails gets
-{"type": "error", "error", "message", "details", "request"} and the socket stays open."""
+{"type": "error", "error", "message", "detail", "details", "request"} and the socket stays open."""
 
 import asyncio
 import logging
@@ -23,6 +23,7 @@ from adapters.http.sockets import (
     InternalError,
     accept_authenticated,
     bearer_token,
+    count_message,
     error_message,
     parse_request,
     receive_text,
@@ -49,7 +50,9 @@ async def socket(websocket: WebSocket) -> None:
 
 async def _serve(websocket: WebSocket, token: str | None) -> None:
     services: HttpServices = websocket.app.state.services
-    claims = await accept_authenticated(websocket, token, services.credentials)
+    claims = await accept_authenticated(
+        websocket, token, services.credentials, services.rate_limits
+    )
     if claims is None:
         return
     user_id = claims.user_id
@@ -74,6 +77,7 @@ async def _serve(websocket: WebSocket, token: str | None) -> None:
             try:
                 document = _parse(text)
                 request = document["type"]
+                await count_message(websocket, services.rate_limits, claims)
                 await _handle(services, connection, request, document)
             except DomainError as error:
                 connection.push(error_message(error, request))

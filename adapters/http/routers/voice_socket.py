@@ -35,6 +35,7 @@ from adapters.http.sockets import (
     InternalError,
     accept_authenticated,
     bearer_token,
+    count_message,
     error_message,
     parse_request,
     receive_text,
@@ -47,6 +48,7 @@ from domain.tutor import sessions as tutoring
 from domain.tutor.learn import LearnConversation, LearnPorts, Reply
 from domain.tutor.voice import take_voice_turn
 from ports.cefr import CefrLevel
+from ports.identity import TokenClaims
 from ports.learning import AnalysisSource
 from ports.speech import SynthesizedSpeech
 from ports.tutoring import InputMode, TutorReply, TutorSession
@@ -79,16 +81,20 @@ def _recording(document: dict[str, Any]) -> bytes:
 
 
 async def _converse(
-    websocket: WebSocket, handle: Callable[[str, dict[str, Any]], Awaitable[bool]]
+    websocket: WebSocket,
+    services: HttpServices,
+    claims: TokenClaims,
+    handle: Callable[[str, dict[str, Any]], Awaitable[bool]],
 ) -> None:
-    """Requests until the client leaves or `handle` returns False; a request that fails is
-    answered with an error and the socket stays open."""
+    """Requests until the client leaves or `handle` returns False; a request that fails (a
+    spent rate limit too) is answered with an error and the socket stays open."""
     while True:
         text = await receive_text(websocket)
         request = None
         try:
             document = parse_request(text, MAX_FRAME_CHARS)
             request = document["type"]
+            await count_message(websocket, services.rate_limits, claims)
             if not await handle(request, document):
                 return
         except DomainError as error:
@@ -147,7 +153,9 @@ async def _open_session(
 async def english_only(websocket: WebSocket) -> None:
     services: HttpServices = websocket.app.state.services
     token = websocket.query_params.get("token") or bearer_token(websocket)
-    claims = await accept_authenticated(websocket, token, services.credentials)
+    claims = await accept_authenticated(
+        websocket, token, services.credentials, services.rate_limits
+    )
     if claims is None:
         return
     user_id = claims.user_id
@@ -192,7 +200,7 @@ async def english_only(websocket: WebSocket) -> None:
             )
             return True
 
-        await _converse(websocket, handle)
+        await _converse(websocket, services, claims, handle)
     except WebSocketDisconnect:
         pass
 
@@ -208,7 +216,9 @@ def _message(reply: Reply) -> dict[str, Any]:
 async def learn(websocket: WebSocket) -> None:
     services: HttpServices = websocket.app.state.services
     token = websocket.query_params.get("token") or bearer_token(websocket)
-    claims = await accept_authenticated(websocket, token, services.credentials)
+    claims = await accept_authenticated(
+        websocket, token, services.credentials, services.rate_limits
+    )
     if claims is None:
         return
 
@@ -241,6 +251,6 @@ async def learn(websocket: WebSocket) -> None:
 
     try:
         await websocket.send_json({"type": "ready", "step": conversation.step.value})
-        await _converse(websocket, handle)
+        await _converse(websocket, services, claims, handle)
     except WebSocketDisconnect:
         pass
