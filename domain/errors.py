@@ -74,6 +74,7 @@ class QuotaExceeded(DomainError):
 
     def __init__(self, message: str, retry_after_seconds: int) -> None:
         super().__init__(message, {"retry_after_seconds": retry_after_seconds})
+        self.retry_after_seconds = retry_after_seconds
 
 
 class TooManyRequests(DomainError):
