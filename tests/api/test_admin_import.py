@@ -120,6 +120,49 @@ async def test_004s_example_imports_three_speeches(admin, store):
     assert_error(await import_csv(client, headers, batch, csv), 404, "NotFound")
 
 
+async def test_an_uploads_storage_url_makes_a_speech_that_outlives_its_batch(admin, store):
+    client, headers = admin
+    uploaded = (await upload(client, headers, ("new.mp3", MP3))).json()["uploaded_files"][0]
+    created = await client.post(
+        "/api/v1/admin/speeches",
+        json={
+            "audio_url": uploaded["storage_url"],
+            "text": "How are you today?",
+            "level": "A2",
+            "type": "question",
+            "tag_ids": [],
+        },
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    speech = created.json()
+    assert speech["audio_key"] == f"audio/A2/{speech['id']}/new.mp3"
+    # The batch goes (imported or expired) with its files; the speech's audio stays.
+    await store.delete(uploaded["storage_key"])
+    played = await fetch(client, speech["audio_url"])
+    assert played.status_code == 200 and played.content == MP3
+    assert played.headers["content-type"] == "audio/mpeg"
+
+
+async def test_a_speech_refused_keeps_no_copy_of_its_upload(container, store):
+    failing = FailingCopies(store, allowed=1)
+    async with client_with(container, blobs=failing) as client:
+        headers = await admin_headers(client, container)
+        uploaded = (await upload(client, headers, ("lost.mp3", MP3))).json()["uploaded_files"]
+        refused = await client.post(
+            "/api/v1/admin/speeches",
+            json={
+                "audio_url": uploaded[0]["storage_url"],
+                "text": "Never saved",
+                "level": "A1",
+                "tag_ids": [str(uuid.uuid4())],
+            },
+            headers=headers,
+        )
+        assert_error(refused, 404, "NotFound")
+        assert len(failing.copied) == 1 and not await store.exists(failing.copied[0])
+
+
 async def test_duplicate_names_get_suffixes_across_requests(admin):
     client, headers = admin
     first = (await upload(client, headers, ("q.mp3", MP3), ("q.mp3", MP3))).json()
