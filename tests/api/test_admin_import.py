@@ -232,11 +232,10 @@ async def test_row_errors_are_422_with_every_error_listed_and_nothing_created(ad
         "missing.mp3,Where?,A1,question,\n"
         "b.mp3,Hi,D1,,\n"
     )
-    refused = assert_error(
-        await import_csv(client, headers, batch["upload_session_id"], csv),
-        422,
-        "UnprocessableEntity",
-    )
+    response = await import_csv(client, headers, batch["upload_session_id"], csv)
+    assert response.status_code == 422
+    refused = response.json()  # the error body and 004's fields (see below)
+    assert refused["error"] == "UnprocessableEntity"
     assert refused["details"] == {
         "success_count": 0,
         "error_count": 2,
@@ -248,6 +247,26 @@ async def test_row_errors_are_422_with_every_error_listed_and_nothing_created(ad
     listed = await client.get("/api/v1/admin/speeches", params={"search": text}, headers=headers)
     assert listed.json()["pagination"]["total"] == 0
     assert_error(await import_csv(client, headers, str(uuid.uuid4()), csv), 404, "NotFound")
+
+
+async def test_004s_client_finds_the_row_errors_where_its_answer_has_them(admin):
+    client, headers = admin
+    batch = (await upload(client, headers, ("sentence_001.mp3", MP3))).json()
+    csv = (
+        "audio_filename,text,level,type,tags\n"
+        'sentence_001.mp3,"What is your name?",A1,question,"Present Tense,Basics"\n'
+        'missing.mp3,"My name is John.",A1,answer,"Present Tense,Basics"\n'
+    )
+    refused = await import_csv(client, headers, batch["upload_session_id"], csv)
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["success_count"] == 0 and body["error_count"] == 1
+    assert body["created_speeches"] == []
+    assert body["errors"] == [
+        {"row": 2, "error": "Audio file 'missing.mp3' not found in upload session"}
+    ]
+    assert body["error"] == "UnprocessableEntity" and body["details"]["errors"] == body["errors"]
+    assert body["request_id"] == refused.headers["x-request-id"] and body["timestamp"]
 
 
 async def test_an_import_failing_half_way_leaves_nothing_behind(container, store):
