@@ -34,3 +34,9 @@ class BlobStore(Protocol):
 
     def signed_url(self, key: str, expires_in: timedelta) -> str:
         """An absolute URL that serves the blob until `expires_in` has passed."""
+
+    def key_of(self, url: str) -> str | None:
+        """The key of a blob of this store that `url` names: a URL `signed_url` gave, even
+        one expired or with a signature altered (the key is what it names), or the key
+        itself; None when `url` names no blob of this store (another host, another bucket, a
+        key no store accepts). Whether the blob exists is not checked."""

@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from adapters.blobs.keys import key_parts
+from adapters.blobs.keys import key_in_link, key_parts
 from domain.errors import Forbidden, NotFound
 from ports.blobs import Blob
 
@@ -137,6 +137,9 @@ class LocalBlobStore:
         # An integer and a hex digest need no query encoding (a list of speeches signs ten).
         query = f"expires={expires}&signature={self._sign(key, expires)}"
         return f"{self._base_url}{BLOB_ROUTE}/{quote(key)}?{query}"
+
+    def key_of(self, url: str) -> str | None:
+        return key_in_link(url, f"{self._base_url}{BLOB_ROUTE}/")
 
     def check_signature(self, key: str, expires: int, signature: str) -> None:
         """Raises Forbidden unless the URL was signed here and has not expired."""

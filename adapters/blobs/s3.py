@@ -7,13 +7,14 @@ The SDK is blocking (urllib3): each call runs in a worker thread."""
 import asyncio
 import io
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from minio import Minio
 from minio.commonconfig import CopySource
 from minio.error import InvalidResponseError, S3Error
 from urllib3.exceptions import HTTPError
 
-from adapters.blobs.keys import key_parts
+from adapters.blobs.keys import key_in_link, key_parts
 from domain.errors import NotFound, ServiceUnavailable
 from ports.blobs import Blob
 
@@ -52,6 +53,7 @@ class MinioBlobStore:
             if public_endpoint
             else self._client
         )
+        self._link_prefix = self._link_prefix_of(self._signer, bucket)
         try:
             if not self._client.bucket_exists(bucket):
                 self._client.make_bucket(bucket)
@@ -106,6 +108,16 @@ class MinioBlobStore:
     def signed_url(self, key: str, expires_in: timedelta) -> str:
         key_parts(key)
         return self._signer.presigned_get_object(self._bucket, key, expires=expires_in)
+
+    def key_of(self, url: str) -> str | None:
+        return key_in_link(url, self._link_prefix)
+
+    @staticmethod
+    def _link_prefix_of(signer: Minio, bucket: str) -> str:
+        """What the signer's URLs put before a key: `http://host/bucket/` in path style,
+        `https://bucket.host/` in virtual-host style, as the SDK chooses per endpoint."""
+        parts = urlsplit(signer.presigned_get_object(bucket, "k", expires=timedelta(minutes=1)))
+        return urlunsplit((parts.scheme, parts.netloc, parts.path.removesuffix("k"), "", ""))
 
     @staticmethod
     async def _call(function, *args, **kwargs):  # type: ignore[no-untyped-def]

@@ -20,8 +20,10 @@ from domain.content.rules import (
     SPEECH_TEXT_MAX_LENGTH,
     UPLOAD_BATCH_TTL,
     audio_type,
+    catalogue_key,
     clean_file_name,
     unique_name,
+    upload_key,
 )
 from domain.content.speeches import SPEECH_LEVELS
 from domain.content.tags import NAME_MAX_LENGTH, TAG
@@ -110,7 +112,7 @@ async def upload_audio(
     for file, name, content_type in checked:
         stored_name = unique_name(name, taken)
         taken.add(stored_name)
-        key = f"uploads/{batch.id}/{stored_name}"
+        key = upload_key(batch.id, stored_name)
         uploaded.append(
             UploadedAudio(uuid4(), batch.id, name, stored_name, key, content_type, file.size)
         )
@@ -277,7 +279,7 @@ async def run_import(
     remain, and the batch can be imported again. Each run copies under an id of its own, so
     a run that fails never removes what another run of the same batch committed."""
     run = uuid4()
-    destinations = [f"audio/{row.level}/{run}/{row.audio.stored_name}" for row in plan.rows]
+    destinations = [catalogue_key(row.level, run, row.audio.audio_key) for row in plan.rows]
     total = len(plan.rows)
     copied: list[str] = []
     try:

@@ -1,8 +1,10 @@
 """Rules of the content catalogue an admin curates: sizes of what may be stored."""
 
 from datetime import timedelta
+from uuid import UUID
 
 from domain.errors import InvalidInput
+from ports.cefr import CefrLevel
 
 # 004's admin list allows pages of up to 200 speeches, twice the other lists' bound.
 ADMIN_PAGE_SIZE = 200
@@ -11,6 +13,24 @@ ADMIN_PAGE_SIZE = 200
 SPEECH_TEXT_MAX_LENGTH = 500
 # A blob key as the blob stores accept it (paths under audio/, well inside S3's 1,024 bytes).
 AUDIO_KEY_MAX_LENGTH = 512
+# A link to such a key: a host, the key percent-encoded (at worst three times as long for
+# ASCII names) and a presigned URL's query (about 450 characters).
+AUDIO_URL_MAX_LENGTH = 4096
+# Where the catalogue's audio is stored: speeches' under audio/{level}/, an upload batch's
+# under uploads/{batch}/ until the batch is imported or expires. Other keys (a conversation's
+# attachments) are never a speech's audio.
+CATALOGUE_AUDIO = "audio/"
+UPLOADS = "uploads/"
+
+
+def upload_key(batch_id: UUID, stored_name: str) -> str:
+    return f"{UPLOADS}{batch_id}/{stored_name}"
+
+
+def catalogue_key(level: CefrLevel, owner_id: UUID, upload: str) -> str:
+    """Where audio uploaded as `upload` is kept for good: under its level and the id of the
+    import or speech that keeps it (so that two keeping the same name never collide)."""
+    return f"{CATALOGUE_AUDIO}{level}/{owner_id}/{upload.rsplit('/', 1)[-1]}"
 
 
 def clean_speech_text(text: str) -> str:

@@ -120,6 +120,49 @@ async def test_004s_example_imports_three_speeches(admin, store):
     assert_error(await import_csv(client, headers, batch, csv), 404, "NotFound")
 
 
+async def test_an_uploads_storage_url_makes_a_speech_that_outlives_its_batch(admin, store):
+    client, headers = admin
+    uploaded = (await upload(client, headers, ("new.mp3", MP3))).json()["uploaded_files"][0]
+    created = await client.post(
+        "/api/v1/admin/speeches",
+        json={
+            "audio_url": uploaded["storage_url"],
+            "text": "How are you today?",
+            "level": "A2",
+            "type": "question",
+            "tag_ids": [],
+        },
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    speech = created.json()
+    assert speech["audio_key"] == f"audio/A2/{speech['id']}/new.mp3"
+    # The batch goes (imported or expired) with its files; the speech's audio stays.
+    await store.delete(uploaded["storage_key"])
+    played = await fetch(client, speech["audio_url"])
+    assert played.status_code == 200 and played.content == MP3
+    assert played.headers["content-type"] == "audio/mpeg"
+
+
+async def test_a_speech_refused_keeps_no_copy_of_its_upload(container, store):
+    failing = FailingCopies(store, allowed=1)
+    async with client_with(container, blobs=failing) as client:
+        headers = await admin_headers(client, container)
+        uploaded = (await upload(client, headers, ("lost.mp3", MP3))).json()["uploaded_files"]
+        refused = await client.post(
+            "/api/v1/admin/speeches",
+            json={
+                "audio_url": uploaded[0]["storage_url"],
+                "text": "Never saved",
+                "level": "A1",
+                "tag_ids": [str(uuid.uuid4())],
+            },
+            headers=headers,
+        )
+        assert_error(refused, 404, "NotFound")
+        assert len(failing.copied) == 1 and not await store.exists(failing.copied[0])
+
+
 async def test_duplicate_names_get_suffixes_across_requests(admin):
     client, headers = admin
     first = (await upload(client, headers, ("q.mp3", MP3), ("q.mp3", MP3))).json()
@@ -189,11 +232,10 @@ async def test_row_errors_are_422_with_every_error_listed_and_nothing_created(ad
         "missing.mp3,Where?,A1,question,\n"
         "b.mp3,Hi,D1,,\n"
     )
-    refused = assert_error(
-        await import_csv(client, headers, batch["upload_session_id"], csv),
-        422,
-        "UnprocessableEntity",
-    )
+    response = await import_csv(client, headers, batch["upload_session_id"], csv)
+    assert response.status_code == 422
+    refused = response.json()  # the error body and 004's fields (see below)
+    assert refused["error"] == "UnprocessableEntity"
     assert refused["details"] == {
         "success_count": 0,
         "error_count": 2,
@@ -205,6 +247,26 @@ async def test_row_errors_are_422_with_every_error_listed_and_nothing_created(ad
     listed = await client.get("/api/v1/admin/speeches", params={"search": text}, headers=headers)
     assert listed.json()["pagination"]["total"] == 0
     assert_error(await import_csv(client, headers, str(uuid.uuid4()), csv), 404, "NotFound")
+
+
+async def test_004s_client_finds_the_row_errors_where_its_answer_has_them(admin):
+    client, headers = admin
+    batch = (await upload(client, headers, ("sentence_001.mp3", MP3))).json()
+    csv = (
+        "audio_filename,text,level,type,tags\n"
+        'sentence_001.mp3,"What is your name?",A1,question,"Present Tense,Basics"\n'
+        'missing.mp3,"My name is John.",A1,answer,"Present Tense,Basics"\n'
+    )
+    refused = await import_csv(client, headers, batch["upload_session_id"], csv)
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["success_count"] == 0 and body["error_count"] == 1
+    assert body["created_speeches"] == []
+    assert body["errors"] == [
+        {"row": 2, "error": "Audio file 'missing.mp3' not found in upload session"}
+    ]
+    assert body["error"] == "UnprocessableEntity" and body["details"]["errors"] == body["errors"]
+    assert body["request_id"] == refused.headers["x-request-id"] and body["timestamp"]
 
 
 async def test_an_import_failing_half_way_leaves_nothing_behind(container, store):

@@ -1,6 +1,7 @@
 """/admin/speeches and /admin/audit (004's admin endpoints): status codes and bodies."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -119,7 +120,12 @@ async def test_a_tag_edit_is_in_the_audit_log(client, container):
         ({"text": "Hi", "level": "A1", "type": "statement", "audio_key": DEMO_AUDIO}, "type"),
         ({"text": "Hi", "level": "A1", "audio_key": "audio/A1/none.mp3"}, "audio_key"),
         ({"text": "Hi", "level": "A1", "audio_key": "../etc/passwd"}, None),
-        ({"text": "Hi", "level": "A1"}, "audio_key"),
+        ({"text": "Hi", "level": "A1"}, "audio_url"),
+        (
+            {"text": "Hi", "level": "A1", "audio_url": DEMO_AUDIO, "audio_key": DEMO_AUDIO},
+            "audio_url",
+        ),
+        ({"text": "Hi", "level": "A1", "audio_url": "https://x.test/" + "a" * 4096}, "audio_url"),
         ({"text": "Hi", "level": "A1", "audio_key": DEMO_AUDIO, "tag_ids": ["x"]}, None),
     ],
 )
@@ -180,3 +186,96 @@ async def test_the_list_pages_up_to_200(client, container):
         "/api/v1/admin/speeches", params={"level": "A1", "type": "question"}, headers=headers
     )
     assert {(s["level"], s["type"]) for s in a1.json()["speeches"]} == {("A1", "question")}
+
+
+async def a_speech(client, headers, **filter) -> dict:
+    listed = await client.get(
+        "/api/v1/admin/speeches", params={"limit": 1} | filter, headers=headers
+    )
+    return listed.json()["speeches"][0]
+
+
+async def test_004s_body_names_its_audio_by_a_speechs_audio_url(client, container):
+    headers = await admin_headers(client, container)
+    played = await a_speech(client, headers, level="A1")
+    tag = (await client.get("/api/v1/admin/tags", headers=headers)).json()["tags"][0]
+    created = await client.post(
+        "/api/v1/admin/speeches",
+        json={
+            "audio_url": played["audio_url"],
+            "text": "How are you today?",
+            "level": "A1",
+            "type": "question",
+            "tag_ids": [tag["id"]],
+        },
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    speech = created.json()
+    assert speech["audio_key"] == played["audio_key"]
+    assert speech["tags"] == [{"id": tag["id"], "name": tag["name"]}]
+    audio = await client.get(speech["audio_url"])
+    assert (
+        audio.status_code == 200
+        and audio.content == (await client.get(played["audio_url"])).content
+    )
+
+    # An expired link names its audio all the same; so does the bare key.
+    other = await a_speech(client, headers, level="B1")
+    expired = container.blobs.signed_url(other["audio_key"], timedelta(seconds=-5))
+    path = f"/api/v1/admin/speeches/{speech['id']}"
+    updated = await client.put(path, json={"audio_url": expired}, headers=headers)
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["audio_key"] == other["audio_key"]
+    bare = await client.put(path, json={"audio_url": played["audio_key"]}, headers=headers)
+    assert bare.json()["audio_key"] == played["audio_key"]
+
+
+async def test_a_speech_read_and_sent_back_whole_is_accepted(client, container):
+    headers = await admin_headers(client, container)
+    created = await client.post(
+        "/api/v1/admin/speeches",
+        json={"text": "Sent back whole", "level": "A1", "audio_key": DEMO_AUDIO},
+        headers=headers,
+    )
+    speech = created.json()
+    path = f"/api/v1/admin/speeches/{speech['id']}"
+    echoed = await client.put(
+        path, json=speech | {"text": "Sent back whole, changed"}, headers=headers
+    )
+    assert echoed.status_code == 200, echoed.text
+    assert echoed.json()["text"] == "Sent back whole, changed"
+    assert echoed.json()["audio_key"] == DEMO_AUDIO
+    other = await a_speech(client, headers, level="B1")
+    clash = speech | {"audio_url": other["audio_url"]}
+    error = assert_error(
+        await client.put(path, json=clash, headers=headers), 400, "ValidationError"
+    )
+    assert error["details"]["field"] == "audio_url"
+
+
+async def test_a_url_naming_no_audio_here_says_to_upload_it_first(client, container):
+    headers = await admin_headers(client, container)
+    await container.blobs.put("conversations/c/m/voice.mp3", b"ID3 private", "audio/mpeg")
+    for audio_url in [
+        "https://storage.example.com/audio/new.mp3",
+        container.blobs.signed_url("audio/A1/none.mp3", timedelta(hours=1)),
+        container.blobs.signed_url("conversations/c/m/voice.mp3", timedelta(hours=1)),
+    ]:
+        error = assert_error(
+            await client.post(
+                "/api/v1/admin/speeches",
+                json={"audio_url": audio_url, "text": "Hi", "level": "A1"},
+                headers=headers,
+            ),
+            400,
+            "ValidationError",
+        )
+        assert error["details"]["field"] == "audio_url"
+        assert "POST /admin/import/audio" in error["message"]
+    private = await client.post(
+        "/api/v1/admin/speeches",
+        json={"audio_key": "conversations/c/m/voice.mp3", "text": "Hi", "level": "A1"},
+        headers=headers,
+    )
+    assert_error(private, 400, "ValidationError")

@@ -4,16 +4,17 @@ real S3-compatible server started for the session)."""
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
+from minio import Minio
 from pydantic import ValidationError
 
 from adapters.blobs.local import BLOB_ROUTE, LocalBlobStore
-from adapters.blobs.s3 import MinioBlobStore
+from adapters.blobs.s3 import DEFAULT_REGION, MinioBlobStore
 from deployments.providers import build_blob_store
 from deployments.settings import Settings
 from domain.errors import Forbidden, InvalidInput, NotFound
@@ -27,6 +28,14 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]
         yield LocalBlobStore(tmp_path / "blobs", "http://parla.test", b"k" * 32)
     else:
         yield minio_store(request.getfixturevalue("s3"))
+
+
+@pytest.fixture
+def neighbour(store: BlobStore, request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
+    """A store of the same kind elsewhere: another host, or another bucket of the server."""
+    if isinstance(store, LocalBlobStore):
+        return LocalBlobStore(tmp_path / "elsewhere", "http://elsewhere.test", b"k" * 32)
+    return minio_store(request.getfixturevalue("s3"))
 
 
 async def test_put_get_exists_delete(store):
@@ -186,3 +195,42 @@ async def test_a_copy_keeps_the_type_and_leaves_the_source(store):
     assert not await store.exists("audio/A1/b/none.mp3")
     with pytest.raises(InvalidInput):
         await store.copy("uploads/b/one.mp3", "../one.mp3")
+
+
+@pytest.mark.parametrize("key", ["audio/A1/one.mp3", "uploads/b/one two ü?#%.mp3"])
+def test_a_link_names_its_key_whatever_its_signature(store, key):
+    # Nothing is stored: whether the blob exists is the caller's question.
+    link = store.signed_url(key, timedelta(hours=1))
+    unsigned = link.split("?")[0] + "?signature=0"
+    for url in (link, unsigned, key):
+        assert store.key_of(url) == key
+
+
+def test_an_expired_link_still_names_its_key(tmp_path, s3):
+    local = LocalBlobStore(tmp_path, "http://parla.test", b"k" * 32)
+    assert local.key_of(local.signed_url("audio/a.mp3", timedelta(seconds=-5))) == "audio/a.mp3"
+    store = minio_store(s3, "parla-expired")
+    signer = Minio(s3.endpoint, s3.access_key, s3.secret_key, secure=False, region=DEFAULT_REGION)
+    expired = signer.presigned_get_object(
+        "parla-expired",
+        "audio/a.mp3",
+        expires=timedelta(seconds=1),
+        request_date=datetime.now(UTC) - timedelta(hours=2),
+    )
+    assert store.key_of(expired) == "audio/a.mp3"
+
+
+def test_a_link_elsewhere_names_no_key(store, neighbour):
+    hour = timedelta(hours=1)
+    link = store.signed_url("audio/A1/one.mp3", hour)
+    for url in [
+        neighbour.signed_url("audio/A1/one.mp3", hour),
+        "https://storage.example.com/audio/new.mp3",
+        link.split("audio/A1/one.mp3")[0],
+        link.replace("audio/A1/one.mp3", "audio/../one.mp3"),
+        "../etc/passwd",
+        "/audio/A1/one.mp3",
+        "a//b",
+        "",
+    ]:
+        assert store.key_of(url) is None, url

@@ -45,3 +45,6 @@ class FailingCopies:
 
     def signed_url(self, key: str, expires_in: timedelta) -> str:
         return self.store.signed_url(key, expires_in)
+
+    def key_of(self, url: str) -> str | None:
+        return self.store.key_of(url)

@@ -7,17 +7,17 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
-from adapters.http.errors import streamed_error
+from adapters.http.errors import error_body, streamed_error
 from adapters.http.security import AdminUser
 from adapters.http.services import HttpServices, Services
 from domain.content import imports
 from domain.content.rules import MAX_CSV_BYTES, MAX_IMPORT_AUDIO_BYTES
 from domain.content.speeches import AUDIO_URL_LIFETIME
-from domain.errors import PayloadTooLarge
+from domain.errors import PayloadTooLarge, Unprocessable
 
 PREFIX = "/admin/import"
 router = APIRouter(prefix=PREFIX, tags=["admin"])
@@ -122,7 +122,8 @@ async def import_csv(
     upload_session_id: Annotated[UUID, Form()],
 ) -> Any:
     """Every row is checked before anything is created: 400 for a file that is not such a
-    CSV, 404 for an unknown or expired batch, 422 listing every row's errors. Then each
+    CSV, 404 for an unknown or expired batch, 422 listing every row's errors (in `errors`,
+    as in the 200 answer, and in `details`). Then each
     row's audio moves to audio/{level}/ and its speech is created, all or none.
 
     With `Accept: application/x-ndjson` the answer streams one JSON line per 1% of rows
@@ -133,12 +134,24 @@ async def import_csv(
             f"The CSV exceeds {MAX_CSV_BYTES // (1024 * 1024)} MB", {"limit_bytes": MAX_CSV_BYTES}
         )
     uow = services.unit_of_work()
-    plan = await imports.prepare_import(
-        admin.user_id, upload_session_id, await file.read(), services.blobs, uow
-    )
+    try:
+        plan = await imports.prepare_import(
+            admin.user_id, upload_session_id, await file.read(), services.blobs, uow
+        )
+    except Unprocessable as refused:
+        return _rows_refused(refused)
     if PROGRESS_MEDIA_TYPE not in request.headers.get("accept", ""):
         return ImportOut.of(await imports.run_import(plan, services.blobs, uow))
     return StreamingResponse(_progress_lines(plan, services), media_type=PROGRESS_MEDIA_TYPE)
+
+
+def _rows_refused(refused: Unprocessable) -> JSONResponse:
+    """The error body, with the rows' errors also where 004's answer has them (at the top,
+    as in its 200 answer), for clients that read them there."""
+    errors = refused.details["errors"]
+    result = ImportOut(success_count=0, error_count=len(errors), created_speeches=[], errors=errors)
+    body = error_body(refused.code, refused.message, refused.details) | result.model_dump()
+    return JSONResponse(body, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 async def _progress_lines(plan: imports.ImportPlan, services: HttpServices) -> AsyncIterator[bytes]:

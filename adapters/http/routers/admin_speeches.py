@@ -13,7 +13,12 @@ from adapters.http.routers.game import Pagination, SpeechOut
 from adapters.http.security import AdminUser
 from adapters.http.services import Services
 from domain.content import catalog
-from domain.content.rules import ADMIN_PAGE_SIZE, AUDIO_KEY_MAX_LENGTH, SPEECH_TEXT_MAX_LENGTH
+from domain.content.rules import (
+    ADMIN_PAGE_SIZE,
+    AUDIO_KEY_MAX_LENGTH,
+    AUDIO_URL_MAX_LENGTH,
+    SPEECH_TEXT_MAX_LENGTH,
+)
 from ports.blobs import BlobStore
 from ports.cefr import CefrLevel
 from ports.content import Speech, SpeechFilter, SpeechType
@@ -27,6 +32,15 @@ AudioKey = Annotated[
         max_length=AUDIO_KEY_MAX_LENGTH,
         pattern=NOT_BLANK,
         description="The key of stored audio, e.g. an uploaded file's storage_key",
+    ),
+]
+AudioUrl = Annotated[
+    str,
+    Field(
+        max_length=AUDIO_URL_MAX_LENGTH,
+        pattern=NOT_BLANK,
+        description="A link to stored audio that Parla gave (an uploaded file's storage_url, "
+        "a speech's audio_url, even expired), as 004 sends it; or its key",
     ),
 ]
 TagIds = Annotated[list[UUID], Field(max_length=100)]
@@ -53,10 +67,13 @@ class AdminSpeechList(BaseModel):
 
 
 class SpeechIn(BaseModel):
+    """The audio is given by exactly one of `audio_url` (004's) and `audio_key`."""
+
     text: SpeechText
     level: CefrLevel
     type: SpeechType = SpeechType.ANSWER
-    audio_key: AudioKey
+    audio_url: AudioUrl | None = None
+    audio_key: AudioKey | None = None
     tag_ids: TagIds = []
 
 
@@ -64,6 +81,7 @@ class SpeechUpdate(BaseModel):
     text: SpeechText | None = None
     level: CefrLevel | None = None
     type: SpeechType | None = None
+    audio_url: AudioUrl | None = None
     audio_key: AudioKey | None = None
     tag_ids: TagIds | None = None
 
@@ -100,13 +118,15 @@ async def get_speech(speech_id: UUID, admin: AdminUser, services: Services) -> A
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AdminSpeech)
 async def create_speech(body: SpeechIn, admin: AdminUser, services: Services) -> AdminSpeech:
     """The audio must already be stored (uploaded through /admin/import/audio, or another
-    speech's); unknown tag ids answer 404."""
+    speech's): `audio_url` is a link Parla gave for it, `audio_key` its key; an upload's audio
+    is copied to audio/{level}/ for the speech. Unknown tag ids answer 404."""
     cmd = catalog.NewSpeech(
         text=body.text,
         level=body.level,
         type=body.type,
-        audio_key=body.audio_key,
         tag_ids=body.tag_ids,
+        audio_key=body.audio_key,
+        audio_url=body.audio_url,
     )
     speech = await catalog.create_speech(
         admin.user_id, cmd, services.blobs, services.unit_of_work()
@@ -118,12 +138,14 @@ async def create_speech(body: SpeechIn, admin: AdminUser, services: Services) ->
 async def update_speech(
     speech_id: UUID, body: SpeechUpdate, admin: AdminUser, services: Services
 ) -> AdminSpeech:
-    """Fields left out stay as they are; `tag_ids` replaces every tag."""
+    """Fields left out stay as they are; `tag_ids` replaces every tag; `audio_url` and
+    `audio_key` may both be sent when they name the same audio."""
     changes = catalog.SpeechChanges(
         text=body.text,
         level=body.level,
         type=body.type,
         audio_key=body.audio_key,
+        audio_url=body.audio_url,
         tag_ids=body.tag_ids,
     )
     speech = await catalog.update_speech(
