@@ -1,5 +1,6 @@
 """Attempts at topics through the real app: recordings synthesized offline and evaluated by
-the offline scorer, recognizer and grammar checker; refused attempts write nothing; a retry
+the offline scorer, recognizer and grammar checker, a typed answer's relevance judged by the
+rules or by a local OpenAI-compatible server; refused attempts write nothing; a retry
 under the same idempotency key is counted once; and a learner's way from A1's first exercise
 to an unlocked curriculum stage 2."""
 
