@@ -167,11 +167,12 @@ def build_premium_model(settings: Settings) -> PremiumModel:
     return PremiumModel(build_language_model(settings), price)
 
 
-def build_plan_model(settings: Settings) -> LanguageModel | None:
-    """The model that phrases learning plans: OpenAI's (or a compatible server's) when
-    LLM_PROVIDER names openai. The offline model stays in the Tutor deployment, where its
-    weights are loaded once; the Gateway does not load them again for plans, which the rules
-    build whole without a model."""
+def build_gateway_model(settings: Settings) -> LanguageModel | None:
+    """The model the Gateway asks to phrase learning plans and to judge whether an answer
+    addresses its topic's prompt: OpenAI's (or a compatible server's) when LLM_PROVIDER names
+    openai. The offline model stays in the Tutor deployment, where its weights are loaded
+    once; the Gateway does not load them again (and a 135M model is too weak to judge
+    relevance), so without openai the rules build plans and judge relevance alone."""
     if "openai" not in settings.llm_providers:
         return None
     from adapters.llm.openai_chat import OpenAiChatModel

@@ -38,9 +38,9 @@ from deployments.demo.curriculum import read_curriculum
 from deployments.demo.speaking_prompts import read_speaking_prompts
 from deployments.providers import (
     build_blob_store,
+    build_gateway_model,
     build_identity_providers,
     build_mailer,
-    build_plan_model,
     build_premium_model,
     build_realtime_tokens,
     build_recognizer,
@@ -111,6 +111,7 @@ class Container:
     event_bus: EventBus | None = None
     review_scheduler: ReviewScheduler = field(default_factory=FsrsScheduler)
     plan_model: LanguageModel | None = None
+    relevance_model: LanguageModel | None = None
     mailer: Mailer = field(default_factory=LogMailer)
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     fanout: SocketFanout = field(init=False)
@@ -150,6 +151,7 @@ class Container:
             ),
             review_scheduler=self.review_scheduler,
             plan_model=self.plan_model,
+            relevance_model=self.relevance_model,
             mailer=self.mailer,
             reset_mail=ResetMail(self.settings.password_reset_url),
             premium_model=self.premium_model,
@@ -216,6 +218,7 @@ def bootstrap(
     audio_decoder: AudioDecoder | None = None,
     password_hasher: PasswordHasher | None = None,
     plan_model: LanguageModel | None = None,
+    relevance_model: LanguageModel | None = None,
     mailer: Mailer | None = None,
     premium_model: PremiumModel | None = None,
 ) -> Container:
@@ -245,6 +248,7 @@ def bootstrap(
         closers.extend(p.aclose for p in identity_providers.values())  # type: ignore[attr-defined]
 
     relay = OutboxRelay(sessions)
+    gateway_model = build_gateway_model(settings)
     audio_decoder = audio_decoder or FfmpegAudioDecoder()
 
     return Container(
@@ -281,7 +285,8 @@ def bootstrap(
         premium_model=premium_model or build_premium_model(settings),
         rate_limiter=rate_limiter,
         realtime_tokens=realtime_tokens or build_realtime_tokens(settings),
-        plan_model=plan_model or build_plan_model(settings),
+        plan_model=plan_model or gateway_model,
+        relevance_model=relevance_model or gateway_model,
         mailer=mailer or build_mailer(settings),
         _closers=closers,
     )

@@ -52,6 +52,8 @@ class HttpServices:
     review_scheduler: ReviewScheduler
     plan_model: LanguageModel | None
     """None when no language model is configured for the Gateway: plans are the rules'."""
+    relevance_model: LanguageModel | None
+    """Judges an answer's relevance to its topic; None: the rules judge it."""
     mailer: Mailer
     reset_mail: ResetMail
     admin_panel: Callable[[FastAPI], None] | None = None

@@ -3,14 +3,12 @@ model when one is configured. A model's answer is checked against a JSON schema;
 fails it (or a model that fails) leaves the rule-built wording, never an error."""
 
 import json
-import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.errors import InvalidInput, ServiceUnavailable, Unauthenticated
-from domain.events.validation import schema_problems
+from domain.errors import InvalidInput, Unauthenticated
 from domain.learning.goals import (
     GOALS_BY_ID,
     MAX_GOALS,
@@ -20,13 +18,12 @@ from domain.learning.goals import (
     rule_built_summary,
 )
 from domain.learning.records import learner_page, require_own
+from domain.model_answers import json_answer
 from domain.paging import Page
 from ports.cefr import CefrLevel
 from ports.language_model import ChatMessage, LanguageModel, Role
 from ports.learning import LearningPlan
 from ports.unit_of_work import LearningUnitOfWork
-
-logger = logging.getLogger(__name__)
 
 RULES = "rules"
 MAX_SUMMARY_CHARS = 600
@@ -96,22 +93,15 @@ def _prompt(plan: LearningPlan) -> list[ChatMessage]:
 async def phrase(plan: LearningPlan, model: LanguageModel) -> LearningPlan:
     """The plan in the model's words, or as it was when the model fails or answers outside
     the schema."""
-    schema = phrasing_schema(len(plan.schedule))
-    try:
-        answer = await model.complete(
-            _prompt(plan), max_tokens=MAX_PLAN_TOKENS, temperature=0.3, json_schema=schema
-        )
-        phrased = json.loads(answer)
-    except (ServiceUnavailable, ValueError) as error:
-        logger.warning("plan phrasing failed, keeping the rule-built plan: %s", error)
-        return plan
-    problems = schema_problems(phrased, schema, "plan")
-    if not problems and not all(t.strip() for t in [phrased["summary"], *phrased["weeks"]]):
-        problems = ["plan: a blank text"]
-    if problems:
-        logger.warning(
-            "plan phrasing outside its schema, keeping the rule-built plan: %s", problems
-        )
+    phrased = await json_answer(
+        model,
+        _prompt(plan),
+        phrasing_schema(len(plan.schedule)),
+        what="plan",
+        max_tokens=MAX_PLAN_TOKENS,
+        temperature=0.3,
+    )
+    if phrased is None:
         return plan
     weeks = [
         replace(week, focus=" ".join(focus.split()))

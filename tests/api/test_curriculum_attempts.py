@@ -1,5 +1,6 @@
 """Attempts at topics through the real app: recordings synthesized offline and evaluated by
-the offline scorer, recognizer and grammar checker; refused attempts write nothing; a retry
+the offline scorer, recognizer and grammar checker, a typed answer's relevance judged by the
+rules or by a local OpenAI-compatible server; refused attempts write nothing; a retry
 under the same idempotency key is counted once; and a learner's way from A1's first exercise
 to an unlocked curriculum stage 2."""
 
@@ -8,9 +9,12 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.speech.espeak import EspeakSynthesizer
+from deployments.providers import build_gateway_model
 from tests.api.test_game_sessions import session_body, speeches_and_tags
+from tests.contract.http_provider_stub import ProviderStub, json_reply
 from tests.contract.test_event_bus import eventually
-from tests.support.api import assert_error, sign_up
+from tests.contract.test_openai_providers import CHAT, completion
+from tests.support.api import assert_error, client_with, sign_up
 from tests.support.audio import silence
 
 pytestmark = pytest.mark.asyncio
@@ -73,7 +77,7 @@ async def test_a_topic_said_aloud_is_scored_against_its_text(client):
     assert await progress_of(client, learner) == progress
 
 
-async def test_a_typed_answer_is_rated_for_level_and_relevance(client):
+async def test_a_typed_answer_is_rated_for_level_and_relevance(client, container):
     learner = await sign_up(client)
     # Quick response opens once Repeat After Me has matured.
     for number, text in enumerate(
@@ -95,8 +99,43 @@ async def test_a_typed_answer_is_rated_for_level_and_relevance(client):
     assert response.status_code == 200, response.text
     evaluation = response.json()["evaluation"]
     assert evaluation["method"] == "spoken_answer" and evaluation["relevance"] == 1.0
+    assert evaluation["relevance_judged_by"] == "rules" and evaluation["relevance_reason"] is None
     assert evaluation["sentence"]["level"] and evaluation["pronunciation"] is None
     assert response.json()["score"] == 100.0
+
+    # With LLM_PROVIDER=openai the model judges relevance (here a local OpenAI-compatible
+    # server); an answer of its that cannot be used leaves it to the rules.
+    async with ProviderStub() as server:
+        server.reply(
+            "POST",
+            CHAT,
+            json_reply(completion('{"relevant": false, "reason": "It never says why."}')),
+            json_reply(completion('{"relevant": "no"}')),
+        )
+        openai = container.settings.model_copy(
+            update={
+                "llm_provider": "openai",
+                "openai_api_key": "sk-test",
+                "openai_base_url": f"{server.url}/v1",
+            }
+        )
+        async with client_with(container, relevance_model=build_gateway_model(openai)) as judged:
+            answers = [
+                await attempt(
+                    judged,
+                    learner["headers"],
+                    "/curriculum/stages/1/exercises/2/topics/5/attempts",
+                    text="My favourite food is chicken biryani.",
+                )
+                for _ in range(2)
+            ]
+    by_model, by_rules = [a.json()["evaluation"] for a in answers]
+    assert (by_model["relevance"], by_model["relevance_judged_by"]) == (0.0, "model")
+    assert by_model["relevance_reason"] == "It never says why." and by_model["score"] == 50.0
+    assert (by_rules["relevance"], by_rules["relevance_judged_by"]) == (1.0, "rules")
+    asked = server.received[0].json
+    assert asked["response_format"] == {"type": "json_object"}
+    assert "My favourite food is chicken biryani." in asked["messages"][-1]["content"]
 
 
 async def test_audio_that_is_not_speech_is_refused_and_writes_nothing(client):

@@ -186,7 +186,7 @@ async def test_a_typed_answer_is_rated_and_recorded(database):
         NOW,
         InMemoryUnitOfWork(database),
     )
-    assert result.evaluation.relevance == 1.0 and result.evaluation.score == 100.0
+    assert result.evaluation.relevance.share == 1.0 and result.evaluation.score == 100.0
     assert result.recorded.topic_completed and not result.replayed
     off_topic = await attempt_topic(
         ANA.id,

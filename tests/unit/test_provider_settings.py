@@ -5,8 +5,8 @@ import pytest
 from pydantic import ValidationError
 
 from deployments.providers import (
+    build_gateway_model,
     build_mailer,
-    build_plan_model,
     build_premium_model,
     build_recognizer,
     build_synthesizer,
@@ -66,10 +66,10 @@ def test_mail_goes_to_the_log_until_a_mail_server_is_set():
     assert smtp.description == "smtp://mail.test:2525"
 
 
-def test_plans_are_worded_by_a_model_only_when_openai_is_named():
-    assert build_plan_model(settings()) is None
+def test_plans_and_relevance_have_a_model_only_when_openai_is_named():
+    assert build_gateway_model(settings()) is None
     chosen = settings(llm_provider="openai,local", openai_api_key="sk-test")
-    assert build_plan_model(chosen).provider.startswith("openai")
+    assert build_gateway_model(chosen).provider.startswith("openai")
 
 
 def test_premium_requests_are_priced_as_the_first_llm_provider():

@@ -25,7 +25,7 @@ from domain.curriculum.content import (
     Exercise,
     Topic,
 )
-from domain.curriculum.evaluation import Answer, AttemptEvaluation, AttemptEvaluators
+from domain.curriculum.evaluation import Answer, AttemptEvaluation, AttemptEvaluators, JudgedBy
 from domain.curriculum.progress import (
     MAX_IDEMPOTENCY_KEY_CHARS,
     AttemptTopic,
@@ -489,7 +489,15 @@ class EvaluationOut(BaseModel):
     method: Evaluation
     score: float
     transcript: str
-    relevance: float | None = Field(description="Share of the topic's words the answer reused")
+    relevance: float | None = Field(
+        description="0-1: how far an answer is on the topic (the language model's judgement "
+        "is 0 or 1; the rules' the share of the topic's words the answer reused)"
+    )
+    relevance_judged_by: JudgedBy | None = Field(
+        description="model when the language model judged the answer's relevance, rules when "
+        "no model is configured or its answer could not be used"
+    )
+    relevance_reason: str | None = Field(description="The language model's reason, if it judged")
     pronunciation: ScoreOut | None
     speaking: SpeakingOut | None
     sentence: SentenceOut | None
@@ -500,7 +508,9 @@ class EvaluationOut(BaseModel):
             method=e.method,
             score=e.score,
             transcript=e.transcript,
-            relevance=e.relevance,
+            relevance=None if e.relevance is None else e.relevance.share,
+            relevance_judged_by=None if e.relevance is None else e.relevance.judged_by,
+            relevance_reason=None if e.relevance is None else e.relevance.reason,
             pronunciation=None if e.pronunciation is None else ScoreOut.of(e.pronunciation),
             speaking=None if e.speaking is None else SpeakingOut.of(e.speaking, None),
             sentence=None if e.sentence is None else SentenceOut.of(e.sentence),
@@ -585,6 +595,7 @@ async def _attempt(
         recognizer=services.voice.recognizer,
         grammar=services.grammar_checker,
         vocabulary=services.vocabulary,
+        relevance_model=services.relevance_model,
     )
     now = datetime.now(UTC)
     result: TopicAttemptResult = await attempt_topic(
@@ -613,14 +624,16 @@ async def _attempt(
     )
 
 
-_ATTEMPT_DOC = """Evaluates the caller's attempt at a topic and records it: a recording (any
-format /speech/score takes) or, where the exercise takes one, a typed answer. Exercises said
-aloud are scored by the pronunciation scorer against the topic's text; answers by the
-speaking assessment's rules, half level against the curriculum stage's and half relevance to
-the topic. The answer says what the attempt changed (topic completed, exercise matured,
-curriculum stage completed, what unlocked, achievements) with the progress after it. 404 for
-a topic the curriculum lacks, 409 for a locked exercise, 422 for audio without speech or an
-answer too short to rate; nothing is written then. The recording is never stored."""
+_ATTEMPT_DOC = """Evaluates the caller's attempt at a topic and records it: a recording (any format
+/speech/score takes) or, where the exercise takes one, a typed answer. Exercises said aloud
+are scored by the pronunciation scorer against the topic's text; answers by the speaking
+assessment's rules, half level against the curriculum stage's and half relevance to the
+topic's prompt (judged by the language model when one is configured, by the topic's words
+otherwise or when the model fails; `relevance_judged_by` says which). The answer says what
+the attempt changed (topic completed, exercise matured, curriculum stage completed, what
+unlocked, achievements) with the progress after it. 404 for a topic the curriculum lacks,
+409 for a locked exercise, 422 for audio without speech or an answer too short to rate;
+nothing is written then. The recording is never stored."""
 
 
 @router.post(
