@@ -7,6 +7,7 @@ test can cut its connections without touching the server; the replicas use a str
 subjects of their own, deleted afterwards."""
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -22,7 +23,7 @@ import pytest
 from nats.js.errors import NotFoundError
 
 from adapters.sql.migrate import upgrade_to_head
-from tests.support.api import sign_up
+from tests.support.api import UNLIMITED, sign_up
 from tests.support.nats import Proxy
 from tests.support.services import unavailable
 from tests.support.sockets import Socket
@@ -107,6 +108,7 @@ async def replicas(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[li
         NATS_STREAM=f"TEST_REPLICAS_{run}",
         NATS_SUBJECT_PREFIX=f"test.{run}",
         LOG_LEVEL="WARNING",
+        RATE_LIMITS=json.dumps(UNLIMITED),  # its clients sign up more than people do
     )
     started = [await _start(name, tmp, env) for name in ("a", "b")]
     try:
