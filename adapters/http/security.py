@@ -36,20 +36,6 @@ async def _claims(claims: OptionalUser) -> TokenClaims:
 CurrentUser = Annotated[TokenClaims, Depends(_claims)]
 
 
-async def _optional_claims(
-    services: Services,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> TokenClaims | None:
-    # A token that is sent must be valid; no token at all is an anonymous caller.
-    if credentials is None:
-        return None
-    return await authenticate(credentials.credentials, services.credentials)
-
-
-OptionalUser = Annotated[TokenClaims | None, Depends(_optional_claims)]
-"""The caller on routes open to everyone whose answer may depend on who asks."""
-
-
 async def _admin(claims: CurrentUser) -> TokenClaims:
     if claims.role is not Role.ADMIN:
         raise Forbidden("This action needs the admin role")
