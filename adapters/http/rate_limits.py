@@ -28,6 +28,9 @@ DEFAULT = "default"
 ROUTE_LIMITS: tuple[tuple[str, str | None], ...] = (
     ("GET /api/v1/health", None),  # probes
     ("GET /api/v1/ready", None),
+    # A signed link is its own authorization, fetched by players (range requests, replays)
+    # without a token: counted per address it would make learners behind one address share.
+    ("GET /api/v1/blobs/*", None),
     ("POST /api/v1/auth/login", "login"),
     ("POST /api/v1/auth/register", "register"),
     ("* /api/v1/auth/*", "auth"),

@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed
 
 from adapters.http.app import create_app
 from deployments.wiring import Container, bootstrap
+from tests.api.test_content import pick
 from tests.contract.test_cache import REDIS_URL, connected_redis
 from tests.support.api import BASE_URL, PASSWORD, assert_error, new_email, sign_up
 from tests.support.sockets import Socket, served
@@ -93,6 +94,17 @@ async def test_a_user_limit_counts_each_user_and_probes_are_not_limited(containe
         assert (await client.get("/api/v1/users/me", headers=ben["headers"])).is_success
         for _ in range(101):
             assert (await client.get("/api/v1/health")).status_code == 200
+
+
+async def test_signed_audio_links_are_not_limited(container):
+    async with limited_app(container) as app, client_of(app) as client:
+        learner = await sign_up(client)
+        speeches = (await pick(client, learner["headers"])).json()["speeches"]
+        # The import tests' MinIO store shares this database: take a link this store serves.
+        links = [s["audio_url"].removeprefix(BASE_URL) for s in speeches]
+        served = [link for link in links if (await client.get(link)).status_code == 200]
+        for _ in range(101):  # past the default limit of an address
+            assert (await client.get(served[0])).status_code == 200
 
 
 async def test_only_the_configured_proxies_address_is_trusted(container):
