@@ -28,7 +28,7 @@ from nats.aio.subscription import Subscription as CoreSubscription
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from domain.errors import ServiceUnavailable
 from ports.events import (
@@ -253,9 +253,14 @@ class NatsEventBus:
         try:
             await self._js.stream_info(config.name)
         except NotFoundError:
-            # Replicas starting together may all get here: creating the same stream twice
-            # with the same configuration is not an error.
-            await self._js.add_stream(config)
+            # Replicas starting together may all get here. The server answered a creation that
+            # lost that race with "subjects overlap with an existing stream" (two replicas
+            # started at once, tests/api/test_messaging_replicas.py): the stream exists then,
+            # which is all that matters; any other refusal still ends in NotFoundError here.
+            try:
+                await self._js.add_stream(config)
+            except BadRequestError:
+                await self._js.stream_info(config.name)
 
     async def _ensure_consumer(self, consumer: str, subject: str) -> None:
         try:

@@ -117,7 +117,8 @@ async def replicas(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[li
         yield started
     finally:
         for replica in started:
-            replica.process.terminate()
+            if replica.process.returncode is None:  # one that failed to start has exited
+                replica.process.terminate()
         for replica in started:
             await asyncio.wait_for(replica.process.wait(), 30)
             await replica.proxy.close()
