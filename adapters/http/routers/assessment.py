@@ -121,7 +121,7 @@ class SpeakingOut(BaseModel):
 
 
 @router.get("/speaking-prompts", response_model=PromptList)
-async def speaking_prompts(
+async def list_speaking_prompts(
     claims: CurrentUser,
     services: Services,
     level: CefrLevel | None = None,

@@ -114,7 +114,7 @@ async def submit_quiz(
 
 
 @quizzes_router.get("/attempts/{user_id}/{quiz_id}", response_model=list[QuizAttemptOut])
-async def list_attempts(
+async def list_quiz_attempts(
     user_id: UUID, quiz_id: ContentId, claims: CurrentUser, services: Services
 ) -> list[QuizAttemptOut]:
     """The caller's attempts at the quiz, newest first; another user's are 403."""
@@ -251,7 +251,7 @@ _METERED = {429: {"model": ErrorBody, "description": "Daily limit reached; see R
 @hybrid_router.post(
     "/adaptive-learning", response_model=AdaptiveLearningResponse, responses=_METERED
 )
-async def adaptive_learning(
+async def get_adaptive_learning(
     body: AdaptiveLearningRequest, claims: CurrentUser, services: Services
 ) -> AdaptiveLearningResponse:
     """Premium, 5 a day: the chapters to review (quiz not passed) and to take next, and
@@ -273,7 +273,7 @@ async def adaptive_learning(
 
 
 @hybrid_router.post("/llm-assessment", response_model=LLMAssessmentResponse, responses=_METERED)
-async def llm_assessment(
+async def assess_with_llm(
     body: LLMAssessmentRequest, claims: CurrentUser, services: Services
 ) -> LLMAssessmentResponse:
     """Premium, 10 a day: how much of what the chapter says on the question a written
@@ -298,7 +298,7 @@ async def llm_assessment(
 
 
 @hybrid_router.post("/synthesis", response_model=CrossChapterSynthesisResponse, responses=_METERED)
-async def synthesis(
+async def cross_chapter_synthesis(
     body: CrossChapterSynthesisRequest, claims: CurrentUser, services: Services
 ) -> CrossChapterSynthesisResponse:
     """Premium, 3 a day: what the chapters of every course say about a topic, summarized."""
@@ -315,7 +315,7 @@ async def synthesis(
 
 
 @hybrid_router.post("/mentor-session", response_model=MentorSessionResponse, responses=_METERED)
-async def mentor_session(
+async def start_mentor_session(
     body: MentorSessionRequest, claims: CurrentUser, services: Services
 ) -> MentorSessionResponse:
     """Premium, 2 a day: a short answer from the chapters that cover the question."""
@@ -331,7 +331,7 @@ async def mentor_session(
 
 
 @hybrid_router.get("/usage/{user_id}", response_model=UsageOut)
-async def usage(user_id: UUID, claims: CurrentUser, services: Services) -> UsageOut:
+async def get_premium_usage(user_id: UUID, claims: CurrentUser, services: Services) -> UsageOut:
     """The month's premium requests and cost (003's HybridUsage) and today's against the
     daily limits; the caller's own."""
     return UsageOut.of(await premium.get_usage(claims.user_id, user_id, services.unit_of_work()))

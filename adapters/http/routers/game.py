@@ -171,7 +171,7 @@ async def random_speeches(
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionSaved)
-async def save_session(
+async def save_game_session(
     body: GameSessionIn, claims: CurrentUser, services: Services
 ) -> SessionSaved:
     """Saves a finished session with all its results in one transaction."""
@@ -214,7 +214,7 @@ def _day_bound(value: str | None, field: str, end_of_day: bool) -> datetime | No
 
 
 @router.get("/sessions", response_model=GameSessionList)
-async def list_sessions(
+async def list_game_sessions(
     claims: CurrentUser,
     services: Services,
     page: PageNumber = 1,
@@ -254,7 +254,7 @@ async def list_sessions(
 
 
 @router.get("/sessions/{session_id}", response_model=GameSessionDetailOut)
-async def get_session(
+async def get_game_session(
     session_id: UUID, claims: CurrentUser, services: Services
 ) -> GameSessionDetailOut:
     detail = await practice.get_game_session(claims.user_id, session_id, services.unit_of_work())

@@ -314,7 +314,7 @@ async def upload_file(
 
 
 @router.get("/users/status", response_model=UserStatusList)
-async def get_statuses(
+async def get_user_statuses(
     claims: CurrentUser,
     services: Services,
     user_ids: Annotated[
@@ -333,6 +333,8 @@ async def get_statuses(
 
 
 @router.put("/users/status", response_model=UserStatusOut)
-async def set_status(body: UserStatusIn, claims: CurrentUser, services: Services) -> UserStatusOut:
+async def set_user_status(
+    body: UserStatusIn, claims: CurrentUser, services: Services
+) -> UserStatusOut:
     current = await presence.set_status(claims.user_id, body.status, services.unit_of_work())
     return UserStatusOut.of(current)

@@ -93,7 +93,7 @@ class PlanList(BaseModel):
 
 
 @router.get("/goals", response_model=GoalList)
-async def goals() -> GoalList:
+async def list_goals() -> GoalList:
     """The goals a plan can be built for."""
     return GoalList(goals=[GoalOut.of(g) for g in GOALS])
 

@@ -25,7 +25,7 @@ class TokenOut(BaseModel):
 
 
 @router.post("/token", response_model=TokenOut)
-async def realtime_token(claims: CurrentUser, services: Services) -> TokenOut:
+async def create_realtime_token(claims: CurrentUser, services: Services) -> TokenOut:
     """501 until a realtime provider is configured (OPENAI_API_KEY)."""
     if services.realtime_tokens is None:
         raise NotConfigured(

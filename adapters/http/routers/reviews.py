@@ -84,7 +84,7 @@ class SpokenReviewOut(BaseModel):
 
 
 @router.get("", response_model=ItemList)
-async def list_items(
+async def list_vocabulary(
     claims: CurrentUser, services: Services, page: PageNumber = 1, limit: PageSize = 20
 ) -> ItemList:
     """Every item of the learner's vocabulary, newest first."""
@@ -93,14 +93,14 @@ async def list_items(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ItemOut)
-async def add_item(body: ItemIn, claims: CurrentUser, services: Services) -> ItemOut:
+async def add_vocabulary_item(body: ItemIn, claims: CurrentUser, services: Services) -> ItemOut:
     """A word or phrase to review, due at once; 409 when the learner has it already."""
     cmd = reviews.AddItem(body.text, body.note)
     return ItemOut.of(await reviews.add_item(claims.user_id, cmd, services.unit_of_work()))
 
 
 @router.get("/due", response_model=DueList)
-async def due_items(
+async def list_due_vocabulary(
     claims: CurrentUser,
     services: Services,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
@@ -111,7 +111,7 @@ async def due_items(
 
 
 @router.post("/{item_id}/review", response_model=ItemOut)
-async def review_item(
+async def review_vocabulary_item(
     item_id: UUID, body: ReviewIn, claims: CurrentUser, services: Services
 ) -> ItemOut:
     """Grades a review (again, hard, good, easy); FSRS sets when the item is due next."""
@@ -122,7 +122,7 @@ async def review_item(
 
 
 @router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_item(item_id: UUID, claims: CurrentUser, services: Services) -> None:
+async def delete_vocabulary_item(item_id: UUID, claims: CurrentUser, services: Services) -> None:
     await reviews.delete_item(claims.user_id, item_id, services.unit_of_work())
 
 
@@ -131,7 +131,7 @@ async def delete_item(item_id: UUID, claims: CurrentUser, services: Services) ->
     response_class=Response,
     responses={200: {"content": {"audio/wav": {}, "audio/mpeg": {}}}},
 )
-async def item_audio(item_id: UUID, claims: CurrentUser, services: Services) -> Response:
+async def get_vocabulary_audio(item_id: UUID, claims: CurrentUser, services: Services) -> Response:
     """The item spoken by the synthesizer: what the learner says back in a spoken review."""
     synthesizer = services.voice.synthesizer
     speech = await reviews.speak_item(claims.user_id, item_id, synthesizer, services.unit_of_work())
@@ -141,7 +141,7 @@ async def item_audio(item_id: UUID, claims: CurrentUser, services: Services) -> 
 
 
 @router.post("/{item_id}/spoken-review", response_model=SpokenReviewOut)
-async def spoken_review(
+async def review_vocabulary_spoken(
     item_id: UUID,
     claims: CurrentUser,
     services: Services,

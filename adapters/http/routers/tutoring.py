@@ -141,7 +141,9 @@ def pagination_of(page: Page) -> Pagination:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SessionStarted)
-async def start_session(body: SessionIn, claims: CurrentUser, services: Services) -> SessionStarted:
+async def start_tutor_session(
+    body: SessionIn, claims: CurrentUser, services: Services
+) -> SessionStarted:
     """Starts a session at the learner's CEFR level on a topic; the tutor greets first. A
     session may name the English learning profile it practises (404, 403, 400 otherwise)."""
     session, greeting = await tutoring.start_session(
@@ -151,7 +153,7 @@ async def start_session(body: SessionIn, claims: CurrentUser, services: Services
 
 
 @router.get("", response_model=SessionList)
-async def list_sessions(
+async def list_tutor_sessions(
     claims: CurrentUser,
     services: Services,
     page: PageNumber = 1,
@@ -168,14 +170,18 @@ async def list_sessions(
 
 
 @router.get("/{session_id}", response_model=SessionOut)
-async def get_session(session_id: UUID, claims: CurrentUser, services: Services) -> SessionOut:
+async def get_tutor_session(
+    session_id: UUID, claims: CurrentUser, services: Services
+) -> SessionOut:
     return SessionOut.of(
         await tutoring.get_session(claims.user_id, session_id, services.unit_of_work())
     )
 
 
 @router.post("/{session_id}/end", response_model=SessionOut)
-async def end_session(session_id: UUID, claims: CurrentUser, services: Services) -> SessionOut:
+async def end_tutor_session(
+    session_id: UUID, claims: CurrentUser, services: Services
+) -> SessionOut:
     """Ends the session; later turns are refused with 409."""
     return SessionOut.of(
         await tutoring.end_session(claims.user_id, session_id, services.unit_of_work())
@@ -183,7 +189,7 @@ async def end_session(session_id: UUID, claims: CurrentUser, services: Services)
 
 
 @router.get("/{session_id}/messages", response_model=MessageList)
-async def list_messages(
+async def list_tutor_messages(
     session_id: UUID,
     claims: CurrentUser,
     services: Services,
@@ -201,7 +207,7 @@ async def list_messages(
 
 
 @router.post("/{session_id}/text", response_model=TurnOut)
-async def text_turn(
+async def take_text_turn(
     session_id: UUID, body: TextTurnIn, claims: CurrentUser, services: Services
 ) -> TurnOut:
     """The learner writes; the tutor corrects and answers."""
@@ -217,7 +223,7 @@ async def text_turn(
 
 
 @router.post("/{session_id}/audio", response_model=VoiceTurnOut)
-async def audio_turn(
+async def take_audio_turn(
     session_id: UUID,
     claims: CurrentUser,
     services: Services,
