@@ -6,6 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK
 from adapters.http.security import AdminUser
 from adapters.http.services import Services
@@ -54,14 +55,16 @@ async def list_tags(admin: AdminUser, services: Services) -> AdminTagList:
     return AdminTagList(tags=[AdminTag.of(u) for u in usage])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=AdminTag)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=AdminTag, responses=error_responses(409)
+)
 async def create_tag(body: TagIn, admin: AdminUser, services: Services) -> AdminTag:
     return AdminTag.of(
         await tags.create_tag(admin.user_id, body.name, body.category, services.unit_of_work())
     )
 
 
-@router.put("/{tag_id}", response_model=AdminTag)
+@router.put("/{tag_id}", response_model=AdminTag, responses=error_responses(409))
 async def update_tag(
     tag_id: UUID, body: TagUpdate, admin: AdminUser, services: Services
 ) -> AdminTag:
@@ -76,7 +79,7 @@ async def update_tag(
     )
 
 
-@router.delete("/{tag_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{tag_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(409))
 async def delete_tag(tag_id: UUID, admin: AdminUser, services: Services) -> None:
     """409 while any speech still carries the tag."""
     await tags.delete_tag(admin.user_id, tag_id, services.unit_of_work())

@@ -7,6 +7,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from adapters.http.corrections import CorrectionOut
+from adapters.http.errors import error_responses
 from adapters.http.inputs import StrictBool
 from adapters.http.security import CurrentUser
 from adapters.http.services import HttpServices, Services
@@ -143,7 +144,9 @@ async def assess_sentence(claims: CurrentUser, services: Services, body: Sentenc
     return out
 
 
-@router.post("/assessment/speaking", response_model=SpeakingOut)
+@router.post(
+    "/assessment/speaking", response_model=SpeakingOut, responses=error_responses(404, 422)
+)
 async def assess_speaking(
     claims: CurrentUser,
     services: Services,

@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize
 from adapters.http.routers.game import Pagination
 from adapters.http.security import CurrentUser
@@ -69,7 +70,7 @@ class InvitationIn(BaseModel):
     email: str = Field(max_length=EMAIL_MAX_LENGTH)
 
 
-@router.post("", response_model=ClassOut, status_code=201)
+@router.post("", response_model=ClassOut, status_code=201, responses=error_responses(403))
 async def create_class(claims: CurrentUser, services: Services, body: ClassIn) -> ClassOut:
     """A new class taught by the caller: teachers and admins only (403 for a student)."""
     classroom = await classrooms.create_class(
@@ -105,7 +106,12 @@ async def get_class(claims: CurrentUser, services: Services, class_id: UUID) -> 
     return ClassDetailOut.of_view(view)
 
 
-@router.post("/{class_id}/invitations", response_model=MemberOut, status_code=201)
+@router.post(
+    "/{class_id}/invitations",
+    response_model=MemberOut,
+    status_code=201,
+    responses=error_responses(409),
+)
 async def invite_to_class(
     claims: CurrentUser, services: Services, class_id: UUID, body: InvitationIn
 ) -> MemberOut:

@@ -34,7 +34,7 @@ from adapters.http.course_schemas import (
     UsageOut,
     UserProgressOut,
 )
-from adapters.http.errors import ErrorBody
+from adapters.http.errors import ErrorBody, error_responses
 from adapters.http.security import AdminUser, CurrentUser, OptionalUser
 from adapters.http.services import Services
 from domain.courses import catalog, premium, progress, quizzes, search, subscriptions
@@ -69,7 +69,9 @@ async def get_course(course_id: ContentId, services: Services) -> CourseOut:
     return CourseOut.of(await catalog.get_course(course_id, services.unit_of_work()))
 
 
-@courses_router.get("/{course_id}/chapters", response_model=list[ChapterOut])
+@courses_router.get(
+    "/{course_id}/chapters", response_model=list[ChapterOut], responses=error_responses(403)
+)
 async def list_chapters(
     course_id: ContentId, claims: OptionalUser, services: Services
 ) -> list[ChapterOut]:
@@ -78,7 +80,7 @@ async def list_chapters(
     return [ChapterOut.of(v) for v in views]
 
 
-@chapters_router.get("/{chapter_id}", response_model=ChapterOut)
+@chapters_router.get("/{chapter_id}", response_model=ChapterOut, responses=error_responses(403))
 async def get_chapter(
     chapter_id: ContentId, claims: OptionalUser, services: Services
 ) -> ChapterOut:
@@ -86,7 +88,9 @@ async def get_chapter(
     return ChapterOut.of(view)
 
 
-@chapters_router.get("/{chapter_id}/next", response_model=ChapterOut)
+@chapters_router.get(
+    "/{chapter_id}/next", response_model=ChapterOut, responses=error_responses(403)
+)
 async def next_chapter(
     chapter_id: ContentId, claims: OptionalUser, services: Services
 ) -> ChapterOut:
@@ -95,7 +99,9 @@ async def next_chapter(
     return ChapterOut.of(view)
 
 
-@chapters_router.get("/{chapter_id}/previous", response_model=ChapterOut)
+@chapters_router.get(
+    "/{chapter_id}/previous", response_model=ChapterOut, responses=error_responses(403)
+)
 async def previous_chapter(
     chapter_id: ContentId, claims: OptionalUser, services: Services
 ) -> ChapterOut:
@@ -104,7 +110,7 @@ async def previous_chapter(
     return ChapterOut.of(view)
 
 
-@quizzes_router.post("/submit", response_model=QuizResultOut)
+@quizzes_router.post("/submit", response_model=QuizResultOut, responses=error_responses(403, 404))
 async def submit_quiz(
     body: QuizSubmissionIn, claims: CurrentUser, services: Services
 ) -> QuizResultOut:
@@ -113,7 +119,11 @@ async def submit_quiz(
     return QuizResultOut.of(await quizzes.submit_quiz(claims.user_id, cmd, services.unit_of_work()))
 
 
-@quizzes_router.get("/attempts/{user_id}/{quiz_id}", response_model=list[QuizAttemptOut])
+@quizzes_router.get(
+    "/attempts/{user_id}/{quiz_id}",
+    response_model=list[QuizAttemptOut],
+    responses=error_responses(403),
+)
 async def list_quiz_attempts(
     user_id: UUID, quiz_id: ContentId, claims: CurrentUser, services: Services
 ) -> list[QuizAttemptOut]:
@@ -124,7 +134,11 @@ async def list_quiz_attempts(
     return [QuizAttemptOut.of(a) for a in attempts]
 
 
-@quizzes_router.get("/user/{user_id}/course/{course_id}", response_model=list[QuizOut])
+@quizzes_router.get(
+    "/user/{user_id}/course/{course_id}",
+    response_model=list[QuizOut],
+    responses=error_responses(403),
+)
 async def list_course_quizzes(
     user_id: UUID, course_id: ContentId, claims: CurrentUser, services: Services
 ) -> list[QuizOut]:
@@ -134,14 +148,16 @@ async def list_course_quizzes(
     return [QuizOut.of(q) for q in listed]
 
 
-@quizzes_router.get("/{quiz_id}", response_model=QuizOut)
+@quizzes_router.get("/{quiz_id}", response_model=QuizOut, responses=error_responses(403))
 async def get_quiz(quiz_id: ContentId, claims: OptionalUser, services: Services) -> QuizOut:
     """The quiz's questions and choices, without answers; a premium course's needs premium."""
     return QuizOut.of(await quizzes.get_quiz(quiz_id, _user(claims), services.unit_of_work()))
 
 
 @progress_router.post(
-    "/{user_id}/courses/{course_id}/chapters/{chapter_id}", response_model=ChapterCompletedOut
+    "/{user_id}/courses/{course_id}/chapters/{chapter_id}",
+    response_model=ChapterCompletedOut,
+    responses=error_responses(403, 409),
 )
 async def complete_chapter(
     user_id: UUID,
@@ -160,7 +176,9 @@ async def complete_chapter(
     )
 
 
-@progress_router.get("/{user_id}/courses/{course_id}", response_model=UserProgressOut)
+@progress_router.get(
+    "/{user_id}/courses/{course_id}", response_model=UserProgressOut, responses=error_responses(403)
+)
 async def get_course_progress(
     user_id: UUID, course_id: ContentId, claims: CurrentUser, services: Services
 ) -> UserProgressOut:
@@ -170,7 +188,9 @@ async def get_course_progress(
     return UserProgressOut.of(user_id, found)
 
 
-@progress_router.get("/{user_id}/courses", response_model=list[UserProgressOut])
+@progress_router.get(
+    "/{user_id}/courses", response_model=list[UserProgressOut], responses=error_responses(403)
+)
 async def list_course_progress(
     user_id: UUID, claims: CurrentUser, services: Services
 ) -> list[UserProgressOut]:
@@ -179,7 +199,9 @@ async def list_course_progress(
     return [UserProgressOut.of(user_id, p) for p in listed]
 
 
-@progress_router.put("/{user_id}/streak/reset", response_model=StreakResetOut)
+@progress_router.put(
+    "/{user_id}/streak/reset", response_model=StreakResetOut, responses=error_responses(403)
+)
 async def reset_streak(user_id: UUID, claims: CurrentUser, services: Services) -> StreakResetOut:
     streak = await progress.reset_learning_streak(claims.user_id, user_id, services.unit_of_work())
     return StreakResetOut(message="Streak reset", streak=StreakOut.of(streak))
@@ -212,7 +234,9 @@ async def search_chapters(
     return SearchResponse.of(await search.search_chapters(q, limit, services.unit_of_work()))
 
 
-@subscriptions_router.get("/{user_id}", response_model=SubscriptionStatusOut)
+@subscriptions_router.get(
+    "/{user_id}", response_model=SubscriptionStatusOut, responses=error_responses(403)
+)
 async def get_subscriptions(
     user_id: UUID, claims: CurrentUser, services: Services
 ) -> SubscriptionStatusOut:
@@ -245,7 +269,10 @@ async def end_subscriptions(
     return SubscriptionStatusOut.of(user_id, ended)
 
 
-_METERED = {429: {"model": ErrorBody, "description": "Daily limit reached; see Retry-After"}}
+# Premium only (403), on a course or chapter that exists (404), within a daily quota (429).
+_METERED = error_responses(403, 404) | {
+    429: {"model": ErrorBody, "description": "Daily limit reached; see Retry-After"}
+}
 
 
 @hybrid_router.post(
@@ -330,7 +357,7 @@ async def start_mentor_session(
     )
 
 
-@hybrid_router.get("/usage/{user_id}", response_model=UsageOut)
+@hybrid_router.get("/usage/{user_id}", response_model=UsageOut, responses=error_responses(403))
 async def get_premium_usage(user_id: UUID, claims: CurrentUser, services: Services) -> UsageOut:
     """The month's premium requests and cost (003's HybridUsage) and today's against the
     daily limits; the caller's own."""

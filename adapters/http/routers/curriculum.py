@@ -28,6 +28,7 @@ from adapters.http.curriculum_schemas import (
     TopicOut,
     UnlocksOut,
 )
+from adapters.http.errors import error_responses
 from adapters.http.security import CurrentUser
 from adapters.http.services import HttpServices, Services
 from domain.assessment.sentence import MAX_SENTENCE_CHARS
@@ -113,7 +114,9 @@ async def initialize_progress(
     return ProgressOut.of(view)
 
 
-@router.get("/progress/user-progress/{user_id}", response_model=ProgressOut)
+@router.get(
+    "/progress/user-progress/{user_id}", response_model=ProgressOut, responses=error_responses(403)
+)
 async def get_user_progress(claims: CurrentUser, services: Services, user_id: UUID) -> ProgressOut:
     """A learner's progress, streak (on their calendar, as of now), achievements and the
     last four weeks of daily activity: the learner's own (403 for another learner's, but
@@ -143,7 +146,9 @@ def _readable(claims: TokenClaims, user_id: UUID | None) -> UUID:
     return claims.user_id if user_id is None else user_id
 
 
-@router.post("/progress/check-unlocks/{user_id}", response_model=UnlocksOut)
+@router.post(
+    "/progress/check-unlocks/{user_id}", response_model=UnlocksOut, responses=error_responses(403)
+)
 async def check_unlocks(claims: CurrentUser, services: Services, user_id: UUID) -> UnlocksOut:
     """What the learner has unlocked and what opens next (null once everything is open).
     Unlocks happen when an attempt is recorded: this writes nothing."""
@@ -162,7 +167,11 @@ async def check_unlocks(claims: CurrentUser, services: Services, user_id: UUID) 
     )
 
 
-@router.post("/progress/get-current-topic", response_model=CurrentTopicOut)
+@router.post(
+    "/progress/get-current-topic",
+    response_model=CurrentTopicOut,
+    responses=error_responses(403, 404, 409),
+)
 async def get_current_topic(
     claims: CurrentUser, services: Services, body: CurrentTopicIn
 ) -> CurrentTopicOut:
@@ -187,7 +196,11 @@ async def get_current_topic(
     )
 
 
-@router.post("/progress/comprehensive-progress", response_model=ComprehensiveOut)
+@router.post(
+    "/progress/comprehensive-progress",
+    response_model=ComprehensiveOut,
+    responses=error_responses(403, 404),
+)
 async def get_comprehensive_progress(
     claims: CurrentUser, services: Services, body: LearnerIn
 ) -> ComprehensiveOut:
@@ -328,6 +341,7 @@ nothing is written then. The recording is never stored."""
     "/curriculum/stages/{stage}/exercises/{exercise}/topics/{topic}/attempts",
     response_model=AttemptOut,
     description=_ATTEMPT_DOC,
+    responses=error_responses(409, 422),
 )
 async def attempt_topic(
     claims: CurrentUser,
@@ -344,6 +358,7 @@ async def attempt_topic(
     "/{exercise:exercise_name}/topics/{topic}/attempts",
     response_model=AttemptOut,
     description=_ATTEMPT_DOC + " The same as the route by curriculum stage and exercise.",
+    responses=error_responses(409, 422),
 )
 async def attempt_topic_by_exercise_name(
     claims: CurrentUser,
@@ -360,6 +375,7 @@ async def attempt_topic_by_exercise_name(
     "/progress/record-topic-attempt",
     response_model=AttemptOut,
     description=_ATTEMPT_DOC + " The topic is named in the form; the score is never the client's.",
+    responses=error_responses(404, 409, 422),
 )
 async def record_topic_attempt(
     claims: CurrentUser,

@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import (
     PageNumber,
     PageSize,
@@ -160,7 +161,7 @@ class GameSessionDetailOut(BaseModel):
     results: list[ResultOut]
 
 
-@router.post("/speeches/random", response_model=SpeechList)
+@router.post("/speeches/random", response_model=SpeechList, responses=error_responses(404))
 async def random_speeches(
     body: RandomSpeechesRequest, claims: CurrentUser, services: Services
 ) -> SpeechList:
@@ -170,7 +171,12 @@ async def random_speeches(
     return SpeechList(speeches=[SpeechOut.of(s, services.blobs) for s in speeches])
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionSaved)
+@router.post(
+    "/sessions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SessionSaved,
+    responses=error_responses(404),
+)
 async def save_game_session(
     body: GameSessionIn, claims: CurrentUser, services: Services
 ) -> SessionSaved:
@@ -253,7 +259,9 @@ async def list_game_sessions(
     )
 
 
-@router.get("/sessions/{session_id}", response_model=GameSessionDetailOut)
+@router.get(
+    "/sessions/{session_id}", response_model=GameSessionDetailOut, responses=error_responses(403)
+)
 async def get_game_session(
     session_id: UUID, claims: CurrentUser, services: Services
 ) -> GameSessionDetailOut:

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize, StrictBool, StrictFloat
 from adapters.http.routers.tutoring import Pagination, pagination_of
 from adapters.http.security import CurrentUser
@@ -66,7 +67,12 @@ async def list_learning_profiles(claims: CurrentUser, services: Services) -> lis
     return [ProfileOut.of(p) for p in found]
 
 
-@router.post("/users/profiles", status_code=status.HTTP_201_CREATED, response_model=ProfileOut)
+@router.post(
+    "/users/profiles",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProfileOut,
+    responses=error_responses(409),
+)
 async def create_learning_profile(
     body: ProfileIn, claims: CurrentUser, services: Services
 ) -> ProfileOut:
@@ -77,7 +83,9 @@ async def create_learning_profile(
     )
 
 
-@router.get("/users/profiles/{profile_id}", response_model=ProfileOut)
+@router.get(
+    "/users/profiles/{profile_id}", response_model=ProfileOut, responses=error_responses(403)
+)
 async def get_learning_profile(
     profile_id: UUID, claims: CurrentUser, services: Services
 ) -> ProfileOut:
@@ -85,7 +93,9 @@ async def get_learning_profile(
     return ProfileOut.of(found)
 
 
-@router.patch("/users/profiles/{profile_id}", response_model=ProfileOut)
+@router.patch(
+    "/users/profiles/{profile_id}", response_model=ProfileOut, responses=error_responses(403)
+)
 async def set_profile_level(
     profile_id: UUID, body: LevelIn, claims: CurrentUser, services: Services
 ) -> ProfileOut:
@@ -96,7 +106,11 @@ async def set_profile_level(
     return ProfileOut.of(changed)
 
 
-@router.delete("/users/profiles/{profile_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/users/profiles/{profile_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(403),
+)
 async def delete_learning_profile(
     profile_id: UUID, claims: CurrentUser, services: Services
 ) -> None:
@@ -203,7 +217,9 @@ class AssessmentList(BaseModel):
     pagination: Pagination
 
 
-@router.post("/learning/save-assessment", response_model=AssessmentOut)
+@router.post(
+    "/learning/save-assessment", response_model=AssessmentOut, responses=error_responses(404)
+)
 async def save_assessment(
     body: ReportedAssessmentIn, claims: CurrentUser, services: Services
 ) -> AssessmentOut:
@@ -234,7 +250,11 @@ class ApplyIn(BaseModel):
     profile_id: UUID
 
 
-@router.post("/learning/assessments/{assessment_id}/apply", response_model=ProfileOut)
+@router.post(
+    "/learning/assessments/{assessment_id}/apply",
+    response_model=ProfileOut,
+    responses=error_responses(403),
+)
 async def apply_assessment(
     assessment_id: UUID, body: ApplyIn, claims: CurrentUser, services: Services
 ) -> ProfileOut:

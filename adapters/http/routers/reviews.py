@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize
 from adapters.http.routers.speech import WordScoreOut
 from adapters.http.routers.tutoring import Pagination, pagination_of
@@ -92,7 +93,9 @@ async def list_vocabulary(
     return ItemList(items=[ItemOut.of(i) for i in found.items], pagination=pagination_of(found))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ItemOut)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=ItemOut, responses=error_responses(409)
+)
 async def add_vocabulary_item(body: ItemIn, claims: CurrentUser, services: Services) -> ItemOut:
     """A word or phrase to review, due at once; 409 when the learner has it already."""
     cmd = reviews.AddItem(body.text, body.note)
@@ -110,7 +113,7 @@ async def list_due_vocabulary(
     return DueList(items=[ItemOut.of(i) for i in found.items], total_due=found.total)
 
 
-@router.post("/{item_id}/review", response_model=ItemOut)
+@router.post("/{item_id}/review", response_model=ItemOut, responses=error_responses(403))
 async def review_vocabulary_item(
     item_id: UUID, body: ReviewIn, claims: CurrentUser, services: Services
 ) -> ItemOut:
@@ -121,7 +124,7 @@ async def review_vocabulary_item(
     return ItemOut.of(reviewed)
 
 
-@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403))
 async def delete_vocabulary_item(item_id: UUID, claims: CurrentUser, services: Services) -> None:
     await reviews.delete_item(claims.user_id, item_id, services.unit_of_work())
 
@@ -129,7 +132,7 @@ async def delete_vocabulary_item(item_id: UUID, claims: CurrentUser, services: S
 @router.get(
     "/{item_id}/audio",
     response_class=Response,
-    responses={200: {"content": {"audio/wav": {}, "audio/mpeg": {}}}},
+    responses={200: {"content": {"audio/wav": {}, "audio/mpeg": {}}}} | error_responses(403),
 )
 async def get_vocabulary_audio(item_id: UUID, claims: CurrentUser, services: Services) -> Response:
     """The item spoken by the synthesizer: what the learner says back in a spoken review."""
@@ -140,7 +143,9 @@ async def get_vocabulary_audio(item_id: UUID, claims: CurrentUser, services: Ser
     )
 
 
-@router.post("/{item_id}/spoken-review", response_model=SpokenReviewOut)
+@router.post(
+    "/{item_id}/spoken-review", response_model=SpokenReviewOut, responses=error_responses(403, 422)
+)
 async def review_vocabulary_spoken(
     item_id: UUID,
     claims: CurrentUser,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, StrictFloat
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
@@ -69,7 +70,7 @@ class ScoreOut(BaseModel):
         )
 
 
-@router.post("/score", response_model=ScoreOut)
+@router.post("/score", response_model=ScoreOut, responses=error_responses(422))
 async def score_pronunciation(
     claims: CurrentUser,
     services: Services,
@@ -96,7 +97,7 @@ class TranscriptOut(BaseModel):
     provider: str
 
 
-@router.post("/transcribe", response_model=TranscriptOut)
+@router.post("/transcribe", response_model=TranscriptOut, responses=error_responses(422))
 async def transcribe(
     claims: CurrentUser,
     services: Services,

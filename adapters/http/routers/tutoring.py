@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from adapters.http.audio import AudioOut
 from adapters.http.corrections import CorrectionOut
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
@@ -140,7 +141,12 @@ def pagination_of(page: Page) -> Pagination:
     return Pagination(page=page.page, limit=page.limit, total=page.total)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=SessionStarted)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SessionStarted,
+    responses=error_responses(403, 404),
+)
 async def start_tutor_session(
     body: SessionIn, claims: CurrentUser, services: Services
 ) -> SessionStarted:
@@ -169,7 +175,7 @@ async def list_tutor_sessions(
     )
 
 
-@router.get("/{session_id}", response_model=SessionOut)
+@router.get("/{session_id}", response_model=SessionOut, responses=error_responses(403))
 async def get_tutor_session(
     session_id: UUID, claims: CurrentUser, services: Services
 ) -> SessionOut:
@@ -178,7 +184,7 @@ async def get_tutor_session(
     )
 
 
-@router.post("/{session_id}/end", response_model=SessionOut)
+@router.post("/{session_id}/end", response_model=SessionOut, responses=error_responses(403, 409))
 async def end_tutor_session(
     session_id: UUID, claims: CurrentUser, services: Services
 ) -> SessionOut:
@@ -188,7 +194,7 @@ async def end_tutor_session(
     )
 
 
-@router.get("/{session_id}/messages", response_model=MessageList)
+@router.get("/{session_id}/messages", response_model=MessageList, responses=error_responses(403))
 async def list_tutor_messages(
     session_id: UUID,
     claims: CurrentUser,
@@ -206,7 +212,7 @@ async def list_tutor_messages(
     )
 
 
-@router.post("/{session_id}/text", response_model=TurnOut)
+@router.post("/{session_id}/text", response_model=TurnOut, responses=error_responses(403, 409))
 async def take_text_turn(
     session_id: UUID, body: TextTurnIn, claims: CurrentUser, services: Services
 ) -> TurnOut:
@@ -222,7 +228,9 @@ async def take_text_turn(
     return TurnOut.of(turn)
 
 
-@router.post("/{session_id}/audio", response_model=VoiceTurnOut)
+@router.post(
+    "/{session_id}/audio", response_model=VoiceTurnOut, responses=error_responses(403, 409, 422)
+)
 async def take_audio_turn(
     session_id: UUID,
     claims: CurrentUser,
