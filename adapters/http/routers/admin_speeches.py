@@ -112,6 +112,7 @@ async def list_speeches(
 
 @router.get("/{speech_id}", response_model=AdminSpeech)
 async def get_speech(speech_id: UUID, admin: AdminUser, services: Services) -> AdminSpeech:
+    """One speech with its tags and a signed link to its audio."""
     speech = await catalog.get_speech(speech_id, services.unit_of_work())
     return AdminSpeech.of(speech, services.blobs)
 

@@ -51,6 +51,7 @@ class TagUpdate(BaseModel):
 
 @router.get("", response_model=AdminTagList)
 async def list_tags(admin: AdminUser, services: Services) -> AdminTagList:
+    """Every tag with the number of speeches that carry it."""
     usage = await tags.list_tag_usage(services.unit_of_work())
     return AdminTagList(tags=[AdminTag.of(u) for u in usage])
 
@@ -59,6 +60,7 @@ async def list_tags(admin: AdminUser, services: Services) -> AdminTagList:
     "", status_code=status.HTTP_201_CREATED, response_model=AdminTag, responses=error_responses(409)
 )
 async def create_tag(body: TagIn, admin: AdminUser, services: Services) -> AdminTag:
+    """A new tag; 409 when one with the same name (any case) exists."""
     return AdminTag.of(
         await tags.create_tag(admin.user_id, body.name, body.category, services.unit_of_work())
     )

@@ -5,7 +5,7 @@ from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, BackgroundTasks, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK
@@ -60,6 +60,14 @@ class AuthResponse(BaseModel):
 
 
 class RegisterRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"email": "user@example.com", "password": "SecurePass123", "name": "Nguyen Van A"}
+            ]
+        }
+    )
+
     email: str = Field(
         max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN, examples=["user@example.com"]
     )
@@ -73,6 +81,10 @@ class RegisterRequest(BaseModel):
 
 
 class LoginRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "user@example.com", "password": "SecurePass123"}]}
+    )
+
     email: str = Field(max_length=320)
     password: str = Field(max_length=1024)
 
@@ -88,6 +100,10 @@ class SocialLoginRequest(BaseModel):
 
 
 class RefreshRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"refresh_token": "<refresh_token from /auth/login>"}]}
+    )
+
     refresh_token: str = Field(max_length=4096)
 
 
@@ -104,18 +120,24 @@ class RefreshResponse(BaseModel):
     responses=error_responses(409),
 )
 async def register(body: RegisterRequest, services: Services) -> AuthResponse:
+    """Creates a student account with an email and a password (8+ characters with a letter and a
+    digit) and signs it in: 409 when the email has an account."""
     cmd = auth.Register(email=body.email, password=body.password, name=body.name)
     return AuthResponse.of(await auth.register(cmd, services.unit_of_work(), services.credentials))
 
 
 @router.post("/login", response_model=AuthResponse, responses=error_responses(401))
 async def log_in(body: LoginRequest, services: Services) -> AuthResponse:
+    """Signs in with email and password: an access token (Bearer, short-lived) and a refresh
+    token for /auth/refresh. 401 for a wrong email or password, the same for both."""
     cmd = auth.LogIn(email=body.email, password=body.password)
     return AuthResponse.of(await auth.log_in(cmd, services.unit_of_work(), services.credentials))
 
 
 @router.post("/social", response_model=AuthResponse, responses=error_responses(401, 501))
 async def social_log_in(body: SocialLoginRequest, services: Services) -> AuthResponse:
+    """Signs in with a Google or Apple ID token or a Facebook access token; the first sign-in
+    creates the account (or joins the one with the same verified email)."""
     cmd = auth.SocialLogIn(provider=body.provider, token=body.token, name=body.name)
     result = await auth.social_log_in(
         cmd, services.unit_of_work(), services.credentials, services.identity_providers

@@ -66,6 +66,8 @@ async def list_courses(services: Services) -> list[CourseOut]:
 
 @courses_router.get("/{course_id}", response_model=CourseOut)
 async def get_course(course_id: ContentId, services: Services) -> CourseOut:
+    """A course of the catalogue: level, premium or not, prerequisites and its number of
+    chapters; no sign-in needed."""
     return CourseOut.of(await catalog.get_course(course_id, services.unit_of_work()))
 
 
@@ -84,6 +86,8 @@ async def list_chapters(
 async def get_chapter(
     chapter_id: ContentId, claims: OptionalUser, services: Services
 ) -> ChapterOut:
+    """A chapter with its content: premium courses need a sign-in and an active premium
+    subscription (401, 403)."""
     view = await catalog.get_chapter(chapter_id, _user(claims), services.unit_of_work())
     return ChapterOut.of(view)
 
@@ -142,6 +146,7 @@ async def list_quiz_attempts(
 async def list_course_quizzes(
     user_id: UUID, course_id: ContentId, claims: CurrentUser, services: Services
 ) -> list[QuizOut]:
+    """The quizzes of a course, without their answers, for the learner (the caller) to take."""
     listed = await quizzes.list_course_quizzes(
         claims.user_id, user_id, course_id, services.unit_of_work()
     )
@@ -182,6 +187,8 @@ async def complete_chapter(
 async def get_course_progress(
     user_id: UUID, course_id: ContentId, claims: CurrentUser, services: Services
 ) -> UserProgressOut:
+    """The learner's chapters completed in a course, quiz scores and the share of the
+    course done."""
     found = await progress.get_course_progress(
         claims.user_id, user_id, course_id, services.unit_of_work()
     )
@@ -203,6 +210,7 @@ async def list_course_progress(
     "/{user_id}/streak/reset", response_model=StreakResetOut, responses=error_responses(403)
 )
 async def reset_streak(user_id: UUID, claims: CurrentUser, services: Services) -> StreakResetOut:
+    """Starts the learner's learning streak again from zero (once a day)."""
     streak = await progress.reset_learning_streak(claims.user_id, user_id, services.unit_of_work())
     return StreakResetOut(message="Streak reset", streak=StreakOut.of(streak))
 
@@ -224,6 +232,7 @@ async def search_all(
 async def search_courses(
     q: Q, services: Services, limit: Limit = SEARCH_LIMIT_DEFAULT
 ) -> SearchResponse:
+    """Courses whose title or description contains the words of `q`."""
     return SearchResponse.of(await search.search_courses(q, limit, services.unit_of_work()))
 
 
@@ -231,6 +240,7 @@ async def search_courses(
 async def search_chapters(
     q: Q, services: Services, limit: Limit = SEARCH_LIMIT_DEFAULT
 ) -> SearchResponse:
+    """Chapters whose title or content contains the words of `q`, with the course of each."""
     return SearchResponse.of(await search.search_chapters(q, limit, services.unit_of_work()))
 
 

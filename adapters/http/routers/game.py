@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.errors import error_responses
 from adapters.http.inputs import (
@@ -87,6 +87,44 @@ class ResultIn(BaseModel):
 
 
 class GameSessionIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "mode": "listen_and_repeat",
+                    "level": "A1",
+                    "sentence_type": "question",
+                    "selected_tags": [],
+                    "total_sentences": 2,
+                    "correct_count": 1,
+                    "max_streak": 1,
+                    "avg_pronunciation_score": 78.5,
+                    "duration_seconds": 95,
+                    "started_at": "2025-03-01T09:00:00Z",
+                    "completed_at": "2025-03-01T09:01:35Z",
+                    "results": [
+                        {
+                            "speech_id": "0b7c1a54-7f1e-4d0e-9a53-8d6f6d1c2e01",
+                            "sequence_number": 1,
+                            "user_response": "correct",
+                            "pronunciation_score": 86.0,
+                            "recognized_text": "How are you today?",
+                            "response_time_ms": 2300,
+                        },
+                        {
+                            "speech_id": "5f0e8c1d-2b3a-4c5d-8e9f-0a1b2c3d4e5f",
+                            "sequence_number": 2,
+                            "user_response": "incorrect",
+                            "pronunciation_score": 71.0,
+                            "recognized_text": "Where is the station",
+                            "response_time_ms": 4100,
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
     mode: GameMode
     level: CefrLevel
     sentence_type: SpeechType
@@ -265,6 +303,8 @@ async def list_game_sessions(
 async def get_game_session(
     session_id: UUID, claims: CurrentUser, services: Services
 ) -> GameSessionDetailOut:
+    """One of the learner's game sessions with each result and the speech it played (null when
+    that speech was deleted since)."""
     detail = await practice.get_game_session(claims.user_id, session_id, services.unit_of_work())
     s = detail.session
     return GameSessionDetailOut(

@@ -89,6 +89,7 @@ async def create_learning_profile(
 async def get_learning_profile(
     profile_id: UUID, claims: CurrentUser, services: Services
 ) -> ProfileOut:
+    """One of the learner's learning profiles."""
     found = await profiles.get_profile(claims.user_id, profile_id, services.unit_of_work())
     return ProfileOut.of(found)
 
@@ -280,6 +281,7 @@ class SettingsOut(BaseModel):
 
 @router.get("/learning/settings", response_model=SettingsOut)
 async def get_learning_settings(claims: CurrentUser, services: Services) -> SettingsOut:
+    """The learner's history settings (whether scored recordings are kept)."""
     return SettingsOut.of(await history.get_settings(claims.user_id, services.unit_of_work()))
 
 

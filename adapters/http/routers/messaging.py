@@ -120,6 +120,7 @@ async def list_conversations(
 async def get_conversation(
     conversation_id: UUID, claims: CurrentUser, services: Services
 ) -> ConversationOut:
+    """A conversation of the caller's with its participants (their public profiles)."""
     summary = await conversations.get_conversation(
         claims.user_id, conversation_id, services.unit_of_work()
     )
@@ -168,6 +169,8 @@ async def delete_conversation(
 async def add_participant(
     conversation_id: UUID, body: ParticipantIn, claims: CurrentUser, services: Services
 ) -> ParticipantOut:
+    """Adds a user to a group conversation (its admins only): 409 when the user takes part
+    already or the group is full."""
     participant = await conversations.add_participant(
         claims.user_id, conversation_id, body.user_id, body.role, services.unit_of_work()
     )
@@ -304,6 +307,7 @@ async def mark_message_read(
 async def mark_conversation_read(
     conversation_id: UUID, claims: CurrentUser, services: Services
 ) -> ConversationRead:
+    """Marks every message of the conversation read for the caller, up to now."""
     read_at, marked = await messages.mark_conversation_read(
         claims.user_id, conversation_id, services.unit_of_work()
     )
@@ -365,5 +369,7 @@ async def get_user_statuses(
 async def set_user_status(
     body: UserStatusIn, claims: CurrentUser, services: Services
 ) -> UserStatusOut:
+    """Sets the caller's presence (online, away, offline), pushed to the people they share a
+    conversation with."""
     current = await presence.set_status(claims.user_id, body.status, services.unit_of_work())
     return UserStatusOut.of(current)

@@ -112,6 +112,7 @@ async def make_plan(body: PlanIn, claims: OptionalUser, services: Services) -> P
 
 @router.get("/plan/{plan_id}", response_model=PlanOut, responses=error_responses(403))
 async def get_plan(plan_id: UUID, claims: CurrentUser, services: Services) -> PlanOut:
+    """One of the learner's learning plans, week by week."""
     return PlanOut.of(await plans.get_plan(claims.user_id, plan_id, services.unit_of_work()))
 
 

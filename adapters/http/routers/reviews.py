@@ -126,6 +126,7 @@ async def review_vocabulary_item(
 
 @router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403))
 async def delete_vocabulary_item(item_id: UUID, claims: CurrentUser, services: Services) -> None:
+    """Removes the word or phrase from the learner's vocabulary, with its review schedule."""
     await reviews.delete_item(claims.user_id, item_id, services.unit_of_work())
 
 

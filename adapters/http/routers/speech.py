@@ -75,8 +75,10 @@ async def score_pronunciation(
     claims: CurrentUser,
     services: Services,
     audio: Annotated[UploadFile, File(description="WAV, MP3, M4A or WebM/Ogg Opus; 10 MB, 30 s")],
-    reference_text: Annotated[str, Form(max_length=2000)],
-    language: Annotated[str, Form(max_length=35)] = "en-US",
+    reference_text: Annotated[
+        str, Form(max_length=2000, examples=["I would like a cup of coffee, please."])
+    ],
+    language: Annotated[str, Form(max_length=35, examples=["en-US"])] = "en-US",
 ) -> ScoreOut:
     """Scores how well the recording pronounces `reference_text`, word by word (0-100).
     The recording is processed in memory and never stored; its scores are kept in the
@@ -174,6 +176,7 @@ class VoiceList(BaseModel):
 
 @router.get("/voices", response_model=VoiceList)
 async def list_voices(claims: CurrentUser, services: Services) -> VoiceList:
+    """The voices the configured synthesizer speaks, for `voice` in /speech/synthesize."""
     synthesizer = services.voice.synthesizer
     found = await synthesizer.voices()
     return VoiceList(voices=[VoiceOut(**v.__dict__) for v in found], provider=synthesizer.provider)

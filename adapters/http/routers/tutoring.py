@@ -5,7 +5,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, File, Form, UploadFile, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.audio import AudioOut
 from adapters.http.corrections import CorrectionOut
@@ -32,6 +32,10 @@ router = APIRouter(prefix="/conversations/sessions", tags=["conversation session
 
 
 class SessionIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"level": "A2", "topic": "Ordering food at a restaurant"}]}
+    )
+
     level: CefrLevel | None = Field(
         default=None, description=f"The profile's level, else {DEFAULT_LEVEL.value}"
     )
@@ -110,6 +114,10 @@ class MessageList(BaseModel):
 
 
 class TextTurnIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"text": "Yesterday I go to the market and buyed apples."}]}
+    )
+
     text: str = Field(max_length=MAX_TURN_CHARS, pattern=NOT_BLANK)
 
 
@@ -179,6 +187,7 @@ async def list_tutor_sessions(
 async def get_tutor_session(
     session_id: UUID, claims: CurrentUser, services: Services
 ) -> SessionOut:
+    """One of the learner's tutor sessions: level, topic, stage, and whether it has ended."""
     return SessionOut.of(
         await tutoring.get_session(claims.user_id, session_id, services.unit_of_work())
     )
