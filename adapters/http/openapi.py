@@ -6,7 +6,7 @@ the `responses=errors.error_responses(...)` it names for the errors its use case
 422, ...). A new route is therefore documented correctly as soon as it names those."""
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI
@@ -47,16 +47,11 @@ def _dependants(dependant: Dependant) -> Iterator[Dependant]:
         yield from _dependants(sub)
 
 
-def _depends_on(route: RouteContext, call: Callable[..., Any]) -> bool:
+def _depends_on(route: RouteContext, alias: Any) -> bool:
+    """Whether the route resolves the dependency of `alias` (`CurrentUser`, `Services`: an
+    `Annotated[..., Depends(call)]`), itself or through another dependency."""
+    call = alias.__metadata__[0].dependency
     return any(d.call is call for d in _dependants(route.dependant))
-
-
-def _services_call() -> Callable[..., Any]:
-    return Services.__metadata__[0].dependency
-
-
-def _role_call(alias: Any) -> Callable[..., Any]:
-    return alias.__metadata__[0].dependency
 
 
 def implied_errors(route: RouteContext, method: str) -> set[int]:
@@ -74,21 +69,21 @@ def implied_errors(route: RouteContext, method: str) -> set[int]:
         statuses.add(400)
     if route.body_field is not None:
         statuses.add(413)
-    if _depends_on(route, _role_call(security.OptionalUser)):
+    if _depends_on(route, security.OptionalUser):
         statuses.add(401)
-    if _depends_on(route, _role_call(security.AdminUser)):
+    if _depends_on(route, security.AdminUser):
         statuses.add(403)
     if any(d.path_params for d in dependants):
         statuses.add(404)
     if limit_of(method, route.path_format, route.openapi_extra) is not None:
         statuses.update((429, 503))
-    if _depends_on(route, _services_call()):
+    if _depends_on(route, Services):
         statuses.add(503)
     return statuses
 
 
 def needs_admin(route: RouteContext) -> bool:
-    return _depends_on(route, _role_call(security.AdminUser))
+    return _depends_on(route, security.AdminUser)
 
 
 def api_routes(app: FastAPI) -> Iterator[RouteContext]:

@@ -10,14 +10,7 @@ import pytest
 from adapters.http.app import create_app
 from adapters.sql.migrate import upgrade_to_head
 from deployments.wiring import bootstrap
-from tests.support.api import (
-    BASE_URL,
-    PASSWORD,
-    assert_error,
-    client_with,
-    isolated_settings,
-    sign_up,
-)
+from tests.support.api import BASE_URL, PASSWORD, assert_error, isolated_settings, sign_up
 from tests.support.identity_providers import (
     APPLE_CLIENT_ID,
     FB_APP_ID,
@@ -145,9 +138,3 @@ async def test_provider_outage_is_503(client, providers, key):
 async def test_email_is_not_a_social_provider(client):
     body = assert_error(await social(client, "email", "any-token"), 400, "ValidationError")
     assert body["details"]["field"] == "provider"
-
-
-async def test_a_provider_without_settings_is_not_configured(client, container):
-    async with client_with(container) as unconfigured:  # the API tests' settings: no ids
-        response = await social(unconfigured, "google", "any-token")
-    assert_error(response, 501, "NotImplemented")
