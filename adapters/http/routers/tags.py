@@ -23,5 +23,6 @@ class TagList(BaseModel):
 
 @router.get("/tags", response_model=TagList)
 async def get_tags(services: Services) -> TagList:
+    """Every tag, for the game set-up screen; no sign-in needed."""
     tags = await list_tags(services.unit_of_work())
     return TagList(tags=[TagOut(id=t.id, name=t.name, category=t.category) for t in tags])
