@@ -45,6 +45,15 @@ async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+@pytest.fixture(scope="module")
+async def module_client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    """One client of one app for a module whose many tests each send a request or two
+    (building the app takes a second)."""
+    app = create_app(container.http_services())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as c:
+        yield c
+
+
 @pytest.fixture
 async def live(container: Container) -> AsyncIterator[str]:
     """The app served by uvicorn on a loopback port, for real WebSocket clients."""
