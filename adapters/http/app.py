@@ -10,6 +10,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from adapters.blobs.local import LocalBlobStore
 from adapters.http import admin_panel
 from adapters.http.errors import ERROR_RESPONSES, UnhandledErrorMiddleware, install_error_handlers
+from adapters.http.inputs import text_only_url
 from adapters.http.middleware import (
     DOCS_POLICY,
     PAGE_POLICY,
@@ -132,7 +133,7 @@ def create_app(
         responses=ERROR_RESPONSES,
         # Every route, those of routers yet to come too, takes its limit (adapters/http/
         # rate_limits.py).
-        dependencies=[Depends(rate_limited)],
+        dependencies=[Depends(rate_limited), Depends(text_only_url)],
     )
     app.state.services = services
     app.include_router(api_router())

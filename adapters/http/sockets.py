@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from fastapi import WebSocket, WebSocketDisconnect
 
-from adapters.http.middleware import escapes_lone_surrogate
+from adapters.http.middleware import untextual
 from adapters.http.rate_limits import SOCKET_CONNECTIONS, RateLimits, route_limit
 from domain.errors import DomainError, Forbidden, InvalidInput, TooManyRequests, Unauthenticated
 from domain.identity.authentication import Credentials, authenticate
@@ -116,8 +116,9 @@ def parse_request(text: str | None, max_chars: int) -> dict[str, Any]:
         raise InvalidInput("Send JSON in text frames")
     if len(text) > max_chars:
         raise InvalidInput(f"Messages are limited to {max_chars} characters")
-    if escapes_lone_surrogate(text):
-        raise InvalidInput("Text must be Unicode: the message escapes a lone surrogate")
+    reason = untextual(text)
+    if reason is not None:
+        raise InvalidInput(reason)
     try:
         document = json.loads(text)
     except RecursionError:  # nested deeper than the interpreter's recursion limit

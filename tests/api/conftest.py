@@ -4,6 +4,8 @@ small slice of the demo catalog (real synthesized audio)."""
 import itertools
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -64,15 +66,12 @@ async def live(container: Container) -> AsyncIterator[str]:
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def each_database_client(
-    request: pytest.FixtureRequest, container: Container, client: httpx.AsyncClient, tmp_path
+@asynccontextmanager
+async def client_on_postgres(
+    container: Container, var_dir: Path
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The app on the API tests' SQLite database, or on a PostgreSQL database of its own
-    (dropped afterwards) with the same offline models."""
-    if request.param == "sqlite":
-        yield client
-        return
+    """A client of the app on a PostgreSQL database of its own (dropped afterwards) with the
+    API tests' offline models."""
     database = f"parla_journey_{uuid.uuid4().hex[:12]}"
     try:
         admin = await asyncpg.connect(f"{POSTGRES}/test", timeout=5)
@@ -83,7 +82,7 @@ async def each_database_client(
     try:
         await upgrade_to_head(url)
         on_postgres = bootstrap(
-            isolated_settings(tmp_path, database_url=url, database_pool_size=5),
+            isolated_settings(var_dir, database_url=url, database_pool_size=5),
             speech_scorer=container.speech_scorer,
             tutor=container.voice.tutor,
             recognizer=container.voice.recognizer,
@@ -92,9 +91,22 @@ async def each_database_client(
         transport = httpx.ASGITransport(app=create_app(on_postgres.http_services()))
         try:
             async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as on_pg:
-                yield on_pg
+                yield on_pg, on_postgres
         finally:
             await on_postgres.aclose()
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def each_database_client(
+    request: pytest.FixtureRequest, container: Container, client: httpx.AsyncClient, tmp_path
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on the API tests' SQLite database, or on a PostgreSQL database of its own
+    (dropped afterwards) with the same offline models."""
+    if request.param == "sqlite":
+        yield client
+        return
+    async with client_on_postgres(container, tmp_path) as (on_pg, _):
+        yield on_pg
