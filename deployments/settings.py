@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.identity.jwt_tokens import DEFAULT_AUDIENCE, DEFAULT_ISSUER
 from domain.errors import InvalidInput
 from domain.rate_limits import limits_with
 
@@ -86,6 +87,21 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = Field(default=None, min_length=32)
     access_token_expire_minutes: int = Field(default=60, ge=1)
+    jwt_issuer: str = Field(
+        default=DEFAULT_ISSUER,
+        min_length=1,
+        description="The `iss` of the tokens this server signs, and the only one it accepts.",
+    )
+    jwt_audience: str = Field(
+        default=DEFAULT_AUDIENCE,
+        min_length=1,
+        description="The `aud` of the tokens this server signs, and the only one it accepts.",
+    )
+    allowed_origins: str = Field(
+        default="",
+        description="Browser origins (scheme://host[:port], comma-separated, or *) allowed "
+        "to call the API across origins; empty, no CORS headers are sent.",
+    )
     refresh_token_expire_days: int = Field(default=7, ge=1)
     google_client_id: str | None = None
     google_jwks_url: str = "https://www.googleapis.com/oauth2/v3/certs"
@@ -164,6 +180,18 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _origins_are_origins(self) -> Self:
+        for origin in self.cors_origins:
+            url = urlsplit(origin)
+            exact = f"{url.scheme}://{url.netloc}" == origin
+            if origin != "*" and not (url.scheme in ("http", "https") and url.netloc and exact):
+                raise ValueError(
+                    f"ALLOWED_ORIGINS: {origin!r} is not an origin: scheme://host[:port], "
+                    "no path, no trailing slash"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _rate_limits_are_known(self) -> Self:
         try:
             limits_with(self.rate_limits)
@@ -218,6 +246,10 @@ class Settings(BaseSettings):
             names = " and ".join(name.upper() for name in _CREDENTIALS[provider])
             raise ValueError(f"needs {names}")
         return values
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return comma_list(self.allowed_origins)
 
     @property
     def stt_providers(self) -> list[str]:

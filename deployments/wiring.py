@@ -154,6 +154,7 @@ class Container:
             relevance_model=self.relevance_model,
             mailer=self.mailer,
             reset_mail=ResetMail(self.settings.password_reset_url),
+            allowed_origins=tuple(self.settings.cors_origins),
             premium_model=self.premium_model,
             rate_limits=RateLimits(
                 self.rate_limiter,
@@ -257,7 +258,11 @@ def bootstrap(
         unit_of_work=lambda: SqlUnitOfWork(sessions, relay.wake),
         credentials=Credentials(
             hasher=password_hasher or Argon2PasswordHasher(),
-            codec=JwtTokenCodec(derive_key(secret, "access-tokens").hex()),
+            codec=JwtTokenCodec(
+                derive_key(secret, "access-tokens").hex(),
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+            ),
             revocations=revocations,
             policy=TokenPolicy(
                 access_ttl=timedelta(minutes=settings.access_token_expire_minutes),

@@ -8,7 +8,9 @@ from typing import Annotated
 
 from fastapi import Query
 from pydantic import AfterValidator, AwareDatetime, Strict
+from starlette.requests import HTTPConnection
 
+from domain.errors import InvalidInput
 from domain.paging import MAX_PAGE, MAX_PAGE_SIZE
 
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="From 1")]
@@ -34,3 +36,13 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(in_utc)]
 # Texts the server refuses when blank: a pattern (JSON Schema's are searched, not anchored)
 # that asks for one character other than whitespace.
 NOT_BLANK = r"\S"
+
+
+async def text_only_url(connection: HTTPConnection) -> None:
+    """The dependency of every route: refuses a path or query holding a NUL character
+    (%00), which no route means and PostgreSQL refuses in text (JSON bodies are checked by
+    adapters/http/middleware.TextBodyMiddleware)."""
+    if connection.scope["type"] != "http":
+        return
+    if "\x00" in connection.scope["path"] or b"%00" in connection.scope["query_string"]:
+        raise InvalidInput("Text must not contain NUL characters")

@@ -133,14 +133,35 @@ def escapes_lone_surrogate(json_text: str) -> bool:
     )
 
 
+# An escaped backslash is consumed whole, as above, so that "\\u0000" is no NUL.
+_NUL_ESCAPES = re.compile(r"\\\\|\\u0000")
+
+
+def escapes_nul(json_text: str) -> bool:
+    """Whether JSON text escapes a NUL character ("\\u0000"): JSON and SQLite take it, but
+    PostgreSQL refuses it in text, so a request would fail there after its checks."""
+    if "\\u0000" not in json_text:
+        return False
+    return any(m.group() == "\\u0000" for m in _NUL_ESCAPES.finditer(json_text))
+
+
+def untextual(json_text: str) -> str | None:
+    """Why the strings of JSON text are not text that every store keeps; None when they are."""
+    if escapes_lone_surrogate(json_text):
+        return "Text must be Unicode: it escapes a lone surrogate"
+    if escapes_nul(json_text):
+        return "Text must not contain NUL characters"
+    return None
+
+
 class InvalidText(HTTPException):
-    def __init__(self) -> None:
-        super().__init__(400, "Text must be Unicode: the body escapes a lone surrogate")
+    def __init__(self, reason: str) -> None:
+        super().__init__(400, reason)
 
 
 class TextBodyMiddleware:
-    """Refuses a JSON body whose strings are not text (a lone surrogate escape) with 400
-    before the app reads it, for every route. Placed inside the size limit, which bounds
+    """Refuses a JSON body whose strings are not text (a lone surrogate or a NUL escape) with
+    400 before the app reads it, for every route. Placed inside the size limit, which bounds
     what it buffers."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -159,8 +180,10 @@ class TextBodyMiddleware:
                 return message
             body.extend(message.get("body", b""))
             # latin-1 maps each byte to one character: escapes keep their places.
-            if not message.get("more_body") and escapes_lone_surrogate(body.decode("latin-1")):
-                raise InvalidText()
+            if not message.get("more_body"):
+                reason = untextual(body.decode("latin-1"))
+                if reason is not None:
+                    raise InvalidText(reason)
             return message
 
         await self.app(scope, checked, send)

@@ -58,6 +58,8 @@ class HttpServices:
     reset_mail: ResetMail
     admin_panel: Callable[[FastAPI], None] | None = None
     """Mounts the admin panel at /admin on the app (None: the app has no panel)."""
+    allowed_origins: tuple[str, ...] = ()
+    """Browser origins allowed to call the API across origins ("*" for any); none: no CORS."""
 
 
 # async: FastAPI runs a plain-def dependency in its thread pool, a thread hop per request

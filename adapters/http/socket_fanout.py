@@ -89,6 +89,16 @@ class Connection:
                 await self._close(_CLOSE_INTERNAL_ERROR)
                 return
 
+    async def send(self, message: dict[str, Any]) -> None:
+        self.push(message)
+
+    async def send_and_close(self, message: dict[str, Any], code: int) -> None:
+        """Sends `message` as the socket's last, pushes still queued dropped, and closes it."""
+        await self.close()
+        if self.websocket.application_state is WebSocketState.CONNECTED:
+            await self.websocket.send_json(message)
+            await self.websocket.close(code)
+
     async def close(self) -> None:
         self._writer.cancel()
         await asyncio.wait({self._writer})

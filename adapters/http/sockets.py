@@ -1,16 +1,26 @@
 """What every WebSocket endpoint shares: authentication by token (in the path or query, the
-Authorization header, or a first message {"type": "auth", "token": ...}), JSON requests with
-a "type", and errors as {"type": "error", "error", "message", "detail", "details", "request"}."""
+Authorization header, or a first message {"type": "auth", "token": ...}), the expiry of that
+token, JSON requests with a "type", and errors as {"type": "error", "error", "message",
+"detail", "details", "request"}.
+
+An open socket lives as long as its access token. Ahead of the token's expiry (a minute, or
+half the token's lifetime when that is shorter) the server sends {"type": "token_expiring",
+"expires_at", "seconds_left"}; a client that sends {"type": "auth", "token": <a fresh access
+token of the same user>} is answered {"type": "authenticated", "expires_at"} and the socket
+lives on until that token's expiry. When the token expires first, the server sends
+{"type": "auth_expired", "error": "Unauthorized", "message", "detail", "details"} and closes
+the socket with 4401. A refused renewal is an "error" message and changes nothing."""
 
 import asyncio
 import json
-from typing import Any
+import time
+from typing import Any, Protocol
 
 from fastapi import WebSocket, WebSocketDisconnect
 
-from adapters.http.middleware import escapes_lone_surrogate
+from adapters.http.middleware import untextual
 from adapters.http.rate_limits import SOCKET_CONNECTIONS, RateLimits, route_limit
-from domain.errors import DomainError, InvalidInput, TooManyRequests, Unauthenticated
+from domain.errors import DomainError, Forbidden, InvalidInput, TooManyRequests, Unauthenticated
 from domain.identity.authentication import Credentials, authenticate
 from ports.identity import TokenClaims
 
@@ -22,6 +32,9 @@ AUTH_TIMEOUT_SECONDS = 10.0
 # An application close code: 4000 plus the HTTP status it stands for.
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_TOO_MANY_REQUESTS = 4429
+# The message that authenticates a socket, first or again before its token expires.
+AUTH = "auth"
+EXPIRY_NOTICE_SECONDS = 60.0
 
 
 class InternalError(DomainError):
@@ -107,8 +120,9 @@ def parse_request(text: str | None, max_chars: int) -> dict[str, Any]:
         raise InvalidInput("Send JSON in text frames")
     if len(text) > max_chars:
         raise InvalidInput(f"Messages are limited to {max_chars} characters")
-    if escapes_lone_surrogate(text):
-        raise InvalidInput("Text must be Unicode: the message escapes a lone surrogate")
+    reason = untextual(text)
+    if reason is not None:
+        raise InvalidInput(reason)
     try:
         document = json.loads(text)
     except RecursionError:  # nested deeper than the interpreter's recursion limit
@@ -118,3 +132,120 @@ def parse_request(text: str | None, max_chars: int) -> dict[str, Any]:
     if not isinstance(document, dict) or not isinstance(document.get("type"), str):
         raise InvalidInput('A message is a JSON object with a "type"', {"field": "type"})
     return document
+
+
+class SocketWriter(Protocol):
+    """How an endpoint's socket is written to: by its one writer."""
+
+    async def send(self, message: dict[str, Any]) -> None: ...
+
+    async def send_and_close(self, message: dict[str, Any], code: int) -> None:
+        """Sends `message` as the socket's last and closes it with `code`."""
+        ...
+
+
+class DirectWriter:
+    """Writes straight to the socket, for endpoints whose request loop is its only writer."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.websocket.send_json(message)
+
+    async def send_and_close(self, message: dict[str, Any], code: int) -> None:
+        await self.websocket.send_json(message)
+        await self.websocket.close(code)
+
+
+class SocketAuthentication:
+    """The access token an open socket holds, renewed by an "auth" message, and the socket's
+    frames raced against that token's expiry (the module docstring has the protocol)."""
+
+    def __init__(
+        self,
+        websocket: WebSocket,
+        claims: TokenClaims,
+        credentials: Credentials,
+        writer: SocketWriter,
+    ) -> None:
+        self._websocket = websocket
+        self._credentials = credentials
+        self._writer = writer
+        self._frame: asyncio.Future[str | None] | None = None
+        self._hold(claims)
+
+    @property
+    def claims(self) -> TokenClaims:
+        return self._claims
+
+    def _hold(self, claims: TokenClaims) -> None:
+        self._claims = claims
+        # The token's expiry is wall-clock time; the deadlines are the event loop's clock.
+        left = claims.expires_at.timestamp() - time.time()
+        lifetime = (claims.expires_at - claims.issued_at).total_seconds()
+        now = asyncio.get_running_loop().time()
+        self._expires_at = now + left
+        self._notice_at = self._expires_at - min(EXPIRY_NOTICE_SECONDS, lifetime / 2)
+        self._told = False
+
+    async def receive_text(self) -> str | None:
+        """The next text frame; None for a binary one. Meanwhile tells the client that its
+        token is about to expire; once it has, tells it so, closes the socket with 4401 and
+        raises WebSocketDisconnect, as it does when the client leaves."""
+        loop = asyncio.get_running_loop()
+        if self._frame is None:
+            self._frame = asyncio.ensure_future(receive_text(self._websocket))
+        try:
+            while True:
+                now = loop.time()
+                if now >= self._expires_at:
+                    await self._expire()
+                if not self._told and now >= self._notice_at:
+                    self._told = True
+                    await self._writer.send(
+                        {
+                            "type": "token_expiring",
+                            "expires_at": self._claims.expires_at.isoformat(),
+                            "seconds_left": max(0, round(self._expires_at - now)),
+                        }
+                    )
+                    continue
+                wake = self._expires_at if self._told else self._notice_at
+                done, _ = await asyncio.wait({self._frame}, timeout=wake - now)
+                if done:
+                    frame, self._frame = self._frame, None
+                    return frame.result()
+        except BaseException:
+            # Cancelled, expired or gone: no frame is awaited for a loop that has ended.
+            if self._frame is not None:
+                self._frame.cancel()
+                self._frame = None
+            raise
+
+    async def _expire(self) -> None:
+        expired = Unauthenticated(
+            "The access token expired; connect again with a fresh one",
+            {"expired_at": self._claims.expires_at.isoformat()},
+        )
+        message = {**error_message(expired, None), "type": "auth_expired"}
+        del message["request"]
+        try:
+            await self._writer.send_and_close(message, CLOSE_UNAUTHENTICATED)
+        except Exception:  # the client went away meanwhile
+            pass
+        raise WebSocketDisconnect(CLOSE_UNAUTHENTICATED)
+
+    async def renew(self, document: dict[str, Any]) -> None:
+        """Takes the fresh access token of an "auth" message: Unauthenticated for one that is
+        not valid, Forbidden for another user's; either leaves the current one in force."""
+        token = document.get("token")
+        if not isinstance(token, str):
+            raise InvalidInput("token must be an access token", {"field": "token"})
+        claims = await authenticate(token, self._credentials)
+        if claims.user_id != self._claims.user_id:
+            raise Forbidden("The token belongs to another user than the socket's")
+        self._hold(claims)
+        await self._writer.send(
+            {"type": "authenticated", "expires_at": claims.expires_at.isoformat()}
+        )

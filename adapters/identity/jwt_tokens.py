@@ -1,4 +1,8 @@
-"""Access and refresh tokens as HS256 JWTs (PyJWT)."""
+"""Access and refresh tokens as HS256 JWTs (PyJWT).
+
+Decoding accepts HS256 only (never the token header's choice: no `none`, no other family),
+and a token must carry every claim this codec writes, with this server's issuer and
+audience, and not be past its expiry."""
 
 from datetime import UTC, datetime
 from uuid import UUID
@@ -9,20 +13,32 @@ from domain.errors import Unauthenticated
 from ports.identity import Role, TokenClaims, TokenKind
 
 _ALGORITHM = "HS256"
-_ISSUER = "parla"
+DEFAULT_ISSUER = "parla"
+DEFAULT_AUDIENCE = "parla-api"
+_REQUIRED = ["iss", "aud", "exp", "iat", "sub", "sid", "typ", "jti", "role"]
 
 
 class JwtTokenCodec:
-    def __init__(self, secret: str, leeway_seconds: int = 0) -> None:
+    def __init__(
+        self,
+        secret: str,
+        leeway_seconds: int = 0,
+        *,
+        issuer: str = DEFAULT_ISSUER,
+        audience: str = DEFAULT_AUDIENCE,
+    ) -> None:
         if len(secret) < 32:
             raise ValueError("The token signing secret must be at least 32 characters")
         self._secret = secret
         self._leeway = leeway_seconds
+        self._issuer = issuer
+        self._audience = audience
 
     def encode(self, claims: TokenClaims) -> str:
         return jwt.encode(
             {
-                "iss": _ISSUER,
+                "iss": self._issuer,
+                "aud": self._audience,
                 "sub": str(claims.user_id),
                 "sid": str(claims.session_id),
                 "role": claims.role.value,
@@ -41,9 +57,10 @@ class JwtTokenCodec:
                 token,
                 self._secret,
                 algorithms=[_ALGORITHM],
-                issuer=_ISSUER,
+                issuer=self._issuer,
+                audience=self._audience,
                 leeway=self._leeway,
-                options={"require": ["exp", "iat", "sub", "sid", "typ", "jti", "role"]},
+                options={"require": _REQUIRED, "strict_aud": True},
             )
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("Token has expired") from None
@@ -61,5 +78,5 @@ class JwtTokenCodec:
                 issued_at=datetime.fromtimestamp(payload["iat"], UTC),
                 expires_at=datetime.fromtimestamp(payload["exp"], UTC),
             )
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError, OSError):
             raise Unauthenticated("Invalid token") from None

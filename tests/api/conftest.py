@@ -4,6 +4,8 @@ small slice of the demo catalog (real synthesized audio)."""
 import itertools
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -45,6 +47,15 @@ async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+@pytest.fixture(scope="module")
+async def module_client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    """One client of one app for a module whose many tests each send a request or two
+    (building the app takes a second)."""
+    app = create_app(container.http_services())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as c:
+        yield c
+
+
 @pytest.fixture
 async def live(container: Container) -> AsyncIterator[str]:
     """The app served by uvicorn on a loopback port, for real WebSocket clients."""
@@ -53,6 +64,39 @@ async def live(container: Container) -> AsyncIterator[str]:
 
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+
+
+@asynccontextmanager
+async def client_on_postgres(
+    container: Container, var_dir: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app on a PostgreSQL database of its own (dropped afterwards) with the
+    API tests' offline models."""
+    database = f"parla_journey_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(f"{POSTGRES}/test", timeout=5)
+    except Exception as error:  # any failure to connect means "unavailable"
+        unavailable(f"PostgreSQL is not reachable at {POSTGRES}: {error!r}")
+    await admin.execute(f'CREATE DATABASE "{database}"')
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
+    try:
+        await upgrade_to_head(url)
+        on_postgres = bootstrap(
+            isolated_settings(var_dir, database_url=url, database_pool_size=5),
+            speech_scorer=container.speech_scorer,
+            tutor=container.voice.tutor,
+            recognizer=container.voice.recognizer,
+        )
+        await on_postgres.start()
+        transport = httpx.ASGITransport(app=create_app(on_postgres.http_services()))
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as on_pg:
+                yield on_pg, on_postgres
+        finally:
+            await on_postgres.aclose()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -64,28 +108,5 @@ async def each_database_client(
     if request.param == "sqlite":
         yield client
         return
-    database = f"parla_journey_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = await asyncpg.connect(f"{POSTGRES}/test", timeout=5)
-    except Exception as error:  # any failure to connect means "unavailable"
-        unavailable(f"PostgreSQL is not reachable at {POSTGRES}: {error!r}")
-    await admin.execute(f'CREATE DATABASE "{database}"')
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
-    try:
-        await upgrade_to_head(url)
-        on_postgres = bootstrap(
-            isolated_settings(tmp_path, database_url=url, database_pool_size=5),
-            speech_scorer=container.speech_scorer,
-            tutor=container.voice.tutor,
-            recognizer=container.voice.recognizer,
-        )
-        await on_postgres.start()
-        transport = httpx.ASGITransport(app=create_app(on_postgres.http_services()))
-        try:
-            async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as on_pg:
-                yield on_pg
-        finally:
-            await on_postgres.aclose()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
+    async with client_on_postgres(container, tmp_path) as (on_pg, _):
+        yield on_pg

@@ -305,6 +305,7 @@ async def test_progress_is_streamed_when_asked_for(admin):
     response = await import_csv(client, headers, batch, csv, accept="application/x-ndjson")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/x-ndjson")
+    assert "content-encoding" not in response.headers  # line by line, never gzipped
     lines = [json.loads(line) for line in response.text.splitlines()]
     progress = [line["progress"] for line in lines[:-1]]
     assert progress[0] == {"done": 1, "total": 150} and progress[-1] == {"done": 150, "total": 150}

@@ -30,9 +30,20 @@ def test_round_trip():
     )
 
 
-def test_tokens_are_hs256_jwts():
-    token = JwtTokenCodec(SECRET).encode(claims())
+def test_tokens_are_hs256_jwts_naming_their_issuer_and_audience():
+    token = JwtTokenCodec(SECRET, issuer="tutor-co", audience="tutor-api").encode(claims())
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    payload = jwt.decode(token, options={"verify_signature": False})
+    assert (payload["iss"], payload["aud"]) == ("tutor-co", "tutor-api")
+
+
+def _signed(payload_changes: dict, key: str = SECRET, algorithm: str = "HS256") -> str:
+    """A token this codec would write, with some claims changed (None: left out)."""
+    payload = jwt.decode(
+        JwtTokenCodec(SECRET).encode(claims()), options={"verify_signature": False}
+    )
+    payload = {k: v for k, v in (payload | payload_changes).items() if v is not None}
+    return jwt.encode(payload, key, algorithm=algorithm)
 
 
 @pytest.mark.parametrize(
@@ -45,11 +56,27 @@ def test_tokens_are_hs256_jwts():
         JwtTokenCodec(SECRET).encode(claims(kind="refresh")),
         jwt.encode({"sub": "x"}, SECRET, algorithm="HS256"),
         jwt.encode({"alg": "none"}, None, algorithm="none"),
+        _signed({}, key=None, algorithm="none"),  # every claim right, unsigned
+        _signed({}, key="k" * 64, algorithm="HS512"),
+        _signed({"iss": "someone-else"}),
+        _signed({"iss": None}),
+        _signed({"aud": "another-api"}),
+        _signed({"aud": ["parla-api", "another-api"]}),
+        _signed({"aud": None}),
+        _signed({"iat": "yesterday"}),
+        _signed({"role": "superuser"}),
     ],
 )
 def test_bad_tokens_are_unauthenticated(token):
     with pytest.raises(Unauthenticated):
         JwtTokenCodec(SECRET).decode(token, "access")
+
+
+def test_a_token_of_another_issuer_or_audience_setting_is_refused():
+    token = JwtTokenCodec(SECRET).encode(claims())
+    for codec in (JwtTokenCodec(SECRET, issuer="x"), JwtTokenCodec(SECRET, audience="y")):
+        with pytest.raises(Unauthenticated):
+            codec.decode(token, "access")
 
 
 def test_short_secrets_are_refused():

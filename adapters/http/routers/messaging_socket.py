@@ -8,7 +8,9 @@ message_delivered, message_read ({"message_id"}), user_status_change ({"status"}
 The server pushes message_new, message_edited, message_deleted, message_status,
 conversation_read, typing_start, typing_stop, user_status_change, conversation_updated,
 conversation_joined and participant_added/updated/removed. A request that fails gets
-{"type": "error", "error", "message", "detail", "details", "request"} and the socket stays open."""
+{"type": "error", "error", "message", "detail", "details", "request"} and the socket stays open.
+The socket ends with its access token unless the client renews it with an "auth" message
+(adapters/http/sockets.py)."""
 
 import asyncio
 import logging
@@ -21,13 +23,14 @@ from adapters.http import socket_fanout
 from adapters.http.services import HttpServices
 from adapters.http.socket_fanout import Connection
 from adapters.http.sockets import (
+    AUTH,
     InternalError,
+    SocketAuthentication,
     accept_authenticated,
     bearer_token,
     count_message,
     error_message,
     parse_request,
-    receive_text,
 )
 from domain.errors import DomainError, InvalidInput
 from domain.messaging import conversations, messages, presence
@@ -79,6 +82,7 @@ async def _serve(websocket: WebSocket, token: str | None) -> None:
     fanout = services.fanout
     joined = await conversations.conversation_ids(user_id, services.unit_of_work())
     connection = Connection(websocket, user_id)
+    authentication = SocketAuthentication(websocket, claims, services.credentials, connection)
     first_here = not fanout.connected(user_id)
     await fanout.connect(connection, joined)
     connection.push(
@@ -92,13 +96,16 @@ async def _serve(websocket: WebSocket, token: str | None) -> None:
         if first_here:
             await presence.set_status(user_id, Presence.ONLINE, services.unit_of_work())
         while True:
-            text = await receive_text(websocket)
+            text = await authentication.receive_text()
             request = None
             try:
                 document = _parse(text)
                 request = document["type"]
-                await count_message(websocket, services.rate_limits, claims)
-                await _handle(services, connection, request, document)
+                await count_message(websocket, services.rate_limits, authentication.claims)
+                if request == AUTH:
+                    await authentication.renew(document)
+                else:
+                    await _handle(services, connection, request, document)
             except DomainError as error:
                 connection.push(error_message(error, request))
             except Exception:  # as over HTTP: logged, answered, and the socket stays usable

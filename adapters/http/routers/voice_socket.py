@@ -16,7 +16,8 @@ can reconnect to any replica and resume.
 again.
 
 Both authenticate like the messaging socket (?token=, Authorization header, or a first
-{"type": "auth", "token"} message) and answer a failed request with an "error" message,
+{"type": "auth", "token"} message), end with their access token unless an "auth" message
+renews it (adapters/http/sockets.py), and answer a failed request with an "error" message,
 keeping the socket open."""
 
 import base64
@@ -32,13 +33,15 @@ from adapters.http.audio import AudioOut
 from adapters.http.corrections import CorrectionOut
 from adapters.http.services import HttpServices
 from adapters.http.sockets import (
+    AUTH,
+    DirectWriter,
     InternalError,
+    SocketAuthentication,
     accept_authenticated,
     bearer_token,
     count_message,
     error_message,
     parse_request,
-    receive_text,
 )
 from domain.errors import DomainError, InvalidInput
 from domain.learning.history import record_pronunciation
@@ -106,16 +109,22 @@ async def _converse(
     claims: TokenClaims,
     handle: Callable[[str, dict[str, Any]], Awaitable[bool]],
 ) -> None:
-    """Requests until the client leaves or `handle` returns False; a request that fails (a
-    spent rate limit too) is answered with an error and the socket stays open."""
+    """Requests until the client leaves, its token expires or `handle` returns False; a
+    request that fails (a spent rate limit too) is answered with an error and the socket
+    stays open."""
+    authentication = SocketAuthentication(
+        websocket, claims, services.credentials, DirectWriter(websocket)
+    )
     while True:
-        text = await receive_text(websocket)
+        text = await authentication.receive_text()
         request = None
         try:
             document = parse_request(text, MAX_FRAME_CHARS)
             request = document["type"]
-            await count_message(websocket, services.rate_limits, claims)
-            if not await handle(request, document):
+            await count_message(websocket, services.rate_limits, authentication.claims)
+            if request == AUTH:
+                await authentication.renew(document)
+            elif not await handle(request, document):
                 return
         except DomainError as error:
             await websocket.send_json(error_message(error, request))
