@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from adapters.blobs.local import LocalBlobStore
 from adapters.http import admin_panel
+from adapters.http.access import AccessMiddleware
 from adapters.http.errors import ERROR_RESPONSES, UnhandledErrorMiddleware, install_error_handlers
 from adapters.http.middleware import (
     DOCS_POLICY,
@@ -130,6 +131,8 @@ def create_app(
     }
     # Outside the unhandled-error answer, so that a 500 carries the headers too.
     app.add_middleware(SecurityHeadersMiddleware, page_policies=pages)
+    # Inside the request id, outside the unhandled-error answer: it counts a 500 as one.
+    app.add_middleware(AccessMiddleware, metrics=services.metrics)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(RunToCompletionMiddleware)  # outermost: covers all the others
     return app

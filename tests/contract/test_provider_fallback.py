@@ -12,6 +12,7 @@ from adapters.fallback import (
     FallbackSpeechSynthesizer,
 )
 from adapters.llm.openai_chat import OpenAiChatModel
+from adapters.metrics import PrometheusMetrics
 from adapters.speech.elevenlabs_speech import (
     GEORGE,
     ElevenLabsSpeechRecognizer,
@@ -49,7 +50,8 @@ def recognizers(first: ProviderStub, second: ProviderStub) -> FallbackSpeechReco
         [
             ElevenLabsSpeechRecognizer(KEY, base_url=first.url, max_retries=0),
             OpenAiSpeechRecognizer(KEY, base_url=f"{second.url}/v1", max_retries=0),
-        ]
+        ],
+        metrics=PrometheusMetrics(),
     )
 
 
@@ -58,7 +60,8 @@ def synthesizers(first: ProviderStub, second: ProviderStub) -> FallbackSpeechSyn
         [
             ElevenLabsSpeechSynthesizer(KEY, base_url=first.url, max_retries=0),
             OpenAiSpeechSynthesizer(KEY, base_url=f"{second.url}/v1", max_retries=0),
-        ]
+        ],
+        metrics=PrometheusMetrics(),
     )
 
 
@@ -146,7 +149,8 @@ class BreaksMidStream:
 
 async def test_a_stream_that_has_begun_does_not_fall_back(second: ProviderStub):
     chain = FallbackSpeechSynthesizer(
-        [BreaksMidStream(), OpenAiSpeechSynthesizer(KEY, base_url=f"{second.url}/v1")]  # type: ignore[list-item]
+        [BreaksMidStream(), OpenAiSpeechSynthesizer(KEY, base_url=f"{second.url}/v1")],  # type: ignore[list-item]
+        metrics=PrometheusMetrics(),
     )
     chunks: list[bytes] = []
 
@@ -206,7 +210,8 @@ async def test_the_second_language_model_answers(first: ProviderStub, second: Pr
         [
             OpenAiChatModel(KEY, base_url=f"{first.url}/v1", max_retries=0, provider="azure"),
             OpenAiChatModel(KEY, base_url=f"{second.url}/v1", model="llama3", provider="ollama"),
-        ]
+        ],
+        metrics=PrometheusMetrics(),
     )
 
     assert await chain.complete(MESSAGES, max_tokens=20) == "Hi!"
@@ -216,4 +221,4 @@ async def test_the_second_language_model_answers(first: ProviderStub, second: Pr
 
 def test_a_fallback_needs_a_provider():
     with pytest.raises(ValueError):
-        FallbackLanguageModel([])
+        FallbackLanguageModel([], metrics=PrometheusMetrics())
