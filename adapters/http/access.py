@@ -6,6 +6,7 @@ import logging
 import time
 
 from opentelemetry import trace
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.http.middleware import current_request_id
@@ -27,7 +28,13 @@ def note_user(scope: Scope, user_id: str) -> None:
 
 
 def _route_of(scope: Scope) -> str:
-    return route_template(scope) if "route" in scope else UNMATCHED
+    if "route" in scope:  # an API route; FastAPI leaves it in the scope
+        return route_template(scope)
+    # A mount (the try page, the admin panel) or plain route (/metrics): asked again.
+    for route in scope["app"].router.routes:
+        if route.matches(scope)[0] is Match.FULL:
+            return route.path
+    return UNMATCHED
 
 
 def _loggable_path(scope: Scope) -> str:

@@ -29,10 +29,10 @@ from pathlib import Path
 
 import httpx
 
+from adapters.metrics import PrometheusMetrics
 from adapters.speech.codec import FfmpegAudioDecoder
 from adapters.speech.espeak import EspeakSynthesizer
 from adapters.sql.migrate import upgrade_to_head
-from adapters.metrics import PrometheusMetrics
 from deployments.providers import build_recognizer, build_synthesizer, build_tutor
 from deployments.wiring import bootstrap
 from domain.identity.authentication import Register, register

@@ -4,6 +4,7 @@ the composition root builds, and a provider named without its key stops start-up
 import pytest
 from pydantic import ValidationError
 
+from adapters.metrics import PrometheusMetrics
 from deployments.providers import (
     build_gateway_model,
     build_mailer,
@@ -12,7 +13,6 @@ from deployments.providers import (
     build_synthesizer,
     build_tutor,
 )
-from adapters.metrics import PrometheusMetrics
 from deployments.settings import Settings
 
 METRICS = PrometheusMetrics()
