@@ -233,7 +233,10 @@ class NatsEventBus:
     async def close(self) -> None:
         for subscription in list(self._subscriptions):
             await subscription.stop()
-        await self._nc.close()
+        try:
+            await self._nc.close()
+        except OSError:  # the connection was lost already: nothing is left to flush
+            pass
 
     def _subject(self, kind: str, event_type_or_pattern: str) -> str:
         return f"{self._prefix}.{kind}.{event_type_or_pattern}"
