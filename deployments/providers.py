@@ -9,8 +9,10 @@ from typing import Any, TypeVar
 
 from adapters.blobs.local import LocalBlobStore
 from adapters.fallback import (
+    BreakerPolicy,
     FallbackLanguageModel,
     FallbackSpeechRecognizer,
+    FallbackSpeechScorer,
     FallbackSpeechSynthesizer,
 )
 from adapters.grammar.harper import HarperGrammarChecker
@@ -28,6 +30,7 @@ from ports.blobs import BlobStore
 from ports.identity import AuthProvider, IdentityProvider
 from ports.language_model import LanguageModel
 from ports.mail import Mailer
+from ports.metrics import Metrics
 from ports.realtime import RealtimeTokenIssuer
 from ports.scoring import SpeechScorer
 from ports.speech import SpeechRecognizer, SpeechSynthesizer
@@ -49,22 +52,35 @@ def build_identity_providers(settings: Settings) -> dict[AuthProvider, IdentityP
     return providers
 
 
-def build_speech_scorer(settings: Settings) -> SpeechScorer:
+def build_speech_scorer(settings: Settings, metrics: Metrics) -> SpeechScorer:
     """The scorer SPEECH_PROVIDER names."""
-    if settings.speech_provider == "azure":
-        from adapters.speech.azure_scorer import AzureSpeechScorer
 
-        key, region = settings.credentials("azure")
-        return AzureSpeechScorer(key, region)
-    from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
+    def scorer(name: str) -> SpeechScorer:
+        if name == "azure":
+            from adapters.speech.azure_scorer import AzureSpeechScorer
 
-    return PocketsphinxScorer()
+            key, region = settings.credentials("azure")
+            return AzureSpeechScorer(key, region)
+        from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
+
+        return PocketsphinxScorer()
+
+    return _chain(settings, metrics, [settings.speech_provider], scorer, FallbackSpeechScorer)
 
 
-def _chain(names: list[str], build: Callable[[str], P], fallback: Callable[[list[P]], P]) -> P:
-    """One adapter per provider name, wrapped in a fallback chain when there are several."""
-    adapters = [build(name) for name in names]
-    return adapters[0] if len(adapters) == 1 else fallback(adapters)
+def _chain(
+    settings: Settings,
+    metrics: Metrics,
+    names: list[str],
+    build: Callable[[str], P],
+    chain: Callable[..., P],
+) -> P:
+    """One adapter per provider name in a chain (of one, too: it measures each provider and
+    keeps its circuit breaker)."""
+    policy = BreakerPolicy(
+        settings.provider_circuit_failures, settings.provider_circuit_cool_down_seconds
+    )
+    return chain([build(name) for name in names], metrics=metrics, policy=policy)
 
 
 def _keyed(settings: Settings, provider: str, base_url: str | None) -> dict[str, Any]:
@@ -96,7 +112,7 @@ def _azure(settings: Settings) -> dict[str, Any]:
     }
 
 
-def build_recognizer(settings: Settings) -> SpeechRecognizer:
+def build_recognizer(settings: Settings, metrics: Metrics) -> SpeechRecognizer:
     """The recognizers STT_PROVIDER names, in fallback order."""
 
     def recognizer(name: str) -> SpeechRecognizer:
@@ -116,10 +132,10 @@ def build_recognizer(settings: Settings) -> SpeechRecognizer:
 
         return WhisperSpeechRecognizer(settings.model_dir / "whisper-base")
 
-    return _chain(settings.stt_providers, recognizer, FallbackSpeechRecognizer)
+    return _chain(settings, metrics, settings.stt_providers, recognizer, FallbackSpeechRecognizer)
 
 
-def build_synthesizer(settings: Settings) -> SpeechSynthesizer:
+def build_synthesizer(settings: Settings, metrics: Metrics) -> SpeechSynthesizer:
     """The synthesizers TTS_PROVIDER names, in fallback order."""
 
     def synthesizer(name: str) -> SpeechSynthesizer:
@@ -137,10 +153,10 @@ def build_synthesizer(settings: Settings) -> SpeechSynthesizer:
             return AzureSpeechSynthesizer(**_azure(settings))
         return EspeakSynthesizer()
 
-    return _chain(settings.tts_providers, synthesizer, FallbackSpeechSynthesizer)
+    return _chain(settings, metrics, settings.tts_providers, synthesizer, FallbackSpeechSynthesizer)
 
 
-def build_language_model(settings: Settings) -> LanguageModel:
+def build_language_model(settings: Settings, metrics: Metrics) -> LanguageModel:
     """The language models LLM_PROVIDER names, in fallback order."""
 
     def model(name: str) -> LanguageModel:
@@ -152,22 +168,22 @@ def build_language_model(settings: Settings) -> LanguageModel:
 
         return LlamaCppChatModel()
 
-    return _chain(settings.llm_providers, model, FallbackLanguageModel)
+    return _chain(settings, metrics, settings.llm_providers, model, FallbackLanguageModel)
 
 
-def build_tutor(settings: Settings) -> Tutor:
+def build_tutor(settings: Settings, metrics: Metrics) -> Tutor:
     """The tutor with the language models LLM_PROVIDER names and the grammar checker."""
-    return Tutor(build_language_model(settings), HarperGrammarChecker())
+    return Tutor(build_language_model(settings, metrics), HarperGrammarChecker())
 
 
-def build_premium_model(settings: Settings) -> PremiumModel:
+def build_premium_model(settings: Settings, metrics: Metrics) -> PremiumModel:
     """The premium features' model chain (LLM_PROVIDER), each request priced as its first
     provider's entry in LLM_PRICES_USD (the one that answers unless it fails)."""
     price = settings.llm_prices().get(settings.llm_providers[0], 0.0)
-    return PremiumModel(build_language_model(settings), price)
+    return PremiumModel(build_language_model(settings, metrics), price)
 
 
-def build_gateway_model(settings: Settings) -> LanguageModel | None:
+def build_gateway_model(settings: Settings, metrics: Metrics) -> LanguageModel | None:
     """The model the Gateway asks to phrase learning plans and to judge whether an answer
     addresses its topic's prompt: OpenAI's (or a compatible server's) when LLM_PROVIDER names
     openai. The offline model stays in the Tutor deployment, where its weights are loaded
@@ -177,7 +193,10 @@ def build_gateway_model(settings: Settings) -> LanguageModel | None:
         return None
     from adapters.llm.openai_chat import OpenAiChatModel
 
-    return OpenAiChatModel(model=settings.openai_chat_model, **_openai(settings))
+    def model(_: str) -> LanguageModel:
+        return OpenAiChatModel(model=settings.openai_chat_model, **_openai(settings))
+
+    return _chain(settings, metrics, ["openai"], model, FallbackLanguageModel)
 
 
 def build_mailer(settings: Settings) -> Mailer:

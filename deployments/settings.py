@@ -142,6 +142,18 @@ class Settings(BaseSettings):
     elevenlabs_base_url: str | None = None
     provider_timeout_seconds: float = Field(default=20, gt=0)
     provider_retries: int = Field(default=2, ge=0, le=5)
+    provider_circuit_failures: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Failures in a row after which a provider is skipped for the cool-down.",
+    )
+    provider_circuit_cool_down_seconds: float = Field(
+        default=30,
+        gt=0,
+        le=3600,
+        description="How long a provider that keeps failing is skipped before it is tried again.",
+    )
     tutor_timeout_seconds: float = Field(default=60, gt=0)
     speech_io_timeout_seconds: float = Field(
         default=60,
@@ -166,6 +178,19 @@ class Settings(BaseSettings):
     tts_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     demo_content: bool = True
     log_level: str = "INFO"
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="The port of Ray's metrics exporter under `make run`, the Prometheus "
+        "scrape target of Parla's and Ray Serve's metrics; unset, Ray picks a free one (the "
+        "launcher logs it).",
+    )
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP collector (http://host:4318) that receives traces; unset, "
+        "nothing is traced.",
+    )
 
     @model_validator(mode="after")
     def _blob_store_is_configured(self) -> Self:
@@ -189,6 +214,14 @@ class Settings(BaseSettings):
                     f"ALLOWED_ORIGINS: {origin!r} is not an origin: scheme://host[:port], "
                     "no path, no trailing slash"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _otlp_endpoint_is_a_url(self) -> Self:
+        if self.otlp_endpoint:
+            url = urlsplit(self.otlp_endpoint)
+            if url.scheme not in ("http", "https") or not url.netloc:
+                raise ValueError("OTLP_ENDPOINT must be http(s)://host[:port]")
         return self
 
     @model_validator(mode="after")

@@ -1,6 +1,7 @@
 """The composition root: settings in, adapters out. Ray deployments, the launcher and the
 tests all build the product here."""
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
+from opentelemetry.sdk.trace import TracerProvider
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,13 +26,14 @@ from adapters.mail.log import LogMailer
 from adapters.memory.cache import InMemoryCache
 from adapters.memory.event_bus import InMemoryEventBus
 from adapters.memory.revocations import InMemorySessionRevocations
+from adapters.metrics import PrometheusMetrics
 from adapters.nats.event_bus import NatsEventBus
 from adapters.rate_limiter import in_memory_rate_limiter, redis_rate_limiter
 from adapters.redis.cache import RedisCache
 from adapters.redis.revocations import RedisSessionRevocations
 from adapters.reviews.fsrs_scheduler import FsrsScheduler
 from adapters.speech.codec import FfmpegAudioDecoder
-from adapters.sql.database import create_engine, session_factory
+from adapters.sql.database import create_engine, measure_pool, session_factory
 from adapters.sql.outbox import OutboxRelay
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from adapters.vocabulary.cefrpy_levels import CefrpyVocabularyLevels
@@ -49,6 +52,7 @@ from deployments.providers import (
     build_tutor,
 )
 from deployments.settings import Settings
+from deployments.tracing import flush
 from domain.assessment.prompts import SpeakingPrompt
 from domain.courses.premium import PremiumModel
 from domain.curriculum.activity import ACTIVITY_CONSUMERS, ActivityConsumer
@@ -72,6 +76,7 @@ from ports.identity import (
 )
 from ports.language_model import LanguageModel
 from ports.mail import Mailer
+from ports.metrics import Metrics
 from ports.rate_limits import RateLimiter
 from ports.realtime import RealtimeTokenIssuer
 from ports.reviews import ReviewScheduler
@@ -82,6 +87,11 @@ from ports.unit_of_work import UnitOfWork
 from ports.vocabulary import VocabularyLevels
 
 logger = logging.getLogger(__name__)
+
+# A readiness probe answers within its own timeout (Kubernetes' default is 1 s): each
+# dependency gets this long, all of them at once.
+READY_CHECK_SECONDS = 0.8
+READY_PROBE_KEY = "readiness-probe"
 
 
 def derive_key(secret: str, purpose: str) -> bytes:
@@ -107,6 +117,8 @@ class Container:
     relay: OutboxRelay
     premium_model: PremiumModel
     rate_limiter: RateLimiter
+    metrics: Metrics
+    redis: Redis | None = None
     realtime_tokens: RealtimeTokenIssuer | None = None
     event_bus: EventBus | None = None
     review_scheduler: ReviewScheduler = field(default_factory=FsrsScheduler)
@@ -119,12 +131,42 @@ class Container:
     def __post_init__(self) -> None:
         self.fanout = SocketFanout(self.blobs)
 
-    async def check_ready(self) -> None:
+    async def check_ready(self) -> dict[str, str]:
+        """Each configured dependency ("database", "blob_store", and "redis" and "nats" when
+        set) with "ok" or why it is not: all asked at once, each within
+        READY_CHECK_SECONDS."""
+        checks: dict[str, Callable[[], Awaitable[object]]] = {
+            "database": self._query_database,
+            "blob_store": partial(self.blobs.exists, READY_PROBE_KEY),
+        }
+        if self.redis is not None:
+            checks["redis"] = self.redis.ping
+        if self.settings.nats_url:
+            checks["nats"] = self._reach_nats
+        results = await asyncio.gather(*(self._status(*check) for check in checks.items()))
+        return dict(zip(checks, results, strict=True))
+
+    @staticmethod
+    async def _status(name: str, check: Callable[[], Awaitable[object]]) -> str:
+        # The probe is public: the body names the failure's kind, the log its details.
         try:
-            async with self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as e:  # any driver error means the same thing here: not ready
-            raise ServiceUnavailable("Database is unreachable") from e
+            await asyncio.wait_for(check(), READY_CHECK_SECONDS)
+        except TimeoutError:
+            logger.warning("not ready: %s did not answer within %s s", name, READY_CHECK_SECONDS)
+            return "no answer in time"
+        except Exception as error:  # whatever the client raises, the dependency is down
+            logger.warning("not ready: %s: %r", name, error)
+            return f"unavailable ({type(error).__name__})"
+        return "ok"
+
+    async def _query_database(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def _reach_nats(self) -> None:
+        if not isinstance(self.event_bus, NatsEventBus):
+            raise ServiceUnavailable("The event bus has not connected yet")
+        await self.event_bus.check(READY_CHECK_SECONDS)
 
     def http_services(self) -> HttpServices:
         return HttpServices(
@@ -136,6 +178,7 @@ class Container:
             speech_scorer=self.speech_scorer,
             voice=self.voice,
             check_ready=self.check_ready,
+            metrics=self.metrics,
             fanout=self.fanout,
             vocabulary=self.vocabulary,
             speaking_prompts=self.speaking_prompts,
@@ -204,6 +247,12 @@ class Container:
             await close()
 
 
+async def shut_down(container: Container, tracing: TracerProvider | None) -> None:
+    """What an app's shutdown does: the container closes, the last spans go out."""
+    await container.aclose()
+    await flush(tracing)
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -222,17 +271,22 @@ def bootstrap(
     relevance_model: LanguageModel | None = None,
     mailer: Mailer | None = None,
     premium_model: PremiumModel | None = None,
+    metrics: Metrics | None = None,
 ) -> Container:
     """Every adapter from settings; each port given as an argument replaces the one settings
     would build (the Gateway passes handles to its deployments for the scorer, tutor,
-    synthesizer and recognizer; tests pass their own)."""
+    synthesizer and recognizer; tests pass their own). Metrics go to `metrics` (Ray's under
+    Ray Serve), else to a Prometheus registry of the container's own."""
     settings = settings or Settings()
+    metrics = metrics or PrometheusMetrics()
     secret = settings.resolved_secret_key()
     engine = create_engine(settings.resolved_database_url, pool_size=settings.database_pool_size)
+    measure_pool(engine, metrics)
     sessions = session_factory(engine)
     closers: list[Callable[[], Awaitable[None]]] = [engine.dispose]
 
     revocations: SessionRevocations
+    redis: Redis | None = None
     if settings.redis_url:
         redis = Redis.from_url(settings.redis_url)
         revocations = RedisSessionRevocations(redis)
@@ -249,7 +303,7 @@ def bootstrap(
         closers.extend(p.aclose for p in identity_providers.values())  # type: ignore[attr-defined]
 
     relay = OutboxRelay(sessions)
-    gateway_model = build_gateway_model(settings)
+    gateway_model = build_gateway_model(settings, metrics)
     audio_decoder = audio_decoder or FfmpegAudioDecoder()
 
     return Container(
@@ -272,12 +326,14 @@ def bootstrap(
         identity_providers=identity_providers,
         blobs=blobs or build_blob_store(settings, derive_key(secret, "blob-urls")),
         audio_decoder=audio_decoder,
-        speech_scorer=speech_scorer or build_speech_scorer(settings),
+        speech_scorer=speech_scorer or build_speech_scorer(settings, metrics),
         voice=VoicePipeline(
             decoder=audio_decoder,
-            recognizer=recognizer or build_recognizer(settings),
-            tutor=tutor or build_tutor(settings),
-            synthesizer=CachedSpeechSynthesizer(synthesizer or build_synthesizer(settings), cache),
+            recognizer=recognizer or build_recognizer(settings, metrics),
+            tutor=tutor or build_tutor(settings, metrics),
+            synthesizer=CachedSpeechSynthesizer(
+                synthesizer or build_synthesizer(settings, metrics), cache
+            ),
         ),
         # Harper checks a sentence in milliseconds: the Gateway runs it for assessments.
         grammar_checker=grammar_checker or HarperGrammarChecker(),
@@ -287,8 +343,10 @@ def bootstrap(
         relay=relay,
         # The premium features' few short completions run in the Gateway (the offline model
         # loads there at its first premium request).
-        premium_model=premium_model or build_premium_model(settings),
+        premium_model=premium_model or build_premium_model(settings, metrics),
         rate_limiter=rate_limiter,
+        metrics=metrics,
+        redis=redis,
         realtime_tokens=realtime_tokens or build_realtime_tokens(settings),
         plan_model=plan_model or gateway_model,
         relevance_model=relevance_model or gateway_model,

@@ -9,6 +9,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 
 from adapters.blobs.local import LocalBlobStore
 from adapters.http import admin_panel, openapi
+from adapters.http.access import AccessMiddleware
 from adapters.http.errors import UnhandledErrorMiddleware, install_error_handlers
 from adapters.http.inputs import text_only_url
 from adapters.http.middleware import (
@@ -178,6 +179,8 @@ def create_app(
     }
     # Outside the unhandled-error answer, so that a 500 carries the headers too.
     app.add_middleware(SecurityHeadersMiddleware, page_policies=pages)
+    # Inside the request id, outside the unhandled-error answer: it counts a 500 as one.
+    app.add_middleware(AccessMiddleware, metrics=services.metrics)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(RunToCompletionMiddleware)  # outermost: covers all the others
     return app

@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from adapters.http.access import note_user
 from adapters.http.services import Services
 from domain.errors import Forbidden, Unauthenticated
 from domain.identity.authentication import authenticate
@@ -14,13 +15,16 @@ _bearer = HTTPBearer(auto_error=False, description="Access token from /auth/logi
 
 
 async def _optional_claims(
+    request: Request,
     services: Services,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> TokenClaims | None:
     # A token that is sent must be valid: a wrong one is a 401, not an anonymous call.
     if credentials is None:
         return None
-    return await authenticate(credentials.credentials, services.credentials)
+    claims = await authenticate(credentials.credentials, services.credentials)
+    note_user(request.scope, str(claims.user_id))
+    return claims
 
 
 OptionalUser = Annotated[TokenClaims | None, Depends(_optional_claims)]

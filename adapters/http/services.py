@@ -19,6 +19,7 @@ from ports.grammar import GrammarChecker
 from ports.identity import AuthProvider, IdentityProvider
 from ports.language_model import LanguageModel
 from ports.mail import Mailer
+from ports.metrics import Metrics
 from ports.realtime import RealtimeTokenIssuer
 from ports.reviews import ReviewScheduler
 from ports.scoring import AudioDecoder, SpeechScorer
@@ -36,8 +37,10 @@ class HttpServices:
     speech_scorer: SpeechScorer
     voice: VoicePipeline
     """Recognition, the tutor and synthesis: the ports of a spoken turn."""
-    check_ready: Callable[[], Awaitable[None]]
-    """Raises domain.errors.ServiceUnavailable when a dependency (the database) is down."""
+    check_ready: Callable[[], Awaitable[dict[str, str]]]
+    """Each configured dependency (database, blob store, Redis, NATS) with "ok" or what is
+    wrong with it."""
+    metrics: Metrics
     fanout: SocketFanout
     """Forwards messaging events to this replica's WebSockets."""
     vocabulary: VocabularyLevels

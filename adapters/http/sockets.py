@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from fastapi import WebSocket, WebSocketDisconnect
 
+from adapters.http.access import note_user
 from adapters.http.middleware import untextual
 from adapters.http.rate_limits import SOCKET_CONNECTIONS, RateLimits, route_limit
 from domain.errors import DomainError, Forbidden, InvalidInput, TooManyRequests, Unauthenticated
@@ -92,6 +93,7 @@ async def accept_authenticated(
     await websocket.accept()
     try:
         claims = await authenticate(token or await _first_message_token(websocket), credentials)
+        note_user(websocket.scope, str(claims.user_id))
         await rate_limits.check(websocket, SOCKET_CONNECTIONS, str(claims.user_id))
         return claims
     except Unauthenticated as error:

@@ -221,10 +221,22 @@ class NatsEventBus:
         self._subscriptions.add(subscription)
         return subscription
 
+    async def check(self, timeout_seconds: float) -> None:
+        """A round trip to the server; ServiceUnavailable while it is out of reach."""
+        if not self._nc.is_connected:
+            raise ServiceUnavailable("The event bus is not connected to NATS")
+        try:
+            await self._nc.flush(timeout=timeout_seconds)
+        except (OSError, TimeoutError, NatsError) as error:
+            raise ServiceUnavailable("NATS did not answer") from error
+
     async def close(self) -> None:
         for subscription in list(self._subscriptions):
             await subscription.stop()
-        await self._nc.close()
+        try:
+            await self._nc.close()
+        except OSError:  # the connection was lost already: nothing is left to flush
+            pass
 
     def _subject(self, kind: str, event_type_or_pattern: str) -> str:
         return f"{self._prefix}.{kind}.{event_type_or_pattern}"

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
+
+from ports.metrics import Metrics
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -88,3 +90,26 @@ def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # Objects stay readable after commit; repositories copy them into dataclasses anyway.
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def measure_pool(engine: AsyncEngine, metrics: Metrics) -> None:
+    """Reports the pool's lent and kept connections at every checkout and checkin."""
+    pool = engine.sync_engine.pool
+    # A QueuePool keeps `size()`; SQLite's in-memory pool keeps one connection.
+    size = pool.size() if isinstance(pool, QueuePool) else 1
+    # Counted here: the pool's own count moves only after the checkin event.
+    checked_out = 0
+
+    def lent(*_: Any) -> None:
+        nonlocal checked_out
+        checked_out += 1
+        metrics.database_pool(checked_out, size)
+
+    def returned(*_: Any) -> None:
+        nonlocal checked_out
+        checked_out -= 1
+        metrics.database_pool(checked_out, size)
+
+    event.listen(engine.sync_engine, "checkout", lent)
+    event.listen(engine.sync_engine, "checkin", returned)
+    metrics.database_pool(checked_out, size)

@@ -119,7 +119,9 @@ async def test_a_typed_answer_is_rated_for_level_and_relevance(client, container
                 "openai_base_url": f"{server.url}/v1",
             }
         )
-        async with client_with(container, relevance_model=build_gateway_model(openai)) as judged:
+        async with client_with(
+            container, relevance_model=build_gateway_model(openai, container.metrics)
+        ) as judged:
             answers = [
                 await attempt(
                     judged,

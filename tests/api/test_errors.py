@@ -58,7 +58,8 @@ async def test_request_id_is_echoed_or_made(client):
 
 async def test_health_ready_and_docs(client):
     assert (await client.get("/api/v1/health")).json() == {"status": "ok"}
-    assert (await client.get("/api/v1/ready")).json() == {"status": "ready"}
+    ready = (await client.get("/api/v1/ready")).json()
+    assert ready == {"status": "ready", "checks": {"database": "ok", "blob_store": "ok"}}
     spec = (await client.get("/openapi.json")).json()
     assert "/api/v1/game/sessions" in spec["paths"]
     assert (await client.get("/docs")).status_code == 200

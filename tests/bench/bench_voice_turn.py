@@ -29,6 +29,7 @@ from pathlib import Path
 
 import httpx
 
+from adapters.metrics import PrometheusMetrics
 from adapters.speech.codec import FfmpegAudioDecoder
 from adapters.speech.espeak import EspeakSynthesizer
 from adapters.sql.migrate import upgrade_to_head
@@ -71,9 +72,12 @@ async def run(rounds: int) -> dict:
     with tempfile.TemporaryDirectory() as var:
         settings = isolated_settings(Path(var))
         await upgrade_to_head(settings.resolved_database_url)
-        recognizer, tutor = build_recognizer(settings), build_tutor(settings)
-        synthesizer = build_synthesizer(settings)
-        container = bootstrap(settings, tutor=tutor, synthesizer=synthesizer, recognizer=recognizer)
+        metrics = PrometheusMetrics()
+        recognizer, tutor = build_recognizer(settings, metrics), build_tutor(settings, metrics)
+        synthesizer = build_synthesizer(settings, metrics)
+        container = bootstrap(
+            settings, tutor=tutor, synthesizer=synthesizer, recognizer=recognizer, metrics=metrics
+        )
         uow = container.unit_of_work
         signed_up = await register(
             Register("bench@example.com", "BenchPass123", "Bench"), uow(), container.credentials

@@ -7,11 +7,14 @@ import pytest
 
 from adapters.fallback import (
     ALL_FAILED,
+    SKIPPED,
+    BreakerPolicy,
     FallbackLanguageModel,
     FallbackSpeechRecognizer,
     FallbackSpeechSynthesizer,
 )
 from adapters.llm.openai_chat import OpenAiChatModel
+from adapters.metrics import PrometheusMetrics
 from adapters.speech.elevenlabs_speech import (
     GEORGE,
     ElevenLabsSpeechRecognizer,
@@ -49,7 +52,8 @@ def recognizers(first: ProviderStub, second: ProviderStub) -> FallbackSpeechReco
         [
             ElevenLabsSpeechRecognizer(KEY, base_url=first.url, max_retries=0),
             OpenAiSpeechRecognizer(KEY, base_url=f"{second.url}/v1", max_retries=0),
-        ]
+        ],
+        metrics=PrometheusMetrics(),
     )
 
 
@@ -58,7 +62,8 @@ def synthesizers(first: ProviderStub, second: ProviderStub) -> FallbackSpeechSyn
         [
             ElevenLabsSpeechSynthesizer(KEY, base_url=first.url, max_retries=0),
             OpenAiSpeechSynthesizer(KEY, base_url=f"{second.url}/v1", max_retries=0),
-        ]
+        ],
+        metrics=PrometheusMetrics(),
     )
 
 
@@ -146,7 +151,8 @@ class BreaksMidStream:
 
 async def test_a_stream_that_has_begun_does_not_fall_back(second: ProviderStub):
     chain = FallbackSpeechSynthesizer(
-        [BreaksMidStream(), OpenAiSpeechSynthesizer(KEY, base_url=f"{second.url}/v1")]  # type: ignore[list-item]
+        [BreaksMidStream(), OpenAiSpeechSynthesizer(KEY, base_url=f"{second.url}/v1")],  # type: ignore[list-item]
+        metrics=PrometheusMetrics(),
     )
     chunks: list[bytes] = []
 
@@ -206,7 +212,8 @@ async def test_the_second_language_model_answers(first: ProviderStub, second: Pr
         [
             OpenAiChatModel(KEY, base_url=f"{first.url}/v1", max_retries=0, provider="azure"),
             OpenAiChatModel(KEY, base_url=f"{second.url}/v1", model="llama3", provider="ollama"),
-        ]
+        ],
+        metrics=PrometheusMetrics(),
     )
 
     assert await chain.complete(MESSAGES, max_tokens=20) == "Hi!"
@@ -216,4 +223,115 @@ async def test_the_second_language_model_answers(first: ProviderStub, second: Pr
 
 def test_a_fallback_needs_a_provider():
     with pytest.raises(ValueError):
-        FallbackLanguageModel([])
+        FallbackLanguageModel([], metrics=PrometheusMetrics())
+
+
+class Clock:
+    """The breakers' time, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def circuit_open(metrics: PrometheusMetrics, port: str, provider: str) -> float | None:
+    return metrics.registry.get_sample_value(
+        "parla_provider_circuit_open", {"port": port, "provider": provider}
+    )
+
+
+async def test_a_provider_that_keeps_failing_is_skipped_until_its_cool_down_ends(
+    first: ProviderStub, second: ProviderStub
+):
+    first.reply(
+        "POST",
+        "/v1/speech-to-text",
+        DOWN,
+        DOWN,
+        json_reply({"text": "Hi.", "language_code": "eng"}),
+    )
+    second.reply("POST", "/v1/audio/transcriptions", json_reply(WHISPER))
+    metrics, clock = PrometheusMetrics(), Clock()
+    chain = FallbackSpeechRecognizer(
+        [
+            ElevenLabsSpeechRecognizer(KEY, base_url=first.url, max_retries=0),
+            OpenAiSpeechRecognizer(KEY, base_url=f"{second.url}/v1", max_retries=0),
+        ],
+        metrics=metrics,
+        policy=BreakerPolicy(failures_to_open=2, cool_down_seconds=30),
+        clock=clock,
+    )
+    assert circuit_open(metrics, "recognizer", "elevenlabs") == 0
+
+    for _ in range(4):
+        assert (await chain.transcribe(AUDIO)).provider == "openai"
+
+    assert len(first.received) == 2  # the third and fourth calls went straight to openai
+    assert circuit_open(metrics, "recognizer", "elevenlabs") == 1
+    assert (
+        metrics.registry.get_sample_value(
+            "parla_provider_failures_total", {"port": "recognizer", "provider": "elevenlabs"}
+        )
+        == 2
+    )
+    assert (
+        metrics.registry.get_sample_value(
+            "parla_provider_call_duration_seconds_count",
+            {"port": "recognizer", "provider": "openai"},
+        )
+        == 4
+    )
+
+    clock.now += 29
+    assert (await chain.transcribe(AUDIO)).provider == "openai"
+    clock.now += 1  # cooled down: elevenlabs is asked again, answers, and is closed again
+    assert (await chain.transcribe(AUDIO)).provider == "elevenlabs"
+    assert len(first.received) == 3
+    assert circuit_open(metrics, "recognizer", "elevenlabs") == 0
+
+
+async def test_a_failure_after_the_cool_down_opens_the_circuit_again_at_once(
+    first: ProviderStub,
+):
+    first.reply("POST", "/v1/chat/completions", json_reply({"error": {}}, 503))
+    metrics, clock = PrometheusMetrics(), Clock()
+    chain = FallbackLanguageModel(
+        [OpenAiChatModel(KEY, base_url=f"{first.url}/v1", max_retries=0)],
+        metrics=metrics,
+        policy=BreakerPolicy(failures_to_open=3, cool_down_seconds=10),
+        clock=clock,
+    )
+    for _ in range(3):
+        with pytest.raises(ServiceUnavailable, match=ALL_FAILED):
+            await chain.complete(MESSAGES)
+    with pytest.raises(ServiceUnavailable, match=ALL_FAILED) as skipped:
+        await chain.complete(MESSAGES)
+    assert skipped.value.details["providers"] == [
+        {"provider": "openai", "message": SKIPPED, "details": {}}
+    ]
+    assert len(first.received) == 3
+
+    clock.now += 10
+    with pytest.raises(ServiceUnavailable):
+        await chain.complete(MESSAGES)  # the one trial after the cool-down fails...
+    with pytest.raises(ServiceUnavailable):
+        await chain.complete(MESSAGES)  # ...and the next call is skipped again
+    assert len(first.received) == 4
+    assert circuit_open(metrics, "language_model", "openai") == 1
+
+
+async def test_an_answer_refusing_the_input_is_not_a_failure(first: ProviderStub):
+    first.reply("POST", "/v1/speech-to-text", json_reply({"language_code": "eng", "text": ""}))
+    metrics = PrometheusMetrics()
+    chain = FallbackSpeechRecognizer(
+        [ElevenLabsSpeechRecognizer(KEY, base_url=first.url, max_retries=0)],
+        metrics=metrics,
+        policy=BreakerPolicy(failures_to_open=1, cool_down_seconds=60),
+    )
+    for _ in range(2):
+        with pytest.raises(Unprocessable):
+            await chain.transcribe(AUDIO)
+    assert len(first.received) == 2
+    assert circuit_open(metrics, "recognizer", "elevenlabs") == 0

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.support.api import UNLIMITED
+from tests.support.otlp import OtlpReceiver, otlp_receiver
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 300
@@ -26,9 +27,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="package")
-def launch_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The environment `server` runs in: its own data and a free port. Operator commands
-    (`python -m deployments.manage`) run in it reach the same database."""
+def collector() -> Iterator[OtlpReceiver]:
+    """The OTLP collector `server` sends its traces to."""
+    with otlp_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="package")
+def launch_env(tmp_path_factory: pytest.TempPathFactory, collector: OtlpReceiver) -> dict[str, str]:
+    """The environment `server` runs in: its own data, a free port and metrics port, traces
+    to `collector`. Operator commands (`python -m deployments.manage`) run in it reach the
+    same database."""
     settings = {
         "DATABASE_URL",
         "REDIS_URL",
@@ -42,6 +51,19 @@ def launch_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in settings}
     var_dir = tmp_path_factory.mktemp("make-run")
     env.update({"VAR_DIR": str(var_dir), "HOST": "127.0.0.1", "PORT": str(free_port())})
+    env["METRICS_PORT"] = str(free_port())
+    # Ports Ray Serve fixes (HAProxy's stats and metrics, the fallback proxy that HAProxy
+    # sends requests to until the Gateway is up): another Serve on this machine would hold
+    # them, and answer this one's requests.
+    for setting in (
+        "RAY_SERVE_HAPROXY_STATS_PORT",
+        "RAY_SERVE_HAPROXY_METRICS_PORT",
+        "RAY_SERVE_FALLBACK_PROXY_HTTP_PORT",
+        "RAY_SERVE_FALLBACK_PROXY_GRPC_PORT",
+    ):
+        env.setdefault(setting, str(free_port()))
+    env["OTLP_ENDPOINT"] = collector.url
+    env["OTEL_BSP_SCHEDULE_DELAY"] = "200"  # the SDK's batch delay (ms): spans arrive soon
     env["RATE_LIMITS"] = json.dumps(UNLIMITED)  # its clients sign up more than people do
     return env
 

@@ -4,6 +4,7 @@ the composition root builds, and a provider named without its key stops start-up
 import pytest
 from pydantic import ValidationError
 
+from adapters.metrics import PrometheusMetrics
 from deployments.providers import (
     build_gateway_model,
     build_mailer,
@@ -14,6 +15,8 @@ from deployments.providers import (
 )
 from deployments.settings import Settings
 
+METRICS = PrometheusMetrics()
+
 
 def settings(**values: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
@@ -21,9 +24,9 @@ def settings(**values: object) -> Settings:
 
 def test_the_defaults_are_the_offline_providers():
     defaults = settings()
-    assert build_recognizer(defaults).provider == "whisper-base"
-    assert build_synthesizer(defaults).provider == "espeak"
-    assert build_tutor(defaults).provider == "smollm2+harper"
+    assert build_recognizer(defaults, METRICS).provider == "whisper-base"
+    assert build_synthesizer(defaults, METRICS).provider == "espeak"
+    assert build_tutor(defaults, METRICS).provider == "smollm2+harper"
 
 
 def test_chains_are_built_in_the_order_named():
@@ -39,9 +42,9 @@ def test_chains_are_built_in_the_order_named():
         llm_provider="openai,local",
         **keys,
     )
-    assert build_recognizer(chosen).provider == "openai>azure>whisper-base"
-    assert build_synthesizer(chosen).provider == "elevenlabs>openai"
-    assert build_tutor(chosen).provider == "openai>smollm2+harper"
+    assert build_recognizer(chosen, METRICS).provider == "openai>azure>whisper-base"
+    assert build_synthesizer(chosen, METRICS).provider == "elevenlabs>openai"
+    assert build_tutor(chosen, METRICS).provider == "openai>smollm2+harper"
 
 
 @pytest.mark.parametrize(
@@ -67,17 +70,17 @@ def test_mail_goes_to_the_log_until_a_mail_server_is_set():
 
 
 def test_plans_and_relevance_have_a_model_only_when_openai_is_named():
-    assert build_gateway_model(settings()) is None
+    assert build_gateway_model(settings(), METRICS) is None
     chosen = settings(llm_provider="openai,local", openai_api_key="sk-test")
-    assert build_gateway_model(chosen).provider.startswith("openai")
+    assert build_gateway_model(chosen, METRICS).provider.startswith("openai")
 
 
 def test_premium_requests_are_priced_as_the_first_llm_provider():
-    assert build_premium_model(settings()).price_usd == 0
+    assert build_premium_model(settings(), METRICS).price_usd == 0
     chosen = settings(llm_provider="openai,local", openai_api_key="sk-test")
-    assert build_premium_model(chosen).price_usd == 0.02
+    assert build_premium_model(chosen, METRICS).price_usd == 0.02
     priced = settings(llm_prices_usd="local=0.005")
-    assert build_premium_model(priced).price_usd == 0.005
+    assert build_premium_model(priced, METRICS).price_usd == 0.005
 
 
 @pytest.mark.parametrize("prices", ["local", "local=free", "gpt=0.1", "local=-1", "local=nan"])
