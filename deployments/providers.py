@@ -36,7 +36,7 @@ P = TypeVar("P")
 
 
 def build_identity_providers(settings: Settings) -> dict[AuthProvider, IdentityProvider]:
-    """The social sign-in providers whose ids are set; the others answer 503."""
+    """The social sign-in providers whose ids are set; the others answer 501."""
     providers: dict[AuthProvider, IdentityProvider] = {}
     if ids := comma_list(settings.google_client_id):
         providers[AuthProvider.GOOGLE] = GoogleIdentityProvider(ids, settings.google_jwks_url)

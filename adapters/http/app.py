@@ -6,8 +6,8 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 
 from adapters.blobs.local import LocalBlobStore
-from adapters.http import admin_panel
-from adapters.http.errors import ERROR_RESPONSES, UnhandledErrorMiddleware, install_error_handlers
+from adapters.http import admin_panel, openapi
+from adapters.http.errors import UnhandledErrorMiddleware, install_error_handlers
 from adapters.http.middleware import (
     DOCS_POLICY,
     PAGE_POLICY,
@@ -72,7 +72,7 @@ def create_app(
         version="0.1.0",
         description="Backend for AI English tutoring. [Try it in a browser](/try/).",
         lifespan=lifespan,
-        responses=ERROR_RESPONSES,
+        generate_unique_id_function=openapi.operation_id,
         # Every route, those of routers yet to come too, takes its limit (adapters/http/
         # rate_limits.py).
         dependencies=[Depends(rate_limited)],
@@ -112,6 +112,7 @@ def create_app(
     try_page.mount(app)
     if services.admin_panel is not None:
         services.admin_panel(app)
+    openapi.document(app)
     install_error_handlers(app)
     app.add_middleware(TextBodyMiddleware)  # inside the size limit, which bounds its buffer
     app.add_middleware(

@@ -58,9 +58,31 @@ class ErrorBody(BaseModel):
     timestamp: datetime
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 429, 501, 503)
+# What each error status means on any route, for the OpenAPI document (adapters/http/
+# openapi.py adds those a route's dependencies imply; a route declares the others).
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "Invalid request: a parameter or field breaks its schema or a rule "
+    "(`details.field` names it when one does)",
+    401: "No access token, or one that is invalid, expired or of an ended login session",
+    403: "Not the caller's to do: another user's resource, or a role or plan it lacks",
+    404: "What the request names does not exist, or is not the caller's to see",
+    409: "The request conflicts with the current state of what it names",
+    413: "The body, or a file in it, is over its size limit",
+    422: "Well-formed but not workable: e.g. a recording with no speech in it",
+    429: "Over a rate limit or quota; `Retry-After` says when to try again",
+    501: "The provider this feature needs is not configured on this server",
+    503: "A dependency (database, rate limiter store, model deployment, provider) is "
+    "unavailable or busy; `Retry-After` when the wait is known",
 }
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route for the errors it raises beyond those its dependencies
+    imply (adapters/http/openapi.py), each with the one error body."""
+    return {
+        status: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[status]}
+        for status in statuses
+    }
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:

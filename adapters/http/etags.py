@@ -7,6 +7,10 @@ from fastapi import Request, Response, status
 # Clients and shared caches may keep the body but ask again each time: an admin edit shows at
 # once, and an unchanged body costs a 304 without it.
 PUBLIC_REVALIDATED = "public, no-cache"
+# The OpenAPI entry of a route answered by `public_json`.
+NOT_MODIFIED: dict[int | str, dict] = {
+    304: {"description": "Not modified: If-None-Match names the current ETag; no body."}
+}
 
 
 def _etag(body: bytes) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.inputs import NOT_BLANK, StrictBool, in_utc
 from domain.errors import InvalidInput
@@ -170,6 +170,18 @@ class MessageOut(BaseModel):
 
 
 class ConversationIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "group",
+                    "title": "Speaking club",
+                    "participant_ids": ["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
+                }
+            ]
+        }
+    )
+
     type: ConversationType = ConversationType.GROUP
     title: str | None = Field(default=None, max_length=TITLE_MAX_LENGTH)
     participant_ids: list[UUID] = Field(max_length=200)
@@ -188,6 +200,12 @@ class ConversationPage(BaseModel):
 
 
 class MessageIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"content": "Shall we practise the dialogue tonight?", "metadata": {}}]
+        }
+    )
+
     content: str = Field(max_length=CONTENT_MAX_LENGTH, pattern=NOT_BLANK)
     reply_to_id: UUID | None = None
     metadata: dict[str, Any] = Field(

@@ -85,14 +85,19 @@ def route_template(scope: Scope) -> str:
     return route.path
 
 
-def route_limit(scope: Scope, method: str) -> str | None:
-    """The name of the limit the scope's route takes for `method` ("WS" for a socket); None
-    for none."""
-    route: BaseRoute = scope["route"]
-    declared = (getattr(route, "openapi_extra", None) or {}).get(DECLARATION)
+def limit_of(method: str, path_template: str, openapi_extra: Mapping | None) -> str | None:
+    """The name of the limit a route takes for `method` ("WS" for a socket): the one its
+    declaration names, else its row of ROUTE_LIMITS; None for none."""
+    declared = (openapi_extra or {}).get(DECLARATION)
     if declared is not None:
         return declared
-    return _by_pattern(f"{method} {route_template(scope)}")
+    return _by_pattern(f"{method} {path_template}")
+
+
+def route_limit(scope: Scope, method: str) -> str | None:
+    """The name of the limit the scope's route takes for `method`; None for none."""
+    route: BaseRoute = scope["route"]
+    return limit_of(method, route_template(scope), getattr(route, "openapi_extra", None))
 
 
 def client_address(connection: HTTPConnection, forwarded_for_hops: int) -> str:

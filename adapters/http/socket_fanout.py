@@ -30,6 +30,24 @@ _CLOSE_TOO_SLOW = 1013  # "try again later"
 _CLOSE_INTERNAL_ERROR = 1011
 
 
+# What the fan-out pushes to the messaging sockets (docs/asyncapi.yaml documents each).
+PUSHES = (
+    "message_new",
+    "message_edited",
+    "message_deleted",
+    "message_status",
+    "conversation_read",
+    "typing_start",
+    "typing_stop",
+    "conversation_updated",
+    "participant_added",
+    "participant_updated",
+    "participant_removed",
+    "conversation_joined",
+    "user_status_change",
+)
+
+
 class Connection:
     """One client's socket. Pushes are queued and written by one task, so that a slow client
     never holds up the bus or other clients."""

@@ -14,6 +14,10 @@ from domain.errors import DomainError, InvalidInput, TooManyRequests, Unauthenti
 from domain.identity.authentication import Credentials, authenticate
 from ports.identity import TokenClaims
 
+# The message types every socket shares (docs/asyncapi.yaml): the client's first message
+# when its token is not in the URL or a header, and the answer to a request that failed.
+AUTH = "auth"
+ERROR = "error"
 AUTH_TIMEOUT_SECONDS = 10.0
 # An application close code: 4000 plus the HTTP status it stands for.
 CLOSE_UNAUTHENTICATED = 4401
@@ -27,7 +31,7 @@ class InternalError(DomainError):
 def error_message(error: DomainError, request: str | None) -> dict[str, Any]:
     """The error body's fields, as a push; `request` is the type of the failed message."""
     return {
-        "type": "error",
+        "type": ERROR,
         "error": error.code,
         "message": error.message,
         "detail": error.message,
@@ -58,7 +62,7 @@ async def _first_message_token(websocket: WebSocket) -> str:
         document = json.loads(text or "")
     except ValueError:
         document = None
-    if not isinstance(document, dict) or document.get("type") != "auth":
+    if not isinstance(document, dict) or document.get("type") != AUTH:
         raise Unauthenticated('Authenticate first: {"type": "auth", "token": "<access token>"}')
     token = document.get("token")
     if not isinstance(token, str):
@@ -78,10 +82,10 @@ async def accept_authenticated(
         await rate_limits.check(websocket, SOCKET_CONNECTIONS, str(claims.user_id))
         return claims
     except Unauthenticated as error:
-        await websocket.send_json(error_message(error, "auth"))
+        await websocket.send_json(error_message(error, AUTH))
         await websocket.close(CLOSE_UNAUTHENTICATED)
     except TooManyRequests as error:
-        await websocket.send_json(error_message(error, "auth"))
+        await websocket.send_json(error_message(error, AUTH))
         await websocket.close(CLOSE_TOO_MANY_REQUESTS)
     except WebSocketDisconnect:
         pass

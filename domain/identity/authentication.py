@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from domain.errors import Conflict, InvalidInput, ServiceUnavailable, Unauthenticated
+from domain.errors import Conflict, InvalidInput, NotConfigured, Unauthenticated
 from domain.identity.rules import check_password_strength, clean_name, normalize_email
 from domain.identity.tokens import (
     TokenPolicy,
@@ -144,9 +144,11 @@ async def social_log_in(
 ) -> Authenticated:
     """Finds the account of a verified social identity, linking by verified email or
     creating it on first sign-in."""
+    if cmd.provider is AuthProvider.EMAIL:
+        raise InvalidInput("Email accounts sign in at /auth/login", {"field": "provider"})
     provider = providers.get(cmd.provider)
     if provider is None:
-        raise ServiceUnavailable(
+        raise NotConfigured(
             f"{cmd.provider} sign-in is not configured on this server",
             {"provider": cmd.provider.value},
         )

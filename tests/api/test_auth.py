@@ -168,11 +168,11 @@ async def test_logout_ends_only_that_session(client):
     assert (await client.get("/api/v1/users/me", headers=headers)).status_code == 200
 
 
-async def test_unconfigured_social_provider_is_503(client):
+async def test_unconfigured_social_provider_is_501(client):
     response = await client.post(
         "/api/v1/auth/social", json={"provider": "google", "token": "x", "name": "A"}
     )
-    body = assert_error(response, 503, "ServiceUnavailable")
+    body = assert_error(response, 501, "NotImplemented")
     assert body["details"]["provider"] == "google"
 
 

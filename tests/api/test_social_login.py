@@ -133,3 +133,8 @@ async def test_provider_outage_is_503(client, providers, key):
     finally:
         state.graph_status = None
     assert_error(response, 503, "ServiceUnavailable")
+
+
+async def test_email_is_not_a_social_provider(client):
+    body = assert_error(await social(client, "email", "any-token"), 400, "ValidationError")
+    assert body["details"]["field"] == "provider"

@@ -11,7 +11,7 @@ from adapters.http.inputs import PageNumber, PageSize, UtcDatetime
 from adapters.http.routers.game import Pagination
 from adapters.http.security import AdminUser
 from adapters.http.services import Services
-from domain.audit.log import list_audit_entries
+from domain.audit import log as audit_log
 from ports.audit import AuditAction, AuditFilter
 
 router = APIRouter(prefix="/admin/audit", tags=["admin"])
@@ -34,7 +34,7 @@ class AuditEntryList(BaseModel):
 
 
 @router.get("", response_model=AuditEntryList)
-async def list_entries(
+async def list_audit_entries(
     admin: AdminUser,
     services: Services,
     page: PageNumber = 1,
@@ -49,7 +49,7 @@ async def list_entries(
     """Newest first; `entity` is "speech", "tag" or "user" (the panel's); both time bounds
     are inclusive."""
     filter = AuditFilter(actor_id, entity, entity_id, action, at_from, at_to)
-    result = await list_audit_entries(filter, page, limit, services.unit_of_work())
+    result = await audit_log.list_audit_entries(filter, page, limit, services.unit_of_work())
     return AuditEntryList(
         entries=[AuditEntryOut.model_validate(e, from_attributes=True) for e in result.items],
         pagination=Pagination.of(result),

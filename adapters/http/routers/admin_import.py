@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
-from adapters.http.errors import error_body, streamed_error
+from adapters.http.errors import error_body, error_responses, streamed_error
 from adapters.http.security import AdminUser
 from adapters.http.services import HttpServices, Services
 from domain.content import imports
@@ -74,7 +74,7 @@ async def _incoming(file: UploadFile) -> imports.IncomingAudio:
     )
 
 
-@router.post("/audio", response_model=UploadOut)
+@router.post("/audio", response_model=UploadOut, responses=error_responses(404))
 async def upload_audio(
     admin: AdminUser,
     services: Services,
@@ -112,7 +112,7 @@ async def upload_audio(
 @router.post(
     "/csv",
     response_model=ImportOut,
-    responses={200: {"content": {PROGRESS_MEDIA_TYPE: {}}}},
+    responses={200: {"content": {PROGRESS_MEDIA_TYPE: {}}}} | error_responses(404, 422),
 )
 async def import_csv(
     request: Request,

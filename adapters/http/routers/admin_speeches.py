@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, PageNumber
 from adapters.http.routers.game import Pagination, SpeechOut
 from adapters.http.security import AdminUser
@@ -111,11 +112,17 @@ async def list_speeches(
 
 @router.get("/{speech_id}", response_model=AdminSpeech)
 async def get_speech(speech_id: UUID, admin: AdminUser, services: Services) -> AdminSpeech:
+    """One speech with its tags and a signed link to its audio."""
     speech = await catalog.get_speech(speech_id, services.unit_of_work())
     return AdminSpeech.of(speech, services.blobs)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=AdminSpeech)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AdminSpeech,
+    responses=error_responses(404),
+)
 async def create_speech(body: SpeechIn, admin: AdminUser, services: Services) -> AdminSpeech:
     """The audio must already be stored (uploaded through /admin/import/audio, or another
     speech's): `audio_url` is a link Parla gave for it, `audio_key` its key; an upload's audio
@@ -134,7 +141,7 @@ async def create_speech(body: SpeechIn, admin: AdminUser, services: Services) ->
     return AdminSpeech.of(speech, services.blobs)
 
 
-@router.put("/{speech_id}", response_model=AdminSpeech)
+@router.put("/{speech_id}", response_model=AdminSpeech, responses=error_responses(404))
 async def update_speech(
     speech_id: UUID, body: SpeechUpdate, admin: AdminUser, services: Services
 ) -> AdminSpeech:

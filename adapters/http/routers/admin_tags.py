@@ -6,6 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK
 from adapters.http.security import AdminUser
 from adapters.http.services import Services
@@ -50,18 +51,22 @@ class TagUpdate(BaseModel):
 
 @router.get("", response_model=AdminTagList)
 async def list_tags(admin: AdminUser, services: Services) -> AdminTagList:
+    """Every tag with the number of speeches that carry it."""
     usage = await tags.list_tag_usage(services.unit_of_work())
     return AdminTagList(tags=[AdminTag.of(u) for u in usage])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=AdminTag)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=AdminTag, responses=error_responses(409)
+)
 async def create_tag(body: TagIn, admin: AdminUser, services: Services) -> AdminTag:
+    """A new tag; 409 when one with the same name (any case) exists."""
     return AdminTag.of(
         await tags.create_tag(admin.user_id, body.name, body.category, services.unit_of_work())
     )
 
 
-@router.put("/{tag_id}", response_model=AdminTag)
+@router.put("/{tag_id}", response_model=AdminTag, responses=error_responses(409))
 async def update_tag(
     tag_id: UUID, body: TagUpdate, admin: AdminUser, services: Services
 ) -> AdminTag:
@@ -76,7 +81,7 @@ async def update_tag(
     )
 
 
-@router.delete("/{tag_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{tag_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(409))
 async def delete_tag(tag_id: UUID, admin: AdminUser, services: Services) -> None:
     """409 while any speech still carries the tag."""
     await tags.delete_tag(admin.user_id, tag_id, services.unit_of_work())

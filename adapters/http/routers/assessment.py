@@ -7,6 +7,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from adapters.http.corrections import CorrectionOut
+from adapters.http.errors import error_responses
 from adapters.http.inputs import StrictBool
 from adapters.http.security import CurrentUser
 from adapters.http.services import HttpServices, Services
@@ -121,7 +122,7 @@ class SpeakingOut(BaseModel):
 
 
 @router.get("/speaking-prompts", response_model=PromptList)
-async def speaking_prompts(
+async def list_speaking_prompts(
     claims: CurrentUser,
     services: Services,
     level: CefrLevel | None = None,
@@ -143,7 +144,9 @@ async def assess_sentence(claims: CurrentUser, services: Services, body: Sentenc
     return out
 
 
-@router.post("/assessment/speaking", response_model=SpeakingOut)
+@router.post(
+    "/assessment/speaking", response_model=SpeakingOut, responses=error_responses(404, 422)
+)
 async def assess_speaking(
     claims: CurrentUser,
     services: Services,

@@ -1,11 +1,13 @@
 """/auth: register, log in (password or social), refresh, log out, and reset a password."""
 
 import logging
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, BackgroundTasks, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
@@ -58,6 +60,14 @@ class AuthResponse(BaseModel):
 
 
 class RegisterRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"email": "user@example.com", "password": "SecurePass123", "name": "Nguyen Van A"}
+            ]
+        }
+    )
+
     email: str = Field(
         max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN, examples=["user@example.com"]
     )
@@ -71,17 +81,29 @@ class RegisterRequest(BaseModel):
 
 
 class LoginRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "user@example.com", "password": "SecurePass123"}]}
+    )
+
     email: str = Field(max_length=320)
     password: str = Field(max_length=1024)
 
 
+# Every sign-in provider but email and password, which has /auth/login.
+SocialProvider = Literal[AuthProvider.GOOGLE, AuthProvider.APPLE, AuthProvider.FACEBOOK]
+
+
 class SocialLoginRequest(BaseModel):
-    provider: AuthProvider = Field(examples=["google"])
+    provider: SocialProvider = Field(examples=["google"])
     token: str = Field(min_length=1, max_length=16384)
     name: str | None = Field(default=None, max_length=NAME_MAX_LENGTH, pattern=NOT_BLANK)
 
 
 class RefreshRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"refresh_token": "<refresh_token from /auth/login>"}]}
+    )
+
     refresh_token: str = Field(max_length=4096)
 
 
@@ -91,20 +113,31 @@ class RefreshResponse(BaseModel):
     token_type: str = "Bearer"
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=AuthResponse)
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AuthResponse,
+    responses=error_responses(409),
+)
 async def register(body: RegisterRequest, services: Services) -> AuthResponse:
+    """Creates a student account with an email and a password (8+ characters with a letter and a
+    digit) and signs it in: 409 when the email has an account."""
     cmd = auth.Register(email=body.email, password=body.password, name=body.name)
     return AuthResponse.of(await auth.register(cmd, services.unit_of_work(), services.credentials))
 
 
-@router.post("/login", response_model=AuthResponse)
+@router.post("/login", response_model=AuthResponse, responses=error_responses(401))
 async def log_in(body: LoginRequest, services: Services) -> AuthResponse:
+    """Signs in with email and password: an access token (Bearer, short-lived) and a refresh
+    token for /auth/refresh. 401 for a wrong email or password, the same for both."""
     cmd = auth.LogIn(email=body.email, password=body.password)
     return AuthResponse.of(await auth.log_in(cmd, services.unit_of_work(), services.credentials))
 
 
-@router.post("/social", response_model=AuthResponse)
+@router.post("/social", response_model=AuthResponse, responses=error_responses(401, 501))
 async def social_log_in(body: SocialLoginRequest, services: Services) -> AuthResponse:
+    """Signs in with a Google or Apple ID token or a Facebook access token; the first sign-in
+    creates the account (or joins the one with the same verified email)."""
     cmd = auth.SocialLogIn(provider=body.provider, token=body.token, name=body.name)
     result = await auth.social_log_in(
         cmd, services.unit_of_work(), services.credentials, services.identity_providers
@@ -112,7 +145,7 @@ async def social_log_in(body: SocialLoginRequest, services: Services) -> AuthRes
     return AuthResponse.of(result)
 
 
-@router.post("/refresh", response_model=RefreshResponse)
+@router.post("/refresh", response_model=RefreshResponse, responses=error_responses(401))
 async def refresh(body: RefreshRequest, services: Services) -> RefreshResponse:
     """Returns a new access token and a new refresh token; the one presented is spent."""
     result = await auth.refresh(body.refresh_token, services.unit_of_work(), services.credentials)

@@ -7,19 +7,13 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize
 from adapters.http.routers.game import Pagination
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
-from domain.classes.classrooms import (
-    MAX_CLASS_NAME_CHARS,
-    ClassView,
-    create_class,
-    get_class,
-    invite_learner,
-    join_class,
-    list_classes,
-)
+from domain.classes import classrooms
+from domain.classes.classrooms import MAX_CLASS_NAME_CHARS, ClassView
 from domain.identity.rules import EMAIL_MAX_LENGTH
 from ports.classes import ClassMember, Classroom
 
@@ -76,22 +70,24 @@ class InvitationIn(BaseModel):
     email: str = Field(max_length=EMAIL_MAX_LENGTH)
 
 
-@router.post("", response_model=ClassOut, status_code=201)
-async def create(claims: CurrentUser, services: Services, body: ClassIn) -> ClassOut:
+@router.post("", response_model=ClassOut, status_code=201, responses=error_responses(403))
+async def create_class(claims: CurrentUser, services: Services, body: ClassIn) -> ClassOut:
     """A new class taught by the caller: teachers and admins only (403 for a student)."""
-    classroom = await create_class(
+    classroom = await classrooms.create_class(
         claims.user_id, claims.role, body.name, datetime.now(UTC), services.unit_of_work()
     )
     return ClassOut.of(classroom)
 
 
 @router.get("", response_model=ClassList)
-async def list_(
+async def list_classes(
     claims: CurrentUser, services: Services, page: PageNumber = 1, limit: PageSize = 20
 ) -> ClassList:
     """Newest first: an admin's are every class, a teacher's those they teach, a learner's
     those they joined."""
-    found = await list_classes(claims.user_id, claims.role, page, limit, services.unit_of_work())
+    found = await classrooms.list_classes(
+        claims.user_id, claims.role, page, limit, services.unit_of_work()
+    )
     return ClassList(
         classes=[ClassOut.of(c) for c in found.items],
         pagination=Pagination(
@@ -101,20 +97,27 @@ async def list_(
 
 
 @router.get("/{class_id}", response_model=ClassDetailOut)
-async def get(claims: CurrentUser, services: Services, class_id: UUID) -> ClassDetailOut:
+async def get_class(claims: CurrentUser, services: Services, class_id: UUID) -> ClassDetailOut:
     """The class with its invitations and members, for its teacher or an admin (404 for
     anyone else)."""
-    view = await get_class(claims.user_id, claims.role, class_id, services.unit_of_work())
+    view = await classrooms.get_class(
+        claims.user_id, claims.role, class_id, services.unit_of_work()
+    )
     return ClassDetailOut.of_view(view)
 
 
-@router.post("/{class_id}/invitations", response_model=MemberOut, status_code=201)
-async def invite(
+@router.post(
+    "/{class_id}/invitations",
+    response_model=MemberOut,
+    status_code=201,
+    responses=error_responses(409),
+)
+async def invite_to_class(
     claims: CurrentUser, services: Services, class_id: UUID, body: InvitationIn
 ) -> MemberOut:
     """Invites an email to the class (its teacher or an admin); the learner joins with
     POST /classes/{class_id}/join. 409 when the email is invited already."""
-    member = await invite_learner(
+    member = await classrooms.invite_learner(
         claims.user_id,
         claims.role,
         class_id,
@@ -126,8 +129,10 @@ async def invite(
 
 
 @router.post("/{class_id}/join", response_model=MemberOut)
-async def join(claims: CurrentUser, services: Services, class_id: UUID) -> MemberOut:
+async def join_class(claims: CurrentUser, services: Services, class_id: UUID) -> MemberOut:
     """The caller joins a class their account's email was invited to (404 otherwise); their
     teacher may then read their progress. Joining again changes nothing."""
-    member = await join_class(claims.user_id, class_id, datetime.now(UTC), services.unit_of_work())
+    member = await classrooms.join_class(
+        claims.user_id, class_id, datetime.now(UTC), services.unit_of_work()
+    )
     return MemberOut.of(member)

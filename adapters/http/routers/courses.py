@@ -34,7 +34,7 @@ from adapters.http.course_schemas import (
     UsageOut,
     UserProgressOut,
 )
-from adapters.http.errors import ErrorBody
+from adapters.http.errors import ErrorBody, error_responses
 from adapters.http.security import AdminUser, CurrentUser, OptionalUser
 from adapters.http.services import Services
 from domain.courses import catalog, premium, progress, quizzes, search, subscriptions
@@ -66,10 +66,14 @@ async def list_courses(services: Services) -> list[CourseOut]:
 
 @courses_router.get("/{course_id}", response_model=CourseOut)
 async def get_course(course_id: ContentId, services: Services) -> CourseOut:
+    """A course of the catalogue: level, premium or not, prerequisites and its number of
+    chapters; no sign-in needed."""
     return CourseOut.of(await catalog.get_course(course_id, services.unit_of_work()))
 
 
-@courses_router.get("/{course_id}/chapters", response_model=list[ChapterOut])
+@courses_router.get(
+    "/{course_id}/chapters", response_model=list[ChapterOut], responses=error_responses(403)
+)
 async def list_chapters(
     course_id: ContentId, claims: OptionalUser, services: Services
 ) -> list[ChapterOut]:
@@ -78,15 +82,19 @@ async def list_chapters(
     return [ChapterOut.of(v) for v in views]
 
 
-@chapters_router.get("/{chapter_id}", response_model=ChapterOut)
+@chapters_router.get("/{chapter_id}", response_model=ChapterOut, responses=error_responses(403))
 async def get_chapter(
     chapter_id: ContentId, claims: OptionalUser, services: Services
 ) -> ChapterOut:
+    """A chapter with its content: premium courses need a sign-in and an active premium
+    subscription (401, 403)."""
     view = await catalog.get_chapter(chapter_id, _user(claims), services.unit_of_work())
     return ChapterOut.of(view)
 
 
-@chapters_router.get("/{chapter_id}/next", response_model=ChapterOut)
+@chapters_router.get(
+    "/{chapter_id}/next", response_model=ChapterOut, responses=error_responses(403)
+)
 async def next_chapter(
     chapter_id: ContentId, claims: OptionalUser, services: Services
 ) -> ChapterOut:
@@ -95,7 +103,9 @@ async def next_chapter(
     return ChapterOut.of(view)
 
 
-@chapters_router.get("/{chapter_id}/previous", response_model=ChapterOut)
+@chapters_router.get(
+    "/{chapter_id}/previous", response_model=ChapterOut, responses=error_responses(403)
+)
 async def previous_chapter(
     chapter_id: ContentId, claims: OptionalUser, services: Services
 ) -> ChapterOut:
@@ -104,7 +114,7 @@ async def previous_chapter(
     return ChapterOut.of(view)
 
 
-@quizzes_router.post("/submit", response_model=QuizResultOut)
+@quizzes_router.post("/submit", response_model=QuizResultOut, responses=error_responses(403, 404))
 async def submit_quiz(
     body: QuizSubmissionIn, claims: CurrentUser, services: Services
 ) -> QuizResultOut:
@@ -113,8 +123,12 @@ async def submit_quiz(
     return QuizResultOut.of(await quizzes.submit_quiz(claims.user_id, cmd, services.unit_of_work()))
 
 
-@quizzes_router.get("/attempts/{user_id}/{quiz_id}", response_model=list[QuizAttemptOut])
-async def list_attempts(
+@quizzes_router.get(
+    "/attempts/{user_id}/{quiz_id}",
+    response_model=list[QuizAttemptOut],
+    responses=error_responses(403),
+)
+async def list_quiz_attempts(
     user_id: UUID, quiz_id: ContentId, claims: CurrentUser, services: Services
 ) -> list[QuizAttemptOut]:
     """The caller's attempts at the quiz, newest first; another user's are 403."""
@@ -124,24 +138,31 @@ async def list_attempts(
     return [QuizAttemptOut.of(a) for a in attempts]
 
 
-@quizzes_router.get("/user/{user_id}/course/{course_id}", response_model=list[QuizOut])
+@quizzes_router.get(
+    "/user/{user_id}/course/{course_id}",
+    response_model=list[QuizOut],
+    responses=error_responses(403),
+)
 async def list_course_quizzes(
     user_id: UUID, course_id: ContentId, claims: CurrentUser, services: Services
 ) -> list[QuizOut]:
+    """The quizzes of a course, without their answers, for the learner (the caller) to take."""
     listed = await quizzes.list_course_quizzes(
         claims.user_id, user_id, course_id, services.unit_of_work()
     )
     return [QuizOut.of(q) for q in listed]
 
 
-@quizzes_router.get("/{quiz_id}", response_model=QuizOut)
+@quizzes_router.get("/{quiz_id}", response_model=QuizOut, responses=error_responses(403))
 async def get_quiz(quiz_id: ContentId, claims: OptionalUser, services: Services) -> QuizOut:
     """The quiz's questions and choices, without answers; a premium course's needs premium."""
     return QuizOut.of(await quizzes.get_quiz(quiz_id, _user(claims), services.unit_of_work()))
 
 
 @progress_router.post(
-    "/{user_id}/courses/{course_id}/chapters/{chapter_id}", response_model=ChapterCompletedOut
+    "/{user_id}/courses/{course_id}/chapters/{chapter_id}",
+    response_model=ChapterCompletedOut,
+    responses=error_responses(403, 409),
 )
 async def complete_chapter(
     user_id: UUID,
@@ -160,17 +181,23 @@ async def complete_chapter(
     )
 
 
-@progress_router.get("/{user_id}/courses/{course_id}", response_model=UserProgressOut)
+@progress_router.get(
+    "/{user_id}/courses/{course_id}", response_model=UserProgressOut, responses=error_responses(403)
+)
 async def get_course_progress(
     user_id: UUID, course_id: ContentId, claims: CurrentUser, services: Services
 ) -> UserProgressOut:
+    """The learner's chapters completed in a course, quiz scores and the share of the
+    course done."""
     found = await progress.get_course_progress(
         claims.user_id, user_id, course_id, services.unit_of_work()
     )
     return UserProgressOut.of(user_id, found)
 
 
-@progress_router.get("/{user_id}/courses", response_model=list[UserProgressOut])
+@progress_router.get(
+    "/{user_id}/courses", response_model=list[UserProgressOut], responses=error_responses(403)
+)
 async def list_course_progress(
     user_id: UUID, claims: CurrentUser, services: Services
 ) -> list[UserProgressOut]:
@@ -179,8 +206,11 @@ async def list_course_progress(
     return [UserProgressOut.of(user_id, p) for p in listed]
 
 
-@progress_router.put("/{user_id}/streak/reset", response_model=StreakResetOut)
+@progress_router.put(
+    "/{user_id}/streak/reset", response_model=StreakResetOut, responses=error_responses(403)
+)
 async def reset_streak(user_id: UUID, claims: CurrentUser, services: Services) -> StreakResetOut:
+    """Starts the learner's learning streak again from zero (once a day)."""
     streak = await progress.reset_learning_streak(claims.user_id, user_id, services.unit_of_work())
     return StreakResetOut(message="Streak reset", streak=StreakOut.of(streak))
 
@@ -202,6 +232,7 @@ async def search_all(
 async def search_courses(
     q: Q, services: Services, limit: Limit = SEARCH_LIMIT_DEFAULT
 ) -> SearchResponse:
+    """Courses whose title or description contains the words of `q`."""
     return SearchResponse.of(await search.search_courses(q, limit, services.reads()))
 
 
@@ -209,10 +240,13 @@ async def search_courses(
 async def search_chapters(
     q: Q, services: Services, limit: Limit = SEARCH_LIMIT_DEFAULT
 ) -> SearchResponse:
+    """Chapters whose title or content contains the words of `q`, with the course of each."""
     return SearchResponse.of(await search.search_chapters(q, limit, services.reads()))
 
 
-@subscriptions_router.get("/{user_id}", response_model=SubscriptionStatusOut)
+@subscriptions_router.get(
+    "/{user_id}", response_model=SubscriptionStatusOut, responses=error_responses(403)
+)
 async def get_subscriptions(
     user_id: UUID, claims: CurrentUser, services: Services
 ) -> SubscriptionStatusOut:
@@ -245,13 +279,16 @@ async def end_subscriptions(
     return SubscriptionStatusOut.of(user_id, ended)
 
 
-_METERED = {429: {"model": ErrorBody, "description": "Daily limit reached; see Retry-After"}}
+# Premium only (403), on a course or chapter that exists (404), within a daily quota (429).
+_METERED = error_responses(403, 404) | {
+    429: {"model": ErrorBody, "description": "Daily limit reached; see Retry-After"}
+}
 
 
 @hybrid_router.post(
     "/adaptive-learning", response_model=AdaptiveLearningResponse, responses=_METERED
 )
-async def adaptive_learning(
+async def get_adaptive_learning(
     body: AdaptiveLearningRequest, claims: CurrentUser, services: Services
 ) -> AdaptiveLearningResponse:
     """Premium, 5 a day: the chapters to review (quiz not passed) and to take next, and
@@ -273,7 +310,7 @@ async def adaptive_learning(
 
 
 @hybrid_router.post("/llm-assessment", response_model=LLMAssessmentResponse, responses=_METERED)
-async def llm_assessment(
+async def assess_with_llm(
     body: LLMAssessmentRequest, claims: CurrentUser, services: Services
 ) -> LLMAssessmentResponse:
     """Premium, 10 a day: how much of what the chapter says on the question a written
@@ -298,7 +335,7 @@ async def llm_assessment(
 
 
 @hybrid_router.post("/synthesis", response_model=CrossChapterSynthesisResponse, responses=_METERED)
-async def synthesis(
+async def cross_chapter_synthesis(
     body: CrossChapterSynthesisRequest, claims: CurrentUser, services: Services
 ) -> CrossChapterSynthesisResponse:
     """Premium, 3 a day: what the chapters of every course say about a topic, summarized."""
@@ -315,7 +352,7 @@ async def synthesis(
 
 
 @hybrid_router.post("/mentor-session", response_model=MentorSessionResponse, responses=_METERED)
-async def mentor_session(
+async def start_mentor_session(
     body: MentorSessionRequest, claims: CurrentUser, services: Services
 ) -> MentorSessionResponse:
     """Premium, 2 a day: a short answer from the chapters that cover the question."""
@@ -330,8 +367,8 @@ async def mentor_session(
     )
 
 
-@hybrid_router.get("/usage/{user_id}", response_model=UsageOut)
-async def usage(user_id: UUID, claims: CurrentUser, services: Services) -> UsageOut:
+@hybrid_router.get("/usage/{user_id}", response_model=UsageOut, responses=error_responses(403))
+async def get_premium_usage(user_id: UUID, claims: CurrentUser, services: Services) -> UsageOut:
     """The month's premium requests and cost (003's HybridUsage) and today's against the
     daily limits; the caller's own."""
     return UsageOut.of(await premium.get_usage(claims.user_id, user_id, services.unit_of_work()))

@@ -28,9 +28,11 @@ from adapters.http.curriculum_schemas import (
     TopicOut,
     UnlocksOut,
 )
+from adapters.http.errors import error_responses
 from adapters.http.security import CurrentUser
 from adapters.http.services import HttpServices, Services
 from domain.assessment.sentence import MAX_SENTENCE_CHARS
+from domain.curriculum import progress as learner_progress
 from domain.curriculum.content import EXERCISE_KINDS
 from domain.curriculum.evaluation import Answer, AttemptEvaluators
 from domain.curriculum.progress import (
@@ -38,13 +40,6 @@ from domain.curriculum.progress import (
     AttemptTopic,
     InitializeProgress,
     TopicAttemptResult,
-    attempt_topic,
-    change_time_zone,
-    check_unlocks,
-    get_comprehensive_progress,
-    get_current_topic,
-    get_progress,
-    initialize_progress,
 )
 from domain.curriculum.rules import MAX_ATTEMPT_SECONDS
 from domain.errors import InvalidInput
@@ -105,24 +100,28 @@ async def get_exercise_by_name(
 
 
 @router.post("/progress/initialize-progress", response_model=ProgressOut)
-async def initialize(claims: CurrentUser, services: Services, body: InitializeIn) -> ProgressOut:
+async def initialize_progress(
+    claims: CurrentUser, services: Services, body: InitializeIn
+) -> ProgressOut:
     """Starts the caller at A1's first exercise, first topic; progress already started is
     returned as it is."""
     now = datetime.now(UTC)
     cmd = InitializeProgress(time_zone=body.time_zone, urdu_enabled=body.urdu_enabled)
-    await initialize_progress(claims.user_id, cmd, now, services.unit_of_work())
-    view = await get_progress(
+    await learner_progress.initialize_progress(claims.user_id, cmd, now, services.unit_of_work())
+    view = await learner_progress.get_progress(
         claims.user_id, claims.role, claims.user_id, now, services.unit_of_work()
     )
     return ProgressOut.of(view)
 
 
-@router.get("/progress/user-progress/{user_id}", response_model=ProgressOut)
-async def user_progress(claims: CurrentUser, services: Services, user_id: UUID) -> ProgressOut:
+@router.get(
+    "/progress/user-progress/{user_id}", response_model=ProgressOut, responses=error_responses(403)
+)
+async def get_user_progress(claims: CurrentUser, services: Services, user_id: UUID) -> ProgressOut:
     """A learner's progress, streak (on their calendar, as of now), achievements and the
     last four weeks of daily activity: the learner's own (403 for another learner's, but
     for an admin), 404 before they started."""
-    view = await get_progress(
+    view = await learner_progress.get_progress(
         claims.user_id, claims.role, user_id, datetime.now(UTC), services.unit_of_work()
     )
     return ProgressOut.of(view)
@@ -133,8 +132,10 @@ async def set_time_zone(claims: CurrentUser, services: Services, body: TimeZoneI
     """Changes the caller's calendar from now on (days already counted keep their date);
     starts their progress in that zone if it has not started."""
     now = datetime.now(UTC)
-    await change_time_zone(claims.user_id, body.time_zone, now, services.unit_of_work())
-    view = await get_progress(
+    await learner_progress.change_time_zone(
+        claims.user_id, body.time_zone, now, services.unit_of_work()
+    )
+    view = await learner_progress.get_progress(
         claims.user_id, claims.role, claims.user_id, now, services.unit_of_work()
     )
     return ProgressOut.of(view)
@@ -145,11 +146,13 @@ def _readable(claims: TokenClaims, user_id: UUID | None) -> UUID:
     return claims.user_id if user_id is None else user_id
 
 
-@router.post("/progress/check-unlocks/{user_id}", response_model=UnlocksOut)
-async def unlocks(claims: CurrentUser, services: Services, user_id: UUID) -> UnlocksOut:
+@router.post(
+    "/progress/check-unlocks/{user_id}", response_model=UnlocksOut, responses=error_responses(403)
+)
+async def check_unlocks(claims: CurrentUser, services: Services, user_id: UUID) -> UnlocksOut:
     """What the learner has unlocked and what opens next (null once everything is open).
     Unlocks happen when an attempt is recorded: this writes nothing."""
-    view = await check_unlocks(
+    view = await learner_progress.check_unlocks(
         claims.user_id,
         claims.role,
         user_id,
@@ -164,13 +167,17 @@ async def unlocks(claims: CurrentUser, services: Services, user_id: UUID) -> Unl
     )
 
 
-@router.post("/progress/get-current-topic", response_model=CurrentTopicOut)
-async def current_topic(
+@router.post(
+    "/progress/get-current-topic",
+    response_model=CurrentTopicOut,
+    responses=error_responses(403, 404, 409),
+)
+async def get_current_topic(
     claims: CurrentUser, services: Services, body: CurrentTopicIn
 ) -> CurrentTopicOut:
     """The topic to take next in an exercise: the first not completed, then the weakest.
     409 for an exercise still locked, 404 before the learner started."""
-    current = await get_current_topic(
+    current = await learner_progress.get_current_topic(
         claims.user_id,
         claims.role,
         _readable(claims, body.user_id),
@@ -189,14 +196,18 @@ async def current_topic(
     )
 
 
-@router.post("/progress/comprehensive-progress", response_model=ComprehensiveOut)
-async def comprehensive_progress(
+@router.post(
+    "/progress/comprehensive-progress",
+    response_model=ComprehensiveOut,
+    responses=error_responses(403, 404),
+)
+async def get_comprehensive_progress(
     claims: CurrentUser, services: Services, body: LearnerIn
 ) -> ComprehensiveOut:
     """user-progress with each curriculum stage's progress, what opens next, the last
     scores and their trend (improving, steady or declining by 5 points between the last
     five and the five before; unknown before ten attempts)."""
-    full = await get_comprehensive_progress(
+    full = await learner_progress.get_comprehensive_progress(
         claims.user_id,
         claims.role,
         _readable(claims, body.user_id),
@@ -288,11 +299,11 @@ async def _attempt(
         relevance_model=services.relevance_model,
     )
     now = datetime.now(UTC)
-    result: TopicAttemptResult = await attempt_topic(
+    result: TopicAttemptResult = await learner_progress.attempt_topic(
         claims.user_id, cmd, services.curriculum, evaluators, now, services.unit_of_work()
     )
     # Read after the attempt committed: the answer shows the progress with it.
-    view = await get_progress(
+    view = await learner_progress.get_progress(
         claims.user_id, claims.role, claims.user_id, now, services.unit_of_work()
     )
     r = result.recorded
@@ -330,8 +341,9 @@ nothing is written then. The recording is never stored."""
     "/curriculum/stages/{stage}/exercises/{exercise}/topics/{topic}/attempts",
     response_model=AttemptOut,
     description=_ATTEMPT_DOC,
+    responses=error_responses(409, 422),
 )
-async def attempt(
+async def attempt_topic(
     claims: CurrentUser,
     services: Services,
     stage: StageNumber,
@@ -346,8 +358,9 @@ async def attempt(
     "/{exercise:exercise_name}/topics/{topic}/attempts",
     response_model=AttemptOut,
     description=_ATTEMPT_DOC + " The same as the route by curriculum stage and exercise.",
+    responses=error_responses(409, 422),
 )
-async def attempt_by_name(
+async def attempt_topic_by_exercise_name(
     claims: CurrentUser,
     services: Services,
     exercise: Annotated[str, Path(description="000's exercise name, e.g. repeat-after-me")],
@@ -362,6 +375,7 @@ async def attempt_by_name(
     "/progress/record-topic-attempt",
     response_model=AttemptOut,
     description=_ATTEMPT_DOC + " The topic is named in the form; the score is never the client's.",
+    responses=error_responses(404, 409, 422),
 )
 async def record_topic_attempt(
     claims: CurrentUser,

@@ -5,8 +5,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import (
     PageNumber,
     PageSize,
@@ -86,6 +87,44 @@ class ResultIn(BaseModel):
 
 
 class GameSessionIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "mode": "listen_and_repeat",
+                    "level": "A1",
+                    "sentence_type": "question",
+                    "selected_tags": [],
+                    "total_sentences": 2,
+                    "correct_count": 1,
+                    "max_streak": 1,
+                    "avg_pronunciation_score": 78.5,
+                    "duration_seconds": 95,
+                    "started_at": "2025-03-01T09:00:00Z",
+                    "completed_at": "2025-03-01T09:01:35Z",
+                    "results": [
+                        {
+                            "speech_id": "0b7c1a54-7f1e-4d0e-9a53-8d6f6d1c2e01",
+                            "sequence_number": 1,
+                            "user_response": "correct",
+                            "pronunciation_score": 86.0,
+                            "recognized_text": "How are you today?",
+                            "response_time_ms": 2300,
+                        },
+                        {
+                            "speech_id": "5f0e8c1d-2b3a-4c5d-8e9f-0a1b2c3d4e5f",
+                            "sequence_number": 2,
+                            "user_response": "incorrect",
+                            "pronunciation_score": 71.0,
+                            "recognized_text": "Where is the station",
+                            "response_time_ms": 4100,
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
     mode: GameMode
     level: CefrLevel
     sentence_type: SpeechType
@@ -160,7 +199,7 @@ class GameSessionDetailOut(BaseModel):
     results: list[ResultOut]
 
 
-@router.post("/speeches/random", response_model=SpeechList)
+@router.post("/speeches/random", response_model=SpeechList, responses=error_responses(404))
 async def random_speeches(
     body: RandomSpeechesRequest, claims: CurrentUser, services: Services
 ) -> Response:
@@ -175,8 +214,13 @@ async def random_speeches(
     return Response(b'{"speeches":[' + b",".join(speeches) + b"]}", media_type="application/json")
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionSaved)
-async def save_session(
+@router.post(
+    "/sessions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SessionSaved,
+    responses=error_responses(404),
+)
+async def save_game_session(
     body: GameSessionIn, claims: CurrentUser, services: Services
 ) -> SessionSaved:
     """Saves a finished session with all its results in one transaction."""
@@ -219,7 +263,7 @@ def _day_bound(value: str | None, field: str, end_of_day: bool) -> datetime | No
 
 
 @router.get("/sessions", response_model=GameSessionList)
-async def list_sessions(
+async def list_game_sessions(
     claims: CurrentUser,
     services: Services,
     page: PageNumber = 1,
@@ -258,10 +302,14 @@ async def list_sessions(
     )
 
 
-@router.get("/sessions/{session_id}", response_model=GameSessionDetailOut)
-async def get_session(
+@router.get(
+    "/sessions/{session_id}", response_model=GameSessionDetailOut, responses=error_responses(403)
+)
+async def get_game_session(
     session_id: UUID, claims: CurrentUser, services: Services
 ) -> GameSessionDetailOut:
+    """One of the learner's game sessions with each result and the speech it played (null when
+    that speech was deleted since)."""
     detail = await practice.get_game_session(claims.user_id, session_id, services.unit_of_work())
     s = detail.session
     return GameSessionDetailOut(

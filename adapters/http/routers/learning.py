@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize, StrictBool, StrictFloat
 from adapters.http.routers.tutoring import Pagination, pagination_of
 from adapters.http.security import CurrentUser
@@ -60,14 +61,21 @@ class ProfileOut(BaseModel):
 
 
 @router.get("/users/profiles", response_model=list[ProfileOut])
-async def list_profiles(claims: CurrentUser, services: Services) -> list[ProfileOut]:
+async def list_learning_profiles(claims: CurrentUser, services: Services) -> list[ProfileOut]:
     """The learner's profiles, oldest first."""
     found = await profiles.list_profiles(claims.user_id, services.unit_of_work())
     return [ProfileOut.of(p) for p in found]
 
 
-@router.post("/users/profiles", status_code=status.HTTP_201_CREATED, response_model=ProfileOut)
-async def create_profile(body: ProfileIn, claims: CurrentUser, services: Services) -> ProfileOut:
+@router.post(
+    "/users/profiles",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProfileOut,
+    responses=error_responses(409),
+)
+async def create_learning_profile(
+    body: ProfileIn, claims: CurrentUser, services: Services
+) -> ProfileOut:
     """A profile for a target language; 409 when the learner has one for it already."""
     cmd = profiles.CreateProfile(body.language, body.level)
     return ProfileOut.of(
@@ -75,14 +83,21 @@ async def create_profile(body: ProfileIn, claims: CurrentUser, services: Service
     )
 
 
-@router.get("/users/profiles/{profile_id}", response_model=ProfileOut)
-async def get_profile(profile_id: UUID, claims: CurrentUser, services: Services) -> ProfileOut:
+@router.get(
+    "/users/profiles/{profile_id}", response_model=ProfileOut, responses=error_responses(403)
+)
+async def get_learning_profile(
+    profile_id: UUID, claims: CurrentUser, services: Services
+) -> ProfileOut:
+    """One of the learner's learning profiles."""
     found = await profiles.get_profile(claims.user_id, profile_id, services.unit_of_work())
     return ProfileOut.of(found)
 
 
-@router.patch("/users/profiles/{profile_id}", response_model=ProfileOut)
-async def set_level(
+@router.patch(
+    "/users/profiles/{profile_id}", response_model=ProfileOut, responses=error_responses(403)
+)
+async def set_profile_level(
     profile_id: UUID, body: LevelIn, claims: CurrentUser, services: Services
 ) -> ProfileOut:
     """Changes the profile's CEFR level."""
@@ -92,8 +107,14 @@ async def set_level(
     return ProfileOut.of(changed)
 
 
-@router.delete("/users/profiles/{profile_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_profile(profile_id: UUID, claims: CurrentUser, services: Services) -> None:
+@router.delete(
+    "/users/profiles/{profile_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(403),
+)
+async def delete_learning_profile(
+    profile_id: UUID, claims: CurrentUser, services: Services
+) -> None:
     """Deletes the profile; the sessions that practised it stay, without it."""
     await profiles.delete_profile(claims.user_id, profile_id, services.unit_of_work())
 
@@ -146,7 +167,7 @@ class AnalysisList(BaseModel):
 
 
 @router.get("/learning/pronunciation-analyses", response_model=AnalysisList)
-async def list_analyses(
+async def list_pronunciation_analyses(
     claims: CurrentUser, services: Services, page: PageNumber = 1, limit: PageSize = 20
 ) -> AnalysisList:
     """Every scored recording the learner kept, newest first (the recordings are never
@@ -197,7 +218,9 @@ class AssessmentList(BaseModel):
     pagination: Pagination
 
 
-@router.post("/learning/save-assessment", response_model=AssessmentOut)
+@router.post(
+    "/learning/save-assessment", response_model=AssessmentOut, responses=error_responses(404)
+)
 async def save_assessment(
     body: ReportedAssessmentIn, claims: CurrentUser, services: Services
 ) -> AssessmentOut:
@@ -228,7 +251,11 @@ class ApplyIn(BaseModel):
     profile_id: UUID
 
 
-@router.post("/learning/assessments/{assessment_id}/apply", response_model=ProfileOut)
+@router.post(
+    "/learning/assessments/{assessment_id}/apply",
+    response_model=ProfileOut,
+    responses=error_responses(403),
+)
 async def apply_assessment(
     assessment_id: UUID, body: ApplyIn, claims: CurrentUser, services: Services
 ) -> ProfileOut:
@@ -253,12 +280,15 @@ class SettingsOut(BaseModel):
 
 
 @router.get("/learning/settings", response_model=SettingsOut)
-async def get_settings(claims: CurrentUser, services: Services) -> SettingsOut:
+async def get_learning_settings(claims: CurrentUser, services: Services) -> SettingsOut:
+    """The learner's history settings (whether scored recordings are kept)."""
     return SettingsOut.of(await history.get_settings(claims.user_id, services.unit_of_work()))
 
 
 @router.patch("/learning/settings", response_model=SettingsOut)
-async def change_settings(body: SettingsIn, claims: CurrentUser, services: Services) -> SettingsOut:
+async def change_learning_settings(
+    body: SettingsIn, claims: CurrentUser, services: Services
+) -> SettingsOut:
     """`keep_pronunciation_history: false` stops keeping scored recordings from now on."""
     changed = await history.change_settings(
         claims.user_id, body.keep_pronunciation_history, services.unit_of_work()
@@ -324,7 +354,7 @@ class StatsOut(BaseModel):
 
 
 @router.get("/users/stats", response_model=StatsOut)
-async def stats(
+async def get_user_stats(
     claims: CurrentUser,
     services: Services,
     tz: Annotated[

@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from starlette.convertors import StringConvertor, register_url_convertor
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize
 from adapters.http.messaging_schemas import (
     ConversationChange,
@@ -75,7 +76,8 @@ async def _profiles(
     "/conversations",
     status_code=status.HTTP_201_CREATED,
     response_model=ConversationOut,
-    responses={200: {"model": ConversationOut, "description": "The direct conversation exists"}},
+    responses={200: {"model": ConversationOut, "description": "The direct conversation exists"}}
+    | error_responses(404),
 )
 async def create_conversation(
     body: ConversationIn, claims: CurrentUser, services: Services, response: Response
@@ -110,17 +112,26 @@ async def list_conversations(
     )
 
 
-@router.get("/conversations/{conversation_id:conversation}", response_model=ConversationOut)
+@router.get(
+    "/conversations/{conversation_id:conversation}",
+    response_model=ConversationOut,
+    responses=error_responses(403),
+)
 async def get_conversation(
     conversation_id: UUID, claims: CurrentUser, services: Services
 ) -> ConversationOut:
+    """A conversation of the caller's with its participants (their public profiles)."""
     summary = await conversations.get_conversation(
         claims.user_id, conversation_id, services.unit_of_work()
     )
     return ConversationOut.of(summary, await _profiles(claims, services, summary))
 
 
-@router.put("/conversations/{conversation_id:conversation}", response_model=ConversationOut)
+@router.put(
+    "/conversations/{conversation_id:conversation}",
+    response_model=ConversationOut,
+    responses=error_responses(403),
+)
 async def update_conversation(
     conversation_id: UUID, body: ConversationChange, claims: CurrentUser, services: Services
 ) -> ConversationOut:
@@ -133,7 +144,9 @@ async def update_conversation(
 
 
 @router.delete(
-    "/conversations/{conversation_id:conversation}", status_code=status.HTTP_204_NO_CONTENT
+    "/conversations/{conversation_id:conversation}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(403),
 )
 async def delete_conversation(
     conversation_id: UUID, claims: CurrentUser, services: Services
@@ -151,10 +164,13 @@ async def delete_conversation(
     "/conversations/{conversation_id:conversation}/participants",
     status_code=status.HTTP_201_CREATED,
     response_model=ParticipantOut,
+    responses=error_responses(403, 409),
 )
 async def add_participant(
     conversation_id: UUID, body: ParticipantIn, claims: CurrentUser, services: Services
 ) -> ParticipantOut:
+    """Adds a user to a group conversation (its admins only): 409 when the user takes part
+    already or the group is full."""
     participant = await conversations.add_participant(
         claims.user_id, conversation_id, body.user_id, body.role, services.unit_of_work()
     )
@@ -165,6 +181,7 @@ async def add_participant(
 @router.delete(
     "/conversations/{conversation_id:conversation}/participants/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(403, 409),
 )
 async def remove_participant(
     conversation_id: UUID, user_id: UUID, claims: CurrentUser, services: Services
@@ -178,6 +195,7 @@ async def remove_participant(
 @router.put(
     "/conversations/{conversation_id:conversation}/participants/{user_id}",
     response_model=ParticipantOut,
+    responses=error_responses(403, 409),
 )
 async def update_participant(
     conversation_id: UUID,
@@ -202,6 +220,7 @@ async def update_participant(
     "/conversations/{conversation_id:conversation}/messages",
     status_code=status.HTTP_201_CREATED,
     response_model=MessageOut,
+    responses=error_responses(403),
 )
 async def send_message(
     conversation_id: UUID, body: MessageIn, claims: CurrentUser, services: Services
@@ -216,7 +235,11 @@ async def send_message(
     )
 
 
-@router.get("/conversations/{conversation_id:conversation}/messages", response_model=MessagePage)
+@router.get(
+    "/conversations/{conversation_id:conversation}/messages",
+    response_model=MessagePage,
+    responses=error_responses(403),
+)
 async def list_messages(
     conversation_id: UUID,
     claims: CurrentUser,
@@ -238,7 +261,7 @@ async def list_messages(
     )
 
 
-@router.put("/messages/{message_id}", response_model=MessageOut)
+@router.put("/messages/{message_id}", response_model=MessageOut, responses=error_responses(403))
 async def edit_message(
     message_id: UUID, body: MessageEdit, claims: CurrentUser, services: Services
 ) -> MessageOut:
@@ -248,7 +271,9 @@ async def edit_message(
     return MessageOut.of(message, [], services.blobs, await _profiles(claims, services))
 
 
-@router.delete("/messages/{message_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/messages/{message_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403)
+)
 async def delete_message(message_id: UUID, claims: CurrentUser, services: Services) -> None:
     """The sender deletes a message; it stays in the history without content (or file)."""
     await messages.delete_message(
@@ -256,7 +281,9 @@ async def delete_message(message_id: UUID, claims: CurrentUser, services: Servic
     )
 
 
-@router.post("/messages/{message_id}/read", response_model=ReceiptChange)
+@router.post(
+    "/messages/{message_id}/read", response_model=ReceiptChange, responses=error_responses(403)
+)
 async def mark_message_read(
     message_id: UUID, claims: CurrentUser, services: Services
 ) -> ReceiptChange:
@@ -272,10 +299,15 @@ async def mark_message_read(
     )
 
 
-@router.post("/conversations/{conversation_id:conversation}/read", response_model=ConversationRead)
+@router.post(
+    "/conversations/{conversation_id:conversation}/read",
+    response_model=ConversationRead,
+    responses=error_responses(403),
+)
 async def mark_conversation_read(
     conversation_id: UUID, claims: CurrentUser, services: Services
 ) -> ConversationRead:
+    """Marks every message of the conversation read for the caller, up to now."""
     read_at, marked = await messages.mark_conversation_read(
         claims.user_id, conversation_id, services.unit_of_work()
     )
@@ -286,6 +318,7 @@ async def mark_conversation_read(
     "/conversations/{conversation_id:conversation}/upload",
     status_code=status.HTTP_201_CREATED,
     response_model=MessageOut,
+    responses=error_responses(403),
 )
 async def upload_file(
     conversation_id: UUID,
@@ -314,7 +347,7 @@ async def upload_file(
 
 
 @router.get("/users/status", response_model=UserStatusList)
-async def get_statuses(
+async def get_user_statuses(
     claims: CurrentUser,
     services: Services,
     user_ids: Annotated[
@@ -333,6 +366,10 @@ async def get_statuses(
 
 
 @router.put("/users/status", response_model=UserStatusOut)
-async def set_status(body: UserStatusIn, claims: CurrentUser, services: Services) -> UserStatusOut:
+async def set_user_status(
+    body: UserStatusIn, claims: CurrentUser, services: Services
+) -> UserStatusOut:
+    """Sets the caller's presence (online, away, offline), pushed to the people they share a
+    conversation with."""
     current = await presence.set_status(claims.user_id, body.status, services.unit_of_work())
     return UserStatusOut.of(current)

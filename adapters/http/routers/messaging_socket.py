@@ -17,6 +17,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from adapters.http import socket_fanout
 from adapters.http.services import HttpServices
 from adapters.http.socket_fanout import Connection
 from adapters.http.sockets import (
@@ -36,6 +37,25 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["messaging"])
 
 MAX_CLIENT_MESSAGE_CHARS = 4096
+# The protocol, documented message by message in docs/asyncapi.yaml (with the shared "auth"
+# and "error"): what the client sends once authenticated, and what the socket sends.
+CLIENT_MESSAGES = (
+    "join_conversation",
+    "leave_conversation",
+    "typing_start",
+    "typing_stop",
+    "message_delivered",
+    "message_read",
+    "user_status_change",
+    "ping",
+)
+SERVER_MESSAGES = (
+    "connection_established",
+    "joined_conversation",
+    "left_conversation",
+    "pong",
+    *socket_fanout.PUSHES,
+)
 
 
 @router.websocket("/ws/{token}")
@@ -138,4 +158,7 @@ async def _handle(
     elif request == "ping":
         connection.push({"type": "pong"})
     else:
-        raise InvalidInput(f"Unknown message type {request!r}", {"field": "type"})
+        raise InvalidInput(
+            f"Unknown message type {request!r}; one of {', '.join(CLIENT_MESSAGES)}",
+            {"field": "type"},
+        )

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import PageNumber, PageSize, StrictInt
 from adapters.http.routers.tutoring import Pagination, pagination_of
 from adapters.http.security import CurrentUser, OptionalUser
@@ -93,7 +94,7 @@ class PlanList(BaseModel):
 
 
 @router.get("/goals", response_model=GoalList)
-async def goals() -> GoalList:
+async def list_goals() -> GoalList:
     """The goals a plan can be built for."""
     return GoalList(goals=[GoalOut.of(g) for g in GOALS])
 
@@ -109,8 +110,9 @@ async def make_plan(body: PlanIn, claims: OptionalUser, services: Services) -> P
     return PlanOut.of(made)
 
 
-@router.get("/plan/{plan_id}", response_model=PlanOut)
+@router.get("/plan/{plan_id}", response_model=PlanOut, responses=error_responses(403))
 async def get_plan(plan_id: UUID, claims: CurrentUser, services: Services) -> PlanOut:
+    """One of the learner's learning plans, week by week."""
     return PlanOut.of(await plans.get_plan(claims.user_id, plan_id, services.unit_of_work()))
 
 

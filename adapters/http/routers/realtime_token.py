@@ -5,6 +5,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from adapters.http.errors import error_responses
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
 from domain.errors import NotConfigured
@@ -24,8 +25,8 @@ class TokenOut(BaseModel):
     provider: str
 
 
-@router.post("/token", response_model=TokenOut)
-async def realtime_token(claims: CurrentUser, services: Services) -> TokenOut:
+@router.post("/token", response_model=TokenOut, responses=error_responses(501))
+async def create_realtime_token(claims: CurrentUser, services: Services) -> TokenOut:
     """501 until a realtime provider is configured (OPENAI_API_KEY)."""
     if services.realtime_tokens is None:
         raise NotConfigured(

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize
 from adapters.http.routers.speech import WordScoreOut
 from adapters.http.routers.tutoring import Pagination, pagination_of
@@ -84,7 +85,7 @@ class SpokenReviewOut(BaseModel):
 
 
 @router.get("", response_model=ItemList)
-async def list_items(
+async def list_vocabulary(
     claims: CurrentUser, services: Services, page: PageNumber = 1, limit: PageSize = 20
 ) -> ItemList:
     """Every item of the learner's vocabulary, newest first."""
@@ -92,15 +93,17 @@ async def list_items(
     return ItemList(items=[ItemOut.of(i) for i in found.items], pagination=pagination_of(found))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ItemOut)
-async def add_item(body: ItemIn, claims: CurrentUser, services: Services) -> ItemOut:
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=ItemOut, responses=error_responses(409)
+)
+async def add_vocabulary_item(body: ItemIn, claims: CurrentUser, services: Services) -> ItemOut:
     """A word or phrase to review, due at once; 409 when the learner has it already."""
     cmd = reviews.AddItem(body.text, body.note)
     return ItemOut.of(await reviews.add_item(claims.user_id, cmd, services.unit_of_work()))
 
 
 @router.get("/due", response_model=DueList)
-async def due_items(
+async def list_due_vocabulary(
     claims: CurrentUser,
     services: Services,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
@@ -110,8 +113,8 @@ async def due_items(
     return DueList(items=[ItemOut.of(i) for i in found.items], total_due=found.total)
 
 
-@router.post("/{item_id}/review", response_model=ItemOut)
-async def review_item(
+@router.post("/{item_id}/review", response_model=ItemOut, responses=error_responses(403))
+async def review_vocabulary_item(
     item_id: UUID, body: ReviewIn, claims: CurrentUser, services: Services
 ) -> ItemOut:
     """Grades a review (again, hard, good, easy); FSRS sets when the item is due next."""
@@ -121,17 +124,18 @@ async def review_item(
     return ItemOut.of(reviewed)
 
 
-@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_item(item_id: UUID, claims: CurrentUser, services: Services) -> None:
+@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403))
+async def delete_vocabulary_item(item_id: UUID, claims: CurrentUser, services: Services) -> None:
+    """Removes the word or phrase from the learner's vocabulary, with its review schedule."""
     await reviews.delete_item(claims.user_id, item_id, services.unit_of_work())
 
 
 @router.get(
     "/{item_id}/audio",
     response_class=Response,
-    responses={200: {"content": {"audio/wav": {}, "audio/mpeg": {}}}},
+    responses={200: {"content": {"audio/wav": {}, "audio/mpeg": {}}}} | error_responses(403),
 )
-async def item_audio(item_id: UUID, claims: CurrentUser, services: Services) -> Response:
+async def get_vocabulary_audio(item_id: UUID, claims: CurrentUser, services: Services) -> Response:
     """The item spoken by the synthesizer: what the learner says back in a spoken review."""
     synthesizer = services.voice.synthesizer
     speech = await reviews.speak_item(claims.user_id, item_id, synthesizer, services.unit_of_work())
@@ -140,8 +144,10 @@ async def item_audio(item_id: UUID, claims: CurrentUser, services: Services) -> 
     )
 
 
-@router.post("/{item_id}/spoken-review", response_model=SpokenReviewOut)
-async def spoken_review(
+@router.post(
+    "/{item_id}/spoken-review", response_model=SpokenReviewOut, responses=error_responses(403, 422)
+)
+async def review_vocabulary_spoken(
     item_id: UUID,
     claims: CurrentUser,
     services: Services,

@@ -8,11 +8,12 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, StrictFloat
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
 from domain.learning.history import record_pronunciation
-from domain.pronunciation.scoring import ScorePronunciation, score_pronunciation
+from domain.pronunciation import scoring
 from domain.recordings import transcribe_recording
 from domain.synthesis import MAX_SPEED, MAX_SYNTHESIS_CHARS, MIN_SPEED, check_synthesis
 from ports.learning import AnalysisSource
@@ -69,19 +70,21 @@ class ScoreOut(BaseModel):
         )
 
 
-@router.post("/score", response_model=ScoreOut)
-async def score(
+@router.post("/score", response_model=ScoreOut, responses=error_responses(422))
+async def score_pronunciation(
     claims: CurrentUser,
     services: Services,
     audio: Annotated[UploadFile, File(description="WAV, MP3, M4A or WebM/Ogg Opus; 10 MB, 30 s")],
-    reference_text: Annotated[str, Form(max_length=2000)],
-    language: Annotated[str, Form(max_length=35)] = "en-US",
+    reference_text: Annotated[
+        str, Form(max_length=2000, examples=["I would like a cup of coffee, please."])
+    ],
+    language: Annotated[str, Form(max_length=35, examples=["en-US"])] = "en-US",
 ) -> ScoreOut:
     """Scores how well the recording pronounces `reference_text`, word by word (0-100).
     The recording is processed in memory and never stored; its scores are kept in the
     learner's pronunciation history unless the learner declined it (/learning/settings)."""
-    cmd = ScorePronunciation(await audio.read(), reference_text, language)
-    scored = await score_pronunciation(cmd, services.audio_decoder, services.speech_scorer)
+    cmd = scoring.ScorePronunciation(await audio.read(), reference_text, language)
+    scored = await scoring.score_pronunciation(cmd, services.audio_decoder, services.speech_scorer)
     analysis = await record_pronunciation(
         claims.user_id, AnalysisSource.SPEECH_SCORE, scored, services.unit_of_work()
     )
@@ -96,7 +99,7 @@ class TranscriptOut(BaseModel):
     provider: str
 
 
-@router.post("/transcribe", response_model=TranscriptOut)
+@router.post("/transcribe", response_model=TranscriptOut, responses=error_responses(422))
 async def transcribe(
     claims: CurrentUser,
     services: Services,
@@ -172,7 +175,8 @@ class VoiceList(BaseModel):
 
 
 @router.get("/voices", response_model=VoiceList)
-async def voices(claims: CurrentUser, services: Services) -> VoiceList:
+async def list_voices(claims: CurrentUser, services: Services) -> VoiceList:
+    """The voices the configured synthesizer speaks, for `voice` in /speech/synthesize."""
     synthesizer = services.voice.synthesizer
     found = await synthesizer.voices()
     return VoiceList(voices=[VoiceOut(**v.__dict__) for v in found], provider=synthesizer.provider)

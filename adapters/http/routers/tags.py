@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
-from adapters.http.etags import public_json
+from adapters.http.etags import NOT_MODIFIED, public_json
 from adapters.http.services import Services
 from domain.content.tags import list_tags
 
@@ -22,10 +22,10 @@ class TagList(BaseModel):
     tags: list[TagOut]
 
 
-@router.get("/tags", response_model=TagList)
+@router.get("/tags", response_model=TagList, responses=NOT_MODIFIED)
 async def get_tags(request: Request, services: Services) -> Response:
-    """Public, with an ETag: a client that sends it back in If-None-Match gets 304 while the
-    list is unchanged."""
+    """Every tag, for the game set-up screen; no sign-in needed. With an ETag: a client that
+    sends it back in If-None-Match gets 304, no body, while the list is unchanged."""
 
     async def rendered() -> bytes:
         tags = await list_tags(services.reads())

@@ -5,10 +5,11 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, File, Form, UploadFile, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.audio import AudioOut
 from adapters.http.corrections import CorrectionOut
+from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize
 from adapters.http.security import CurrentUser
 from adapters.http.services import Services
@@ -31,6 +32,10 @@ router = APIRouter(prefix="/conversations/sessions", tags=["conversation session
 
 
 class SessionIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"level": "A2", "topic": "Ordering food at a restaurant"}]}
+    )
+
     level: CefrLevel | None = Field(
         default=None, description=f"The profile's level, else {DEFAULT_LEVEL.value}"
     )
@@ -109,6 +114,10 @@ class MessageList(BaseModel):
 
 
 class TextTurnIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"text": "Yesterday I go to the market and buyed apples."}]}
+    )
+
     text: str = Field(max_length=MAX_TURN_CHARS, pattern=NOT_BLANK)
 
 
@@ -140,8 +149,15 @@ def pagination_of(page: Page) -> Pagination:
     return Pagination(page=page.page, limit=page.limit, total=page.total)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=SessionStarted)
-async def start_session(body: SessionIn, claims: CurrentUser, services: Services) -> SessionStarted:
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SessionStarted,
+    responses=error_responses(403, 404),
+)
+async def start_tutor_session(
+    body: SessionIn, claims: CurrentUser, services: Services
+) -> SessionStarted:
     """Starts a session at the learner's CEFR level on a topic; the tutor greets first. A
     session may name the English learning profile it practises (404, 403, 400 otherwise)."""
     session, greeting = await tutoring.start_session(
@@ -151,7 +167,7 @@ async def start_session(body: SessionIn, claims: CurrentUser, services: Services
 
 
 @router.get("", response_model=SessionList)
-async def list_sessions(
+async def list_tutor_sessions(
     claims: CurrentUser,
     services: Services,
     page: PageNumber = 1,
@@ -167,23 +183,28 @@ async def list_sessions(
     )
 
 
-@router.get("/{session_id}", response_model=SessionOut)
-async def get_session(session_id: UUID, claims: CurrentUser, services: Services) -> SessionOut:
+@router.get("/{session_id}", response_model=SessionOut, responses=error_responses(403))
+async def get_tutor_session(
+    session_id: UUID, claims: CurrentUser, services: Services
+) -> SessionOut:
+    """One of the learner's tutor sessions: level, topic, stage, and whether it has ended."""
     return SessionOut.of(
         await tutoring.get_session(claims.user_id, session_id, services.unit_of_work())
     )
 
 
-@router.post("/{session_id}/end", response_model=SessionOut)
-async def end_session(session_id: UUID, claims: CurrentUser, services: Services) -> SessionOut:
+@router.post("/{session_id}/end", response_model=SessionOut, responses=error_responses(403, 409))
+async def end_tutor_session(
+    session_id: UUID, claims: CurrentUser, services: Services
+) -> SessionOut:
     """Ends the session; later turns are refused with 409."""
     return SessionOut.of(
         await tutoring.end_session(claims.user_id, session_id, services.unit_of_work())
     )
 
 
-@router.get("/{session_id}/messages", response_model=MessageList)
-async def list_messages(
+@router.get("/{session_id}/messages", response_model=MessageList, responses=error_responses(403))
+async def list_tutor_messages(
     session_id: UUID,
     claims: CurrentUser,
     services: Services,
@@ -200,8 +221,8 @@ async def list_messages(
     )
 
 
-@router.post("/{session_id}/text", response_model=TurnOut)
-async def text_turn(
+@router.post("/{session_id}/text", response_model=TurnOut, responses=error_responses(403, 409))
+async def take_text_turn(
     session_id: UUID, body: TextTurnIn, claims: CurrentUser, services: Services
 ) -> TurnOut:
     """The learner writes; the tutor corrects and answers."""
@@ -216,8 +237,10 @@ async def text_turn(
     return TurnOut.of(turn)
 
 
-@router.post("/{session_id}/audio", response_model=VoiceTurnOut)
-async def audio_turn(
+@router.post(
+    "/{session_id}/audio", response_model=VoiceTurnOut, responses=error_responses(403, 409, 422)
+)
+async def take_audio_turn(
     session_id: UUID,
     claims: CurrentUser,
     services: Services,

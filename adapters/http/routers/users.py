@@ -43,6 +43,7 @@ class UpdatedProfile(BaseModel):
 
 @router.get("/me", response_model=Profile)
 async def get_me(claims: CurrentUser, services: Services) -> Profile:
+    """The signed-in user's account: email, name, avatar, sign-in provider and role."""
     user = await profile.get_profile(claims.user_id, services.unit_of_work())
     return Profile(
         id=user.id,

@@ -57,6 +57,26 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["voice tutor"])
 
 MAX_FRAME_CHARS = MAX_AUDIO_BYTES * 4 // 3 + 4096  # base64 audio plus the JSON around it
+# The protocols, documented message by message in docs/asyncapi.yaml (with the shared "auth"
+# and "error"): what the client sends once authenticated, and what each socket sends.
+ENGLISH_ONLY_CLIENT_MESSAGES = ("audio", "text", "end")
+ENGLISH_ONLY_SERVER_MESSAGES = ("greeting", "resumed", "transcription", "response", "session_ended")
+LEARN_CLIENT_MESSAGES = ("audio", "you_said_complete", "word_by_word_complete")
+LEARN_SERVER_MESSAGES = (
+    "ready",
+    "translation",
+    "speak_urdu",
+    "word_by_word",
+    "full_sentence",
+    "success",
+    "correction",
+)
+
+
+def _unknown(request: str, known: tuple[str, ...]) -> InvalidInput:
+    return InvalidInput(
+        f"Unknown message type {request!r}; one of {', '.join(known)}", {"field": "type"}
+    )
 
 
 def _audio_out(speech: SynthesizedSpeech) -> dict[str, object]:
@@ -189,7 +209,7 @@ async def english_only(websocket: WebSocket) -> None:
                 await websocket.close()
                 return False
             else:
-                raise InvalidInput(f"Unknown message type {request!r}", {"field": "type"})
+                raise _unknown(request, ENGLISH_ONLY_CLIENT_MESSAGES)
             await websocket.send_json(
                 {
                     "type": "response",
@@ -244,7 +264,7 @@ async def learn(websocket: WebSocket) -> None:
         elif request == "word_by_word_complete":
             replies = await conversation.word_by_word_complete()
         else:
-            raise InvalidInput(f"Unknown message type {request!r}", {"field": "type"})
+            raise _unknown(request, LEARN_CLIENT_MESSAGES)
         for reply in replies:
             await websocket.send_json(_message(reply))
         return True
