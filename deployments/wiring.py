@@ -33,7 +33,7 @@ from adapters.redis.cache import RedisCache
 from adapters.redis.revocations import RedisSessionRevocations
 from adapters.reviews.fsrs_scheduler import FsrsScheduler
 from adapters.speech.codec import FfmpegAudioDecoder
-from adapters.sql.database import create_engine, measure_pool, session_factory
+from adapters.sql.database import create_engine, measure_pool, read_engine, session_factory
 from adapters.sql.outbox import OutboxRelay
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from adapters.vocabulary.cefrpy_levels import CefrpyVocabularyLevels
@@ -54,6 +54,7 @@ from deployments.providers import (
 from deployments.settings import Settings
 from deployments.tracing import flush
 from domain.assessment.prompts import SpeakingPrompt
+from domain.content.cache import CatalogueCache
 from domain.courses.premium import PremiumModel
 from domain.curriculum.activity import ACTIVITY_CONSUMERS, ActivityConsumer
 from domain.curriculum.content import Curriculum
@@ -104,6 +105,9 @@ class Container:
     settings: Settings
     engine: AsyncEngine
     unit_of_work: Callable[[], UnitOfWork]
+    reads: Callable[[], UnitOfWork]
+    """Units of work for use cases that only read: no transaction (`SqlUnitOfWork`)."""
+    catalogue: CatalogueCache
     credentials: Credentials
     identity_providers: dict[AuthProvider, IdentityProvider]
     blobs: BlobStore
@@ -171,6 +175,8 @@ class Container:
     def http_services(self) -> HttpServices:
         return HttpServices(
             unit_of_work=self.unit_of_work,
+            reads=self.reads,
+            catalogue=self.catalogue,
             credentials=self.credentials,
             identity_providers=self.identity_providers,
             blobs=self.blobs,
@@ -191,6 +197,7 @@ class Container:
                 secret_key=derive_key(self.settings.resolved_secret_key(), "admin-panel").hex(),
                 credentials=self.credentials,
                 unit_of_work=self.unit_of_work,
+                on_catalogue_change=self.catalogue.changed,
             ),
             review_scheduler=self.review_scheduler,
             plan_model=self.plan_model,
@@ -211,7 +218,9 @@ class Container:
         """Connects the event bus (NATS when NATS_URL is set, else in-process) and starts the
         outbox relay, the socket fan-out and the learning-activity consumers on it (every
         replica runs them; on NATS they compete for each event). Raises ServiceUnavailable
-        when NATS is down."""
+        when NATS is down. The catalogue's cached reads start stale: what changed while no
+        replica ran (a restored database) never told the cache."""
+        await self.catalogue.changed()
         if self.settings.nats_url:
             prefix = self.settings.nats_subject_prefix
             self.event_bus = await NatsEventBus.connect(
@@ -283,7 +292,11 @@ def bootstrap(
     engine = create_engine(settings.resolved_database_url, pool_size=settings.database_pool_size)
     measure_pool(engine, metrics)
     sessions = session_factory(engine)
+    readers = read_engine(engine)
+    read_sessions = session_factory(readers)
     closers: list[Callable[[], Awaitable[None]]] = [engine.dispose]
+    if readers.sync_engine.pool is not engine.sync_engine.pool:
+        closers.append(readers.dispose)
 
     revocations: SessionRevocations
     redis: Redis | None = None
@@ -303,13 +316,16 @@ def bootstrap(
         closers.extend(p.aclose for p in identity_providers.values())  # type: ignore[attr-defined]
 
     relay = OutboxRelay(sessions)
+    catalogue = CatalogueCache(cache)
     gateway_model = build_gateway_model(settings, metrics)
     audio_decoder = audio_decoder or FfmpegAudioDecoder()
 
     return Container(
         settings=settings,
         engine=engine,
-        unit_of_work=lambda: SqlUnitOfWork(sessions, relay.wake),
+        unit_of_work=lambda: SqlUnitOfWork(sessions, relay.wake, catalogue.changed),
+        reads=lambda: SqlUnitOfWork(read_sessions, read_only=True),
+        catalogue=catalogue,
         credentials=Credentials(
             hasher=password_hasher or Argon2PasswordHasher(),
             codec=JwtTokenCodec(

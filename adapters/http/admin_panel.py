@@ -6,7 +6,7 @@ in the audit log in the edit's own transaction.
 The panel edits rows directly, as SQLAdmin does; the database's constraints (unique names,
 levels and types, foreign keys) still hold, the API's finer checks do not run."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import Enum
@@ -172,7 +172,20 @@ def _stamped(row: Any, is_created: bool, *, updated: bool) -> None:
         row.updated_at = now
 
 
-class SpeechAdmin(ModelView, model=SpeechRow):
+class _CatalogueView(ModelView):
+    """A view of catalogue rows: once an edit is committed, the catalogue's cached reads are
+    stale (`mount_admin_panel`'s `on_catalogue_change`), as after the API's writes."""
+
+    async def after_model_change(
+        self, data: dict, model: Any, is_created: bool, request: Request
+    ) -> None:
+        await request.app.state.on_catalogue_change()
+
+    async def after_model_delete(self, model: Any, request: Request) -> None:
+        await request.app.state.on_catalogue_change()
+
+
+class SpeechAdmin(_CatalogueView, model=SpeechRow):
     name, name_plural, icon = "Speech", "Speeches", "fa-solid fa-comment"
     column_list = [
         SpeechRow.text,
@@ -191,7 +204,7 @@ class SpeechAdmin(ModelView, model=SpeechRow):
         _stamped(model, is_created, updated=True)
 
 
-class TagAdmin(ModelView, model=TagRow):
+class TagAdmin(_CatalogueView, model=TagRow):
     name, name_plural, icon = "Tag", "Tags", "fa-solid fa-tag"
     column_list = [TagRow.name, TagRow.category, TagRow.created_at]
     column_searchable_list = [TagRow.name]
@@ -249,8 +262,10 @@ def mount_admin_panel(
     secret_key: str,
     credentials: Credentials,
     unit_of_work: Callable[[], IdentityUnitOfWork],
+    on_catalogue_change: Callable[[], Awaitable[None]],
 ) -> None:
-    """The panel at /admin (beside the API's /api/v1/admin routes, which it does not touch)."""
+    """The panel at /admin (beside the API's /api/v1/admin routes, which it does not touch).
+    `on_catalogue_change` is awaited after each committed edit of a speech or a tag."""
     sessions = async_sessionmaker(engine, class_=AsyncSession, sync_session_class=PanelSession)
     admin = Admin(
         app,
@@ -259,6 +274,7 @@ def mount_admin_panel(
         title="Parla admin",
         authentication_backend=_PanelLogin(secret_key, credentials, unit_of_work),
     )
+    admin.admin.state.on_catalogue_change = on_catalogue_change
     for view in (SpeechAdmin, TagAdmin, UserAdmin, GameSessionAdmin):
         # Pages named as the API names the entity (/admin/tag/list), not after the table's row.
         view.identity = _ENTITIES[view.model].replace("_", "-")

@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, Request
 from adapters.http.rate_limits import RateLimits
 from adapters.http.socket_fanout import SocketFanout
 from domain.assessment.prompts import SpeakingPrompt
+from domain.content.cache import CatalogueCache
 from domain.courses.premium import PremiumModel
 from domain.curriculum.content import Curriculum
 from domain.identity.authentication import Credentials
@@ -30,6 +31,9 @@ from ports.vocabulary import VocabularyLevels
 @dataclass(frozen=True)
 class HttpServices:
     unit_of_work: Callable[[], UnitOfWork]
+    reads: Callable[[], UnitOfWork]
+    """Units of work for use cases that only read: no transaction round trips; commit raises."""
+    catalogue: CatalogueCache
     credentials: Credentials
     identity_providers: Mapping[AuthProvider, IdentityProvider]
     blobs: BlobStore

@@ -29,34 +29,42 @@ def _tag_values(tag: Tag) -> dict[str, Any]:
     return column_values(tag, "name", "category")
 
 
+# The hot reads select the tables' columns (Core) rather than the mapped rows: rows as plain
+# tuples, no ORM objects built and thrown away.
+_TAGS, _SPEECHES, _SPEECH_TAGS = TagRow.__table__.c, SpeechRow.__table__.c, SpeechTagRow.__table__.c
+
 # Portable "by category, then name" (PostgreSQL and SQLite disagree on where NULLs sort).
-_TAG_ORDER = (TagRow.category.asc().nulls_last(), TagRow.name)
+_TAG_ORDER = (_TAGS.category.asc().nulls_last(), _TAGS.name)
 
 
 class SqlTagRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.written = False  # the unit of work tells the catalogue's cache after a commit
 
     async def add(self, tag: Tag) -> None:
+        self.written = True
         await insert_row(self._session, "tag", to_row(TagRow, tag, **_tag_values(tag)))
 
     async def list_all(self) -> list[Tag]:
         return await self._list()
 
     async def get_many(self, tag_ids: list[UUID]) -> list[Tag]:
-        return await self._list(TagRow.id.in_(tag_ids)) if tag_ids else []
+        return await self._list(_TAGS.id.in_(tag_ids)) if tag_ids else []
 
     async def get_by_names(self, names: list[str]) -> list[Tag]:
-        return await self._list(TagRow.name.in_(names)) if names else []
+        return await self._list(_TAGS.name.in_(names)) if names else []
 
     async def get(self, tag_id: UUID) -> Tag | None:
         row = await self._session.get(TagRow, tag_id)
         return from_row(Tag, row) if row is not None else None
 
     async def save(self, tag: Tag) -> None:
+        self.written = True
         await update_row(self._session, "tag", TagRow, tag.id, _tag_values(tag))
 
     async def delete(self, tag_id: UUID) -> None:
+        self.written = True
         await self._session.execute(delete(TagRow).where(TagRow.id == tag_id))
 
     async def speech_counts(self) -> dict[UUID, int]:
@@ -66,11 +74,14 @@ class SqlTagRepository:
         return {tag_id: count for tag_id, count in rows.tuples()}
 
     async def _list(self, *conditions: Any) -> list[Tag]:
-        rows = await self._session.scalars(select(TagRow).where(*conditions).order_by(*_TAG_ORDER))
-        return [from_row(Tag, row) for row in rows]
+        rows = await self._session.execute(
+            select(TagRow.__table__).where(*conditions).order_by(*_TAG_ORDER)
+        )
+        return [Tag(row.id, row.name, row.category, row.created_at) for row in rows]
 
 
-def _speech(row: SpeechRow, tags: list[Tag]) -> Speech:
+def _speech(row: Any, tags: list[Tag]) -> Speech:
+    """A speech from a row of the speeches table (mapped or Core)."""
     return from_row(Speech, row, level=CefrLevel(row.level), type=SpeechType(row.type), tags=tags)
 
 
@@ -103,12 +114,15 @@ def _like_pattern(term: str) -> str:
 class SqlSpeechRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.written = False  # the unit of work tells the catalogue's cache after a commit
 
     async def add(self, speech: Speech) -> None:
+        self.written = True
         row = to_row(SpeechRow, speech, **_speech_values(speech))
         await insert_row(self._session, "speech", row, _tag_links(speech))
 
     async def add_many(self, speeches: list[Speech]) -> None:
+        self.written = True
         await insert_rows(
             self._session,
             SpeechRow,
@@ -154,12 +168,14 @@ class SqlSpeechRepository:
         return await self._with_tags(list(rows)), total or 0
 
     async def save(self, speech: Speech) -> None:
+        self.written = True
         await update_row(self._session, "speech", SpeechRow, speech.id, _speech_values(speech))
         await self._session.execute(delete(SpeechTagRow).where(SpeechTagRow.speech_id == speech.id))
         self._session.add_all(_tag_links(speech))
         await self._session.flush()
 
     async def delete(self, speech_id: UUID) -> None:
+        self.written = True
         # Explicit rather than left to ON DELETE SET NULL: an engine may run SQLite without
         # foreign keys.
         await self._session.execute(
@@ -175,20 +191,20 @@ class SqlSpeechRepository:
             return []
         tagged = (
             select(literal_column("1"))
-            .where(SpeechTagRow.speech_id == SpeechRow.id, SpeechTagRow.tag_id.in_(tag_ids))
+            .where(_SPEECH_TAGS.speech_id == _SPEECHES.id, _SPEECH_TAGS.tag_id.in_(tag_ids))
             .exists()
         )
         statement = (
-            select(SpeechRow)
+            select(SpeechRow.__table__)
             .where(
-                SpeechRow.level == CefrLevel(level).value,
-                SpeechRow.type == SpeechType(type).value,
+                _SPEECHES.level == CefrLevel(level).value,
+                _SPEECHES.type == SpeechType(type).value,
                 tagged,
             )
             .order_by(func.random())
             .limit(limit)
         )
-        return await self._with_tags(list(await self._session.scalars(statement)))
+        return await self._with_tags(list(await self._session.execute(statement)))
 
     async def get_many(self, speech_ids: list[UUID]) -> list[Speech]:
         if not speech_ids:
@@ -199,19 +215,20 @@ class SqlSpeechRepository:
     async def count(self) -> int:
         return await self._session.scalar(select(func.count()).select_from(SpeechRow)) or 0
 
-    async def _with_tags(self, rows: list[SpeechRow]) -> list[Speech]:
-        """The speeches of `rows`, in that order, with their tags loaded by one query."""
+    async def _with_tags(self, rows: list[Any]) -> list[Speech]:
+        """The speeches of `rows` (mapped or Core rows of the speeches table), in that order,
+        with their tags loaded by one query."""
         if not rows:
             return []
         statement = (
-            select(SpeechTagRow.speech_id, TagRow)
-            .join(TagRow, TagRow.id == SpeechTagRow.tag_id)
-            .where(SpeechTagRow.speech_id.in_([row.id for row in rows]))
+            select(_SPEECH_TAGS.speech_id, _TAGS.id, _TAGS.name, _TAGS.category, _TAGS.created_at)
+            .join_from(SpeechTagRow.__table__, TagRow.__table__, _TAGS.id == _SPEECH_TAGS.tag_id)
+            .where(_SPEECH_TAGS.speech_id.in_([row.id for row in rows]))
             .order_by(*_TAG_ORDER)
         )
         tags: defaultdict[UUID, list[Tag]] = defaultdict(list)
-        for speech_id, tag_row in await self._session.execute(statement):
-            tags[speech_id].append(from_row(Tag, tag_row))
+        for speech_id, tag_id, name, category, created_at in await self._session.execute(statement):
+            tags[speech_id].append(Tag(tag_id, name, category, created_at))
         return [_speech(row, tags[row.id]) for row in rows]
 
 

@@ -67,6 +67,38 @@ def create_engine(
     return engine
 
 
+# Connections of a SQLite file's read engine: WAL lets them read while the one writer writes,
+# each in a thread of its own.
+SQLITE_READERS = 2
+
+
+def read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """An engine for reads only, on `engine`'s database: its connections begin no
+    transaction, so a read pays no BEGIN and no ROLLBACK (on SQLite, no write lock either),
+    and each statement sees what was committed when it runs.
+
+    PostgreSQL: `engine`'s pool in autocommit. A SQLite file: connections of their own (its
+    writer's one connection would queue reads behind writes), read-only (`query_only`).
+    An in-memory SQLite database has no other connection to read it: `engine` itself."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    database = url.database or ""
+    if database in ("", ":memory:"):
+        return engine
+    readers = create_async_engine(url, pool_size=SQLITE_READERS, max_overflow=0)
+
+    @event.listens_for(readers.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None  # the driver's own BEGIN, never sent
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    return readers
+
+
 def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
     # The recipe of SQLAlchemy's SQLite docs: take BEGIN away from the sqlite3 driver, which
     # would otherwise run SELECT, DDL and SAVEPOINT outside the transaction.

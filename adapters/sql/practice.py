@@ -14,7 +14,8 @@ from ports.content import SpeechType
 from ports.practice import GameMode, GameResult, GameSession, GameSessionFilter, UserResponse
 
 
-def _game_session(row: GameSessionRow, results: list[GameResult]) -> GameSession:
+def _game_session(row: Any, results: list[GameResult]) -> GameSession:
+    """A game session from a row of its table (mapped or Core)."""
     return from_row(
         GameSession,
         row,
@@ -72,25 +73,36 @@ class SqlGameSessionRepository:
     async def list_for_user(
         self, user_id: UUID, filter: GameSessionFilter, offset: int, limit: int
     ) -> tuple[list[GameSession], int]:
-        conditions: list[Any] = [GameSessionRow.user_id == user_id]
+        # Columns rather than mapped rows (Core): a list builds no ORM objects.
+        sessions = GameSessionRow.__table__.c
+        conditions: list[Any] = [sessions.user_id == user_id]
         if filter.mode is not None:
-            conditions.append(GameSessionRow.mode == GameMode(filter.mode).value)
+            conditions.append(sessions.mode == GameMode(filter.mode).value)
         if filter.level is not None:
-            conditions.append(GameSessionRow.level == CefrLevel(filter.level).value)
+            conditions.append(sessions.level == CefrLevel(filter.level).value)
         # Both bounds are inclusive.
         if filter.completed_from is not None:
-            conditions.append(GameSessionRow.completed_at >= filter.completed_from)
+            conditions.append(sessions.completed_at >= filter.completed_from)
         if filter.completed_to is not None:
-            conditions.append(GameSessionRow.completed_at <= filter.completed_to)
-        total = await self._session.scalar(
-            select(func.count()).select_from(GameSessionRow).where(*conditions)
+            conditions.append(sessions.completed_at <= filter.completed_to)
+        offset, limit = max(offset, 0), max(limit, 0)
+        rows = list(
+            await self._session.execute(
+                select(GameSessionRow.__table__)
+                .where(*conditions)
+                # id breaks ties so that pages never overlap.
+                .order_by(sessions.completed_at.desc(), sessions.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
         )
-        rows = await self._session.scalars(
-            select(GameSessionRow)
-            .where(*conditions)
-            # id breaks ties so that pages never overlap.
-            .order_by(GameSessionRow.completed_at.desc(), GameSessionRow.id.desc())
-            .offset(max(offset, 0))
-            .limit(max(limit, 0))
-        )
-        return [_game_session(row, []) for row in rows], total or 0
+        if len(rows) < limit and (rows or offset == 0):
+            total = offset + len(rows)  # the last page: no count needed
+        else:
+            total = (
+                await self._session.scalar(
+                    select(func.count()).select_from(GameSessionRow.__table__).where(*conditions)
+                )
+                or 0
+            )
+        return [_game_session(row, []) for row in rows], total

@@ -1,7 +1,7 @@
 """The SQL unit of work: one AsyncSession, hence one transaction, shared by the repositories."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
@@ -102,11 +102,21 @@ class SqlUnitOfWork:
         self,
         session_factory: async_sessionmaker[AsyncSession],
         on_outbox_commit: Callable[[], None] | None = None,
+        on_catalogue_commit: Callable[[], Awaitable[None]] | None = None,
+        *,
+        read_only: bool = False,
     ) -> None:
         """`on_outbox_commit` is called after a commit that added events to the outbox
-        (the relay's `wake`)."""
+        (the relay's `wake`), `on_catalogue_commit` awaited after one that wrote tags or
+        speeches (the catalogue cache's `changed`), before the use case returns.
+
+        `read_only`: for use cases that only read, over sessions whose connections begin no
+        transaction (`database.read_engine`): each statement sees what is committed when it
+        runs, and no BEGIN or ROLLBACK round trip is paid; `commit` raises."""
         self._session_factory = session_factory
         self._on_outbox_commit = on_outbox_commit
+        self._on_catalogue_commit = on_catalogue_commit
+        self._read_only = read_only
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
@@ -173,8 +183,14 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         if self._session is None:
             raise RuntimeError("commit() outside `async with`")
+        if self._read_only:
+            raise RuntimeError("commit() in a read-only unit of work")
         await self._session.commit()
         if self.outbox.added:
             self.outbox.added = False
             if self._on_outbox_commit is not None:
                 self._on_outbox_commit()
+        if self.tags.written or self.speeches.written:
+            self.tags.written = self.speeches.written = False
+            if self._on_catalogue_commit is not None:
+                await self._on_catalogue_commit()

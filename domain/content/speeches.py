@@ -1,9 +1,12 @@
 """Use cases that read and add speech content."""
 
+import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
+from domain.content.cache import CatalogueCache
 from domain.errors import InvalidInput, NotFound
 from ports.blobs import BlobStore
 from ports.cefr import CefrLevel
@@ -14,6 +17,9 @@ from ports.unit_of_work import ContentUnitOfWork
 SPEECH_LEVELS = (CefrLevel.A1, CefrLevel.A2, CefrLevel.B1, CefrLevel.B2, CefrLevel.C1)
 AUDIO_URL_LIFETIME = timedelta(hours=1)
 MAX_PICK = 50
+# The speeches a pick draws from, kept per filter: all that match, or a random selection of
+# this many when more do (the demo catalogue has 100 to 140 per level and type).
+MAX_CANDIDATES = 200
 
 
 @dataclass(frozen=True)
@@ -37,20 +43,32 @@ def audio_url(speech: Speech, blobs: BlobStore) -> str:
     return blobs.signed_url(speech.audio_key, AUDIO_URL_LIFETIME)
 
 
-async def pick_speeches(cmd: PickSpeeches, uow: ContentUnitOfWork) -> list[Speech]:
-    """Random speeches of the level AND type AND any of the tags."""
+async def pick_speeches(
+    cmd: PickSpeeches,
+    uow: ContentUnitOfWork,
+    catalogue: CatalogueCache,
+    render: Callable[[Speech], bytes],
+) -> list[bytes]:
+    """Random speeches of the level AND type AND any of the tags, each as `render` makes it.
+    They are drawn from the speeches matching the filters, which the catalogue's cache keeps
+    rendered for a few minutes; `render` must therefore give what stays valid that long (an
+    audio URL signed for an hour is, for five minutes)."""
     check_speech_level(cmd.level)
     if not cmd.tag_ids:
         raise InvalidInput("tags must contain at least one tag id", {"field": "tags"})
     if not 1 <= cmd.limit <= MAX_PICK:
         raise InvalidInput(f"limit must be between 1 and {MAX_PICK}", {"field": "limit"})
-    async with uow:
-        speeches = await uow.speeches.pick_random(
-            cmd.level, cmd.type, list(dict.fromkeys(cmd.tag_ids)), cmd.limit
-        )
-    if not speeches:
+    tag_ids = list(dict.fromkeys(cmd.tag_ids))
+
+    async def matching() -> list[bytes]:
+        async with uow:
+            found = await uow.speeches.pick_random(cmd.level, cmd.type, tag_ids, MAX_CANDIDATES)
+        return [render(speech) for speech in found]
+
+    candidates = await catalogue.speech_candidates(cmd.level, cmd.type, tag_ids, matching)
+    if not candidates:
         raise NotFound("No speeches match the filters")
-    return speeches
+    return random.sample(candidates, min(cmd.limit, len(candidates)))
 
 
 @dataclass(frozen=True)

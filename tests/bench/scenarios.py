@@ -202,6 +202,23 @@ def save_session(world: World) -> list[Request]:
     ]
 
 
+@scenario("curriculum_stages", "read", "GET /curriculum/stages: the curriculum, held in memory")
+def curriculum_stages(world: World) -> list[Request]:
+    return [
+        Request("GET", f"{API}/curriculum/stages", world.learner(n).auth) for n in range(LEARNERS)
+    ]
+
+
+@scenario("courses", "read", "GET /courses: every course, by title (demo courses)")
+def courses(world: World) -> list[Request]:
+    return [Request("GET", f"{API}/courses")]
+
+
+@scenario("learner_stats", "read", "GET /users/stats: the learner's record, computed when asked")
+def learner_stats(world: World) -> list[Request]:
+    return [Request("GET", f"{API}/users/stats", world.learner(n).auth) for n in range(LEARNERS)]
+
+
 MIX = {"random_speeches": 50, "sessions_list": 20, "tags": 10, "save_session": 10, "health": 10}
 
 

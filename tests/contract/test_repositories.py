@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.database import create_engine, session_factory
+from adapters.sql.database import create_engine, read_engine, session_factory
 from adapters.sql.tables import Base, GameResultRow
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from domain.errors import Conflict, NotFound, ServiceUnavailable
@@ -698,6 +698,34 @@ async def test_the_migration_creates_the_seed_indexes(engine: AsyncEngine) -> No
     assert ("users", "unique:uq_users_email") in indexes
     assert ("tags", "unique:uq_tags_name") in indexes
     assert (("speeches", "idx_speech_text_fts") in indexes) is postgresql
+
+
+async def test_a_read_only_unit_of_work_reads_without_a_transaction(
+    engine: AsyncEngine, sql_uow_factory: UowFactory
+) -> None:
+    await add_all(sql_uow_factory, make_tag("Food"))
+    readers = read_engine(engine)
+    sent: list[str] = []
+    event.listen(readers.sync_engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    reads = SqlUnitOfWork(session_factory(readers), read_only=True)
+    try:
+        async with reads:
+            assert [t.name for t in await reads.tags.list_all()] == ["Food"]
+            if engine.dialect.name == "postgresql":  # each statement its own transaction
+                session = reads.tags._session
+                xids = [await session.scalar(text("SELECT txid_current()")) for _ in range(2)]
+                assert xids[0] != xids[1]
+            else:  # and a SQLite reader cannot write
+                with pytest.raises(Exception, match="readonly"):
+                    await reads.tags._session.execute(text("DELETE FROM tags"))
+            with pytest.raises(RuntimeError, match="read-only"):
+                await reads.commit()
+        assert not [s for s in sent if s.lstrip().upper().startswith(("BEGIN", "ROLLBACK"))]
+        async with sql_uow_factory() as uow:
+            assert len(await uow.tags.list_all()) == 1
+    finally:
+        if readers.sync_engine.pool is not engine.sync_engine.pool:
+            await readers.dispose()
 
 
 @pytest.mark.parametrize("database", ["unreachable PostgreSQL", "SQLite without the schema"])

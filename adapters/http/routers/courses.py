@@ -61,7 +61,7 @@ def _user(claims: OptionalUser) -> UUID | None:
 @courses_router.get("", response_model=list[CourseOut])
 async def list_courses(services: Services) -> list[CourseOut]:
     """Every course, by title; premium ones say so."""
-    return [CourseOut.of(s) for s in await catalog.list_courses(services.unit_of_work())]
+    return [CourseOut.of(s) for s in await catalog.list_courses(services.reads())]
 
 
 @courses_router.get("/{course_id}", response_model=CourseOut)
@@ -225,7 +225,7 @@ async def search_all(
 ) -> SearchResponse:
     """Courses, then chapters, each best first (at most `limit` of each). Words only: an
     empty query or one with search operators is 400."""
-    return SearchResponse.of(await search.search(q, limit, services.unit_of_work()))
+    return SearchResponse.of(await search.search(q, limit, services.reads()))
 
 
 @search_router.get("/courses", response_model=SearchResponse)
@@ -233,7 +233,7 @@ async def search_courses(
     q: Q, services: Services, limit: Limit = SEARCH_LIMIT_DEFAULT
 ) -> SearchResponse:
     """Courses whose title or description contains the words of `q`."""
-    return SearchResponse.of(await search.search_courses(q, limit, services.unit_of_work()))
+    return SearchResponse.of(await search.search_courses(q, limit, services.reads()))
 
 
 @search_router.get("/chapters", response_model=SearchResponse)
@@ -241,7 +241,7 @@ async def search_chapters(
     q: Q, services: Services, limit: Limit = SEARCH_LIMIT_DEFAULT
 ) -> SearchResponse:
     """Chapters whose title or content contains the words of `q`, with the course of each."""
-    return SearchResponse.of(await search.search_chapters(q, limit, services.unit_of_work()))
+    return SearchResponse.of(await search.search_chapters(q, limit, services.reads()))
 
 
 @subscriptions_router.get(

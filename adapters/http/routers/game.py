@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.http.errors import error_responses
@@ -202,11 +202,16 @@ class GameSessionDetailOut(BaseModel):
 @router.post("/speeches/random", response_model=SpeechList, responses=error_responses(404))
 async def random_speeches(
     body: RandomSpeechesRequest, claims: CurrentUser, services: Services
-) -> SpeechList:
+) -> Response:
     """Speeches of the level AND type AND any of the tags, in random order."""
     cmd = PickSpeeches(level=body.level, type=body.type, tag_ids=body.tags, limit=body.limit)
-    speeches = await pick_speeches(cmd, services.unit_of_work())
-    return SpeechList(speeches=[SpeechOut.of(s, services.blobs) for s in speeches])
+
+    def rendered(speech: Speech) -> bytes:
+        return SpeechOut.of(speech, services.blobs).model_dump_json().encode()
+
+    speeches = await pick_speeches(cmd, services.reads(), services.catalogue, rendered)
+    # SpeechList's JSON, its items serialized when they were cached.
+    return Response(b'{"speeches":[' + b",".join(speeches) + b"]}", media_type="application/json")
 
 
 @router.post(
@@ -276,7 +281,7 @@ async def list_game_sessions(
         completed_to=_day_bound(to_date, "to_date", end_of_day=True),
     )
     result = await practice.list_game_sessions(
-        claims.user_id, filter, page, limit, services.unit_of_work()
+        claims.user_id, filter, page, limit, services.reads()
     )
     return GameSessionList(
         sessions=[

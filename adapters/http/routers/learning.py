@@ -367,5 +367,5 @@ async def get_user_stats(
     """Speaking time, sessions, turns, words spoken, vocabulary learned and due, the streak
     and the pronunciation score day by day, computed from the learner's record when asked
     (never kept as counters)."""
-    found = await statistics.learner_statistics(claims.user_id, tz, days, services.unit_of_work())
+    found = await statistics.learner_statistics(claims.user_id, tz, days, services.reads())
     return StatsOut.of(found)
