@@ -150,6 +150,11 @@ class Settings(BaseSettings):
     tts_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     demo_content: bool = True
     log_level: str = "INFO"
+    ray_address: str | None = Field(
+        default=None,
+        description="Ray's own variable: the cluster `make run` deploys to instead of starting "
+        "one on this machine; the services stack is then required.",
+    )
 
     @model_validator(mode="after")
     def _blob_store_is_configured(self) -> Self:
@@ -161,6 +166,31 @@ class Settings(BaseSettings):
             self.minio_secure = url.scheme == "https"
         if self.minio_endpoint and not (self.minio_access_key and self.minio_secret_key):
             raise ValueError("MINIO_ENDPOINT needs MINIO_ACCESS_KEY and MINIO_SECRET_KEY")
+        return self
+
+    @model_validator(mode="after")
+    def _cluster_has_its_services(self) -> Self:
+        # Replicas on other machines share only what lives outside them: an embedded default
+        # (a file, process memory) would give each machine a state of its own.
+        if not self.ray_address:
+            return self
+        scheme = urlsplit(self.database_url or "").scheme.split("+")[0]
+        missing = [
+            name
+            for name, is_set in (
+                ("DATABASE_URL (postgresql://...)", scheme in ("postgresql", "postgres")),
+                ("REDIS_URL", bool(self.redis_url)),
+                ("NATS_URL", bool(self.nats_url)),
+                ("MINIO_ENDPOINT (or S3_ENDPOINT_URL)", bool(self.minio_endpoint)),
+                ("SECRET_KEY", bool(self.secret_key)),
+            )
+            if not is_set
+        ]
+        if missing:
+            raise ValueError(
+                "RAY_ADDRESS: Parla on a cluster keeps its state in the services stack; set "
+                + ", ".join(missing)
+            )
         return self
 
     @model_validator(mode="after")
