@@ -1,11 +1,11 @@
 """A two-node Ray cluster on this machine, the services stack it needs, and Parla deployed to
 it by the launcher (RAY_ADDRESS), as a platform team deploys to a cluster of its own.
 
-Each node is a `ray start --block` of its own (its ports, its temp dir, its custom resources:
-the head offers the Tutor's and SpeechIO's, the worker SpeechScoring's), started without any
-Parla setting: what the replicas know, the launcher gave them. Other people's Ray instances on
-this machine are never touched: each node stops on SIGTERM with every process it started, and
-its process group is checked empty afterwards."""
+Each node is a `ray start --block` of its own, with its ports and its custom resources (the
+head offers the Tutor's and SpeechIO's, the worker SpeechScoring's) in a temp dir of the test's
+own, started without any Parla setting: what the replicas know, the launcher gave them. Other
+people's Ray instances on this machine are never touched: each node stops on SIGTERM with
+every process it started, and its process group is checked empty afterwards."""
 
 import asyncio
 import json
@@ -238,12 +238,17 @@ def _group(pgid: int) -> list[str]:
     return found
 
 
+class NodeExited(Exception):
+    """A node's `ray start` gave up while starting: on this loaded machine Ray's own start-up
+    timeouts are sometimes reached (the raylet waiting for its agent's port file)."""
+
+
 def _wait_for(check, what: str, nodes: list[Node], seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while True:
         for node in nodes:
             if node.process.poll() is not None:
-                pytest.fail(f"{node.name} node exited while {what}; see {node.log}")
+                raise NodeExited(f"{node.name} node exited while {what}; see {node.log}")
         try:
             if check():
                 return
@@ -254,70 +259,75 @@ def _wait_for(check, what: str, nodes: list[Node], seconds: float) -> None:
         time.sleep(1)
 
 
+def _start_cluster(
+    env: dict[str, str], temp_dir: Path, logs: Path, nodes: list[Node]
+) -> RayCluster:
+    """Starts a head and a worker node (added to `nodes` as they start) and waits for both."""
+    gcs_port, dashboard_port = free_port(), free_port()
+    address, dashboard = f"127.0.0.1:{gcs_port}", f"http://127.0.0.1:{dashboard_port}"
+    cluster = RayCluster(address, dashboard, env["RAY_AUTH_TOKEN"], env)
+    head = [
+        "--head",
+        *("--port", str(gcs_port)),
+        *("--ray-client-server-port", str(free_port())),
+        *("--include-dashboard", "true", "--dashboard-host", "127.0.0.1"),
+        *("--dashboard-port", str(dashboard_port)),
+        *("--num-cpus", "2", "--resources", json.dumps(HEAD_RESOURCES)),
+        *("--temp-dir", str(temp_dir)),
+        "--disable-usage-stats",
+    ]
+    nodes.append(_start_node("head", [*head, *_node_ports()], env, logs))
+    _wait_for(lambda: cluster.get("/api/v0/nodes"), "serving its dashboard", nodes, NODE_SECONDS)
+    worker = [
+        *("--address", address),
+        *("--num-cpus", "2", "--resources", json.dumps(WORKER_RESOURCES)),
+        *("--temp-dir", str(temp_dir)),
+    ]
+    nodes.append(_start_node("worker", [*worker, *_node_ports()], env, logs))
+    _wait_for(lambda: cluster.node_ids(), "two nodes", nodes, NODE_SECONDS)
+    return cluster
+
+
+def _stop_all(nodes: list[Node]) -> None:
+    # The worker first: the head holds the cluster's state.
+    left = {node.name: _stop(node) for node in reversed(nodes)}
+    left = {name: processes for name, processes in left.items() if processes}
+    assert not left, f"processes left running after their node stopped: {left}"
+
+
 @pytest.fixture(scope="package")
 def ray_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RayCluster]:
-    """A head and a worker node, each with its custom resources; stopped at the end."""
-    logs = tmp_path_factory.mktemp("cluster-logs")
+    """A head and a worker node, each with its custom resources; stopped at the end. A node
+    that gives up while starting is started again, once, on a fresh cluster."""
     # Ray's socket paths must stay short: a directory of its own directly under /tmp.
     temp_dir = Path(tempfile.mkdtemp(prefix="parla-ray-", dir="/tmp"))
-    token = uuid.uuid4().hex
     parla_settings = _settings_names() | {"RAY_ADDRESS"}
     env = {k: v for k, v in os.environ.items() if k not in parla_settings}
     env.update(
         PYTHONPATH=str(ROOT),
         RAY_AUTH_MODE="token",
-        RAY_AUTH_TOKEN=token,
+        RAY_AUTH_TOKEN=uuid.uuid4().hex,
         # The ingress settings belong to the nodes (README: Running on a Ray cluster).
         RAY_SERVE_HTTP_PROXY_CALLBACK_IMPORT_PATH="deployments.ingress:proxy_middlewares",
         # No traffic is left to drain when the tests end (Ray waits 30 s by default).
         RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S="0",
     )
-    gcs_port, dashboard_port = free_port(), free_port()
-    address, dashboard = f"127.0.0.1:{gcs_port}", f"http://127.0.0.1:{dashboard_port}"
-    cluster = RayCluster(address, dashboard, token, env)
-    nodes = [
-        _start_node(
-            "head",
-            [
-                "--head",
-                *("--port", str(gcs_port)),
-                *("--ray-client-server-port", str(free_port())),
-                *("--include-dashboard", "true", "--dashboard-host", "127.0.0.1"),
-                *("--dashboard-port", str(dashboard_port)),
-                *("--num-cpus", "2", "--resources", json.dumps(HEAD_RESOURCES)),
-                *("--temp-dir", str(temp_dir)),
-                "--disable-usage-stats",
-                *_node_ports(),
-            ],
-            env,
-            logs,
-        )
-    ]
+    nodes: list[Node] = []
     try:
-        _wait_for(
-            lambda: cluster.get("/api/v0/nodes"), "serving its dashboard", nodes, NODE_SECONDS
-        )
-        nodes.append(
-            _start_node(
-                "worker",
-                [
-                    *("--address", address),
-                    *("--num-cpus", "2", "--resources", json.dumps(WORKER_RESOURCES)),
-                    *("--temp-dir", str(temp_dir)),
-                    *_node_ports(),
-                ],
-                env,
-                logs,
-            )
-        )
-        _wait_for(lambda: cluster.node_ids(), "two nodes", nodes, NODE_SECONDS)
+        for attempt in (1, 2):
+            try:
+                logs = tmp_path_factory.mktemp("cluster-logs")
+                cluster = _start_cluster(env, temp_dir, logs, nodes)
+                break
+            except NodeExited as exited:
+                _stop_all(nodes)
+                nodes.clear()
+                if attempt == 2:
+                    pytest.fail(f"twice: {exited}")
         yield cluster
     finally:
-        # The worker first: the head holds the cluster's state.
-        left = {node.name: _stop(node) for node in reversed(nodes)}
+        _stop_all(nodes)
         shutil.rmtree(temp_dir, ignore_errors=True)
-        left = {name: processes for name, processes in left.items() if processes}
-        assert not left, f"processes left running after their node stopped: {left}"
 
 
 @pytest.fixture(scope="package")
