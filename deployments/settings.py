@@ -191,6 +191,11 @@ class Settings(BaseSettings):
         description="OTLP/HTTP collector (http://host:4318) that receives traces; unset, "
         "nothing is traced.",
     )
+    ray_address: str | None = Field(
+        default=None,
+        description="Ray's own variable: the cluster `make run` deploys to instead of starting "
+        "one on this machine; the services stack is then required.",
+    )
 
     @model_validator(mode="after")
     def _blob_store_is_configured(self) -> Self:
@@ -222,6 +227,31 @@ class Settings(BaseSettings):
             url = urlsplit(self.otlp_endpoint)
             if url.scheme not in ("http", "https") or not url.netloc:
                 raise ValueError("OTLP_ENDPOINT must be http(s)://host[:port]")
+        return self
+
+    @model_validator(mode="after")
+    def _cluster_has_its_services(self) -> Self:
+        # Replicas on other machines share only what lives outside them: an embedded default
+        # (a file, process memory) would give each machine a state of its own.
+        if not self.ray_address:
+            return self
+        scheme = urlsplit(self.database_url or "").scheme.split("+")[0]
+        missing = [
+            name
+            for name, is_set in (
+                ("DATABASE_URL (postgresql://...)", scheme in ("postgresql", "postgres")),
+                ("REDIS_URL", bool(self.redis_url)),
+                ("NATS_URL", bool(self.nats_url)),
+                ("MINIO_ENDPOINT (or S3_ENDPOINT_URL)", bool(self.minio_endpoint)),
+                ("SECRET_KEY", bool(self.secret_key)),
+            )
+            if not is_set
+        ]
+        if missing:
+            raise ValueError(
+                "RAY_ADDRESS: Parla on a cluster keeps its state in the services stack; set "
+                + ", ".join(missing)
+            )
         return self
 
     @model_validator(mode="after")

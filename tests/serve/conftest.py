@@ -47,6 +47,7 @@ def launch_env(tmp_path_factory: pytest.TempPathFactory, collector: OtlpReceiver
         "PUBLIC_BASE_URL",
         "MINIO_ENDPOINT",
         "S3_ENDPOINT_URL",
+        "RAY_ADDRESS",
     }
     env = {k: v for k, v in os.environ.items() if k not in settings}
     var_dir = tmp_path_factory.mktemp("make-run")

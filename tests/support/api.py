@@ -28,6 +28,7 @@ def isolated_settings(var_dir: Path, **overrides: object) -> Settings:
         "database_url": None,
         "redis_url": None,
         "secret_key": None,
+        "ray_address": None,
         "public_base_url": BASE_URL,
         "demo_content": False,
         "rate_limits": UNLIMITED,
