@@ -212,6 +212,7 @@ async def text_turn(
         InputMode.TEXT,
         services.voice.tutor,
         services.unit_of_work(),
+        services.default_dialect,
     )
     return TurnOut.of(turn)
 
@@ -233,6 +234,7 @@ async def audio_turn(
         await audio.read(),
         services.voice,
         services.unit_of_work(),
+        services.default_dialect,
         voice=voice,
         speed=speed,
     )
