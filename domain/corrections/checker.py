@@ -59,6 +59,14 @@ def _a_name(text: str, issue: GrammarIssue) -> bool:
     return issue.kind == CorrectionKind.SPELLING and issue.original[:1].isupper() and not opens
 
 
+def _touch(text: str, a: GrammarIssue, b: GrammarIssue) -> bool:
+    """Whether two issues overlap or stand next to each other: the general checker's issue
+    beside a rule's is its reading of the same mistake ("Where you live?": Harper offers
+    "Were")."""
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    return not text[first.end : second.start].strip()
+
+
 def _right_article(text: str, issue: GrammarIssue) -> bool:
     """An article the general checker suggests must be the one the next word takes (Harper
     suggests "a honour")."""
@@ -98,7 +106,7 @@ class LearnerGrammarChecker:
                 issue.kind in self._general_kinds
                 and not _a_name(text, issue)
                 and _right_article(text, issue)
-                and all(issue.end <= o.start or issue.start >= o.end for o in ours)
+                and not any(_touch(text, issue, o) for o in ours)
             ):
                 issues.append(issue)
         return sorted(issues, key=lambda i: (i.start, i.end))

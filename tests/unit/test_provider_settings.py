@@ -23,7 +23,14 @@ def test_the_defaults_are_the_offline_providers():
     defaults = settings()
     assert build_recognizer(defaults).provider == "whisper-base"
     assert build_synthesizer(defaults).provider == "espeak"
-    assert build_tutor(defaults).provider == "smollm2+harper"
+    assert build_tutor(defaults).provider == "smollm2+rules+harper"
+    assert defaults.default_english_dialect == "british"
+
+
+def test_the_default_dialect_is_british_or_american():
+    assert settings(default_english_dialect="american").default_english_dialect == "american"
+    with pytest.raises(ValidationError):
+        settings(default_english_dialect="scottish")
 
 
 def test_chains_are_built_in_the_order_named():
@@ -41,7 +48,7 @@ def test_chains_are_built_in_the_order_named():
     )
     assert build_recognizer(chosen).provider == "openai>azure>whisper-base"
     assert build_synthesizer(chosen).provider == "elevenlabs>openai"
-    assert build_tutor(chosen).provider == "openai>smollm2+harper"
+    assert build_tutor(chosen).provider == "openai>smollm2+rules+harper"
 
 
 @pytest.mark.parametrize(
