@@ -30,6 +30,8 @@ def _edits(sentence: Sentence) -> list[Edit]:
     for edit in chain.from_iterable(rule(sentence) for rule in RULES):
         if edit.last <= edit.first or edit.last > len(sentence):
             continue
+        if edit.words == sentence.span_text(edit.first, edit.last):
+            continue
         if all(edit.last <= k.first or edit.first >= k.last for k in kept):
             kept.append(edit)
     return kept

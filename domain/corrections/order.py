@@ -94,11 +94,8 @@ def indirect_question(s: Sentence) -> list[Edit]:
         message = "An indirect question keeps the order of a statement."
         if first in BE or first in BE_PAST:
             subject = s.subject_at(start + 1)
-            if (
-                subject
-                and not s.tokens[subject.last : subject.last + 1]
-                or (subject and not s.tokens[subject.last].is_word)
-            ):
+            # "where is the station" only when the subject ends the clause.
+            if subject and (subject.last >= len(s) or not s.tokens[subject.last].is_word):
                 words = f"{_lowered(s, subject)} {s.tokens[start].text}"
                 edits.append(Edit(start, subject.last, words, CorrectionKind.WORD_ORDER, message))
         elif first in DO_FORMS and first in ("do", "does", "did"):
@@ -146,13 +143,6 @@ def adverb_position(s: Sentence) -> list[Edit]:
             if tag in ("VB", "VBZ", "VBD") and w not in MODALS and w not in DO_FORMS:
                 words = f"{s.tokens[k + 1].text} {s.tokens[k].text}"
                 edits.append(Edit(k, k + 2, words, CorrectionKind.WORD_ORDER, message))
-            elif w in ("have", "has", "had") and s.lexicon.verb_tag(s.word(k + 2)) in (
-                "VBN",
-                "VBD",
-            ):
-                words = f"{s.tokens[k].text} {s.tokens[k + 2].text}"
-                words = f"{s.tokens[k].text} {s.tokens[k + 1].text} {s.tokens[k + 2].text}"
-                edits.append(Edit(k, k + 3, words, CorrectionKind.WORD_ORDER, message))
     for i, w in enumerate(s.words):
         if w in ("have", "has", "had") and s.lexicon.verb_tag(s.word(i + 1)) == "VBN":
             if s.word(i + 2) in FREQUENCY_ADVERBS:
