@@ -29,7 +29,6 @@ PREPOSITION_AFTER = {
     ("fond", "with"): "of",
     ("different", "than"): "from",
     ("arrive", "to"): "at",
-    ("congratulate", "for"): "on",
     ("listen", "at"): "to",
     ("wait", "from"): "for",
 }
@@ -43,8 +42,6 @@ NEEDLESS_AFTER = {
     ("call", "to"),
     ("ask", "to"),
     ("going", "to"),
-    ("let", "to"),
-    ("make", "to"),
 }
 _DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _PARTS_OF_DAY = frozenset({"morning", "afternoon", "evening"})
@@ -64,13 +61,8 @@ def prepositions(s: Sentence) -> list[Edit]:
         w, prep = s.word(i - 1), s.word(i)
         key = (w, prep) if (w, prep) in PREPOSITION_AFTER else (_lemma(s, w), prep)
         right = PREPOSITION_AFTER.get(key)
-        if key[0] == "congratulate" and prep != "for":
-            continue
-        if right is None and s.word(i + 1) == "for" and _lemma(s, w) == "congratulate":
-            right, i = "on", i + 1
-            prep = "for"
-        if key[0] == "arrive" and right and s.lexicon.is_name(s.tokens[i + 1], i + 1):
-            right = "in"
+        if key[0] == "arrive" and right and i + 1 < len(s) and s.lexicon.is_name(s.tokens[i + 1]):
+            right = "in"  # "arrived in Lahore"
         if key[0] == "good" and s.word(i + 1) in ("the", "a"):
             continue
         if right:
@@ -79,8 +71,6 @@ def prepositions(s: Sentence) -> list[Edit]:
             continue
         if (key[0], prep) in NEEDLESS_AFTER or (w, prep) in NEEDLESS_AFTER:
             if prep == "to" and w == "going" and s.word(i + 1) != "home":
-                continue
-            if prep == "to" and key[0] in ("let", "make") and s.word(i - 1) not in _OBJECTS:
                 continue
             if prep == "to" and key[0] in ("call", "ask") and s.word(i + 1) not in _OBJECTS:
                 continue
@@ -93,9 +83,13 @@ def prepositions(s: Sentence) -> list[Edit]:
 
 
 def _object_verbs(s: Sentence) -> list[Edit]:
-    """ "let me to help", "made me to study": no "to" after the object of let and make."""
+    """ "let me to help", "made me to study": no "to" after the object of let and make;
+    "congratulated me for" -> "on"."""
     edits = []
     for i, w in enumerate(s.words):
+        if _lemma(s, w) == "congratulate" and s.word(i + 2) == "for":
+            message = f'"{s.tokens[i].text}" someone takes "on", not "for".'
+            edits.append(Edit(i + 2, i + 3, "on", CorrectionKind.PREPOSITION, message))
         if _lemma(s, w) in ("let", "make") and s.word(i + 2) == "to":
             if s.word(i + 1) in _OBJECTS:
                 message = f'After "{s.tokens[i].text} {s.tokens[i + 1].text}" the verb has no "to".'
@@ -125,7 +119,7 @@ def time_prepositions(s: Sentence) -> list[Edit]:
             right = "at"
         elif w in ("on", "at") and re.fullmatch(r"1[89]\d\d|20\d\d", after):
             right = "in"
-        elif w == "at" and s.lexicon.is_name(s.tokens[i + 1], i + 1) if i + 1 < len(s) else False:
+        elif w == "at" and i + 1 < len(s) and s.lexicon.is_name(s.tokens[i + 1]):
             if _lemma(s, s.word(i - 1)) == "live":
                 right = "in"
         if right and right != w:

@@ -49,6 +49,7 @@ _IRREGULAR_COMPARISON = {
     "goodest": "best",
     "baddest": "worst",
 }
+_NOT_COUNTED = frozenset({"o'clock", "pm", "am", "percent"})
 _NOT_A_COUNT = re.compile(r"\d{4}|\d+[.,:]\d+")
 
 
@@ -60,7 +61,17 @@ def _singular_noun(s: Sentence, k: int) -> bool:
         and w in s.lexicon.lemmas(w, "NOUN")
         and w not in UNCOUNTABLE
         and w not in NUMBER_WORDS
-        and not s.lexicon.is_name(s.tokens[k], k)
+        and not s.lexicon.is_name(s.tokens[k])
+    )
+
+
+def _unknown_word(s: Sentence, k: int) -> bool:
+    """A lower-case word the lexicon lacks ("rupee"): after a number, most likely a noun."""
+    return (
+        k < len(s)
+        and s.tokens[k].text.isalpha()
+        and s.tokens[k].text.islower()
+        and not (s.lexicon.classes(s.word(k)))
     )
 
 
@@ -73,16 +84,9 @@ def plural_after_number(s: Sentence) -> list[Edit]:
         k = i + 1
         if s.word(k) == "of" or s.word(k) in NUMBER_WORDS:
             continue
-        if s.lexicon.is_adjective_only(s.word(k)) and s.word(k) not in ("o'clock",):
+        if s.lexicon.is_adjective_only(s.word(k)):
             k += 1
-        unknown = (
-            s.tokens[k].text.isalpha()
-            and s.tokens[k].text.islower()
-            and not s.lexicon.classes(s.word(k))
-            if k < len(s)
-            else False
-        )
-        if not (_singular_noun(s, k) or unknown) or s.word(k) in ("o'clock", "pm", "am", "percent"):
+        if not (_singular_noun(s, k) or _unknown_word(s, k)) or s.word(k) in _NOT_COUNTED:
             continue
         plural = s.lexicon.plural(s.word(k))
         if plural and plural != s.word(k):

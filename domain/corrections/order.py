@@ -32,7 +32,7 @@ def _lowered(s: Sentence, subject: Subject) -> str:
     name)."""
     text = s.span_text(subject.first, subject.last)
     opens = subject.first == 0 and text.split()[0] != "I"
-    if opens and not s.lexicon.is_name(s.tokens[0], 0):
+    if opens and not s.lexicon.is_name(s.tokens[0]):
         return text[:1].lower() + text[1:]
     return text
 

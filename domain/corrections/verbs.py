@@ -315,12 +315,10 @@ def since_needs_perfect(s: Sentence) -> list[Edit]:
     start = since + 1
     if s.word(start) == "a" and s.word(start + 1) in ("few", "long"):
         start += 1
-    if (
-        s.word(start) in NUMBER_WORDS
-        or s.word(start).isdigit()
-        and s.word(start + 1) in _DURATION_UNITS
-        or s.word(start) in ("a", "an", "few", "long")
-    ) and any(s.word(j) in _DURATION_UNITS for j in range(start, start + 3)):
+    counted = s.word(start) in NUMBER_WORDS or s.word(start) in ("a", "an", "few", "long")
+    if (counted or s.word(start).isdigit()) and any(
+        s.word(j) in _DURATION_UNITS for j in range(start, start + 3)
+    ):
         message = '"since" needs a point in time; a length of time takes "for".'
         edits.append(Edit(since, since + 1, "for", CorrectionKind.PREPOSITION, message))
     for subject in subjects(s):

@@ -199,7 +199,7 @@ class Lexicon:
     def is_adjective_only(self, word: str) -> bool:
         return self.classes(word) <= {"ADJ", "ADV"} and "ADJ" in self.classes(word)
 
-    def is_name(self, token: Token, index: int) -> bool:
+    def is_name(self, token: Token) -> bool:
         """A capitalized word the lexicon does not know: a name, such as "Ali" or "Lahore"."""
         return (
             token.text[:1].isupper()
@@ -233,7 +233,7 @@ class Sentence:
         w = self.word(i)
         if w in SUBJECT_PRONOUNS:
             return Subject(i, i + 1, SUBJECT_PRONOUNS[w])
-        if i < len(self) and self.lexicon.is_name(self.tokens[i], i):
+        if i < len(self) and self.lexicon.is_name(self.tokens[i]):
             return Subject(i, i + 1, "third")
         if w not in DETERMINERS:
             return None
