@@ -22,11 +22,14 @@ from adapters.identity.social import (
     GoogleIdentityProvider,
 )
 from adapters.mail.log import LogMailer
+from adapters.morphology.lemminflect_morphology import LemminflectMorphology
 from adapters.speech.espeak import EspeakSynthesizer
 from deployments.settings import Settings, comma_list
+from domain.corrections.checker import LearnerGrammarChecker
 from domain.courses.premium import PremiumModel
 from domain.tutor.tutor import Tutor
 from ports.blobs import BlobStore
+from ports.grammar import CorrectionKind, GrammarChecker
 from ports.identity import AuthProvider, IdentityProvider
 from ports.language_model import LanguageModel
 from ports.mail import Mailer
@@ -171,9 +174,24 @@ def build_language_model(settings: Settings, metrics: Metrics) -> LanguageModel:
     return _chain(settings, metrics, settings.llm_providers, model, FallbackLanguageModel)
 
 
+HARPER_KINDS = frozenset(CorrectionKind) - {CorrectionKind.WORD_CHOICE, CorrectionKind.STYLE}
+"""The kinds of Harper's issues the learner's checker keeps beside its rules'. On the
+learner-error set's tuning part, Harper's spellings add 4 points of sentences fully
+corrected; its word choices and style changed correct sentences ("cell phone" ->
+"cellphone") and corrected none."""
+
+
+def build_grammar_checker(
+    general_kinds: frozenset[CorrectionKind] = HARPER_KINDS,
+) -> GrammarChecker:
+    """The learner-error rules (with lemminflect's lexicon) and Harper: light enough to run
+    in every process that checks a learner's text (the Gateway for assessments, Tutor)."""
+    return LearnerGrammarChecker(LemminflectMorphology(), HarperGrammarChecker(), general_kinds)
+
+
 def build_tutor(settings: Settings, metrics: Metrics) -> Tutor:
     """The tutor with the language models LLM_PROVIDER names and the grammar checker."""
-    return Tutor(build_language_model(settings, metrics), HarperGrammarChecker())
+    return Tutor(build_language_model(settings, metrics), build_grammar_checker())
 
 
 def build_premium_model(settings: Settings, metrics: Metrics) -> PremiumModel:

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from adapters.identity.jwt_tokens import DEFAULT_AUDIENCE, DEFAULT_ISSUER
 from domain.errors import InvalidInput
 from domain.rate_limits import limits_with
+from ports.grammar import Dialect
 
 # The settings each cloud provider needs.
 _CREDENTIALS: dict[str, tuple[str, ...]] = {
@@ -176,6 +177,11 @@ class Settings(BaseSettings):
         "carries the code alone.",
     )
     tts_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    default_english_dialect: Dialect = Field(
+        default=Dialect.BRITISH,
+        description="The English a learner is taught until they choose (british or "
+        "american): its spellings are never corrected.",
+    )
     demo_content: bool = True
     log_level: str = "INFO"
     metrics_port: int | None = Field(

@@ -15,7 +15,6 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.grammar.harper import HarperGrammarChecker
 from adapters.http.admin_panel import mount_admin_panel
 from adapters.http.rate_limits import RateLimits
 from adapters.http.services import HttpServices
@@ -42,6 +41,7 @@ from deployments.demo.speaking_prompts import read_speaking_prompts
 from deployments.providers import (
     build_blob_store,
     build_gateway_model,
+    build_grammar_checker,
     build_identity_providers,
     build_mailer,
     build_premium_model,
@@ -190,6 +190,7 @@ class Container:
             speaking_prompts=self.speaking_prompts,
             curriculum=self.curriculum,
             grammar_checker=self.grammar_checker,
+            default_dialect=self.settings.default_english_dialect,
             realtime_tokens=self.realtime_tokens,
             admin_panel=partial(
                 mount_admin_panel,
@@ -351,8 +352,9 @@ def bootstrap(
                 synthesizer or build_synthesizer(settings, metrics), cache
             ),
         ),
-        # Harper checks a sentence in milliseconds: the Gateway runs it for assessments.
-        grammar_checker=grammar_checker or HarperGrammarChecker(),
+        # The rules and Harper check a sentence in milliseconds: the Gateway runs them for
+        # assessments (the lexicon and Harper's dictionaries load at the first check).
+        grammar_checker=grammar_checker or build_grammar_checker(),
         vocabulary=vocabulary or CefrpyVocabularyLevels(),
         speaking_prompts=read_speaking_prompts(),
         curriculum=read_curriculum(),

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from ports.cefr import CefrLevel
+from ports.grammar import Dialect
 
 
 @dataclass
@@ -87,6 +88,8 @@ class Assessment:
 class LearningSettings:
     user_id: UUID
     keep_pronunciation_history: bool = True
+    english_dialect: Dialect | None = None
+    """The English the learner is taught; None until they choose: the deployment's default."""
 
 
 class LearningProfileRepository(Protocol):

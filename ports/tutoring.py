@@ -8,7 +8,7 @@ from typing import Protocol
 from uuid import UUID
 
 from ports.cefr import CefrLevel
-from ports.grammar import Correction
+from ports.grammar import Correction, Dialect
 
 
 class SessionStatus(StrEnum):
@@ -102,6 +102,8 @@ class TurnContext:
     learner_turns: int = 0
     """Turns the learner has taken before this one."""
     history: list[TutorMessage] = field(default_factory=list)
+    dialect: Dialect = Dialect.BRITISH
+    """The English the learner is taught: the grammar checker follows it."""
 
 
 @dataclass(frozen=True)

@@ -99,11 +99,13 @@ class MessagingUnitOfWork(Transaction, Protocol):
 
 
 class TutoringUnitOfWork(Transaction, Protocol):
-    """A tutor session may name the learning profile it practises; a turn's corrections
-    become review items, and the turn is stored with its event."""
+    """A tutor session may name the learning profile it practises; a turn is checked in the
+    learner's English (learning settings); its corrections become review items, and the turn
+    is stored with its event."""
 
     users: UserRepository
     learning_profiles: LearningProfileRepository
+    learning_settings: LearningSettingsRepository
     review_items: ReviewItemRepository
     tutor_sessions: TutorSessionRepository
     tutor_messages: TutorMessageRepository

@@ -10,17 +10,41 @@ import threading
 import harper
 
 from domain.errors import ServiceUnavailable
-from ports.grammar import GrammarIssue
+from ports.grammar import CorrectionKind, Dialect, GrammarIssue
 
 # A Linter builds its dictionary on construction (about a second) and raises RuntimeError when
-# two threads call it at once: one per process, used under a lock.
+# two threads call it at once: one per dialect and process, used under a lock.
 _LOCK = threading.Lock()
+_DIALECTS = {Dialect.BRITISH: harper.Dialect.BRITISH, Dialect.AMERICAN: harper.Dialect.AMERICAN}
+_KINDS = {
+    "Spelling": CorrectionKind.SPELLING,
+    "Typo": CorrectionKind.SPELLING,
+    "Agreement": CorrectionKind.AGREEMENT,
+    "Capitalization": CorrectionKind.CAPITALIZATION,
+    "Punctuation": CorrectionKind.PUNCTUATION,
+    "Formatting": CorrectionKind.PUNCTUATION,
+    "BoundaryError": CorrectionKind.PUNCTUATION,
+    "Repetition": CorrectionKind.REPETITION,
+    "Redundancy": CorrectionKind.REPETITION,
+    "Style": CorrectionKind.STYLE,
+    "Readability": CorrectionKind.STYLE,
+    "Enhancement": CorrectionKind.STYLE,
+    "Regionalism": CorrectionKind.STYLE,
+}
+"""Harper's categories in the port's vocabulary; the others are word choice, except an
+article ("a", "an") that Harper files under "Miscellaneous"."""
 
 
 @functools.cache
-def _linter() -> harper.Linter:
+def _linter(dialect: Dialect) -> harper.Linter:
     """Created lazily on first use; call only while holding _LOCK."""
-    return harper.Linter(harper.Dialect.AMERICAN)
+    return harper.Linter(_DIALECTS[dialect])
+
+
+def _kind(lint: harper.Lint) -> CorrectionKind:
+    if lint.problem_text.lower() in ("a", "an"):
+        return CorrectionKind.ARTICLE
+    return _KINDS.get(lint.lint_kind, CorrectionKind.WORD_CHOICE)
 
 
 def _replacement(lint: harper.Lint, suggestion: harper.Suggestion) -> str:
@@ -42,27 +66,28 @@ def _issue(lint: harper.Lint) -> GrammarIssue:
         original=lint.problem_text,
         suggestions=[_replacement(lint, s) for s in lint.suggestions],
         message=lint.message,
-        kind=lint.lint_kind,
+        kind=_kind(lint),
     )
 
 
-def _lint(text: str) -> list[GrammarIssue]:
+def _lint(text: str, dialect: Dialect) -> list[GrammarIssue]:
     try:
         with _LOCK:
-            lints = _linter().lint(text, language=harper.Language.PLAINTEXT)
+            lints = _linter(dialect).lint(text, language=harper.Language.PLAINTEXT)
     except Exception as exc:  # the extension's errors have no common base class
         raise ServiceUnavailable(f"Harper grammar check failed: {exc}") from exc
     return sorted((_issue(lint) for lint in lints), key=lambda i: (i.start, i.end))
 
 
 class HarperGrammarChecker:
-    """ports.grammar.GrammarChecker with Harper, American English. Checks run in a worker
-    thread: a paragraph takes milliseconds, but building the linter the first time takes
-    about a second."""
+    """ports.grammar.GrammarChecker with Harper, in British or American English (each
+    dialect's spellings, and its words such as "lorry" or "truck"). Checks run in a worker
+    thread: a paragraph takes milliseconds, but building a dialect's linter the first time
+    takes about a second."""
 
     provider = "harper"
 
-    async def check(self, text: str) -> list[GrammarIssue]:
+    async def check(self, text: str, dialect: Dialect) -> list[GrammarIssue]:
         if not text.strip():
             return []
-        return await asyncio.to_thread(_lint, text)
+        return await asyncio.to_thread(_lint, text, dialect)

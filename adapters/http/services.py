@@ -16,7 +16,7 @@ from domain.identity.authentication import Credentials
 from domain.identity.password_reset import ResetMail
 from domain.tutor.voice import VoicePipeline
 from ports.blobs import BlobStore
-from ports.grammar import GrammarChecker
+from ports.grammar import Dialect, GrammarChecker
 from ports.identity import AuthProvider, IdentityProvider
 from ports.language_model import LanguageModel
 from ports.mail import Mailer
@@ -51,6 +51,8 @@ class HttpServices:
     speaking_prompts: tuple[SpeakingPrompt, ...]
     curriculum: Curriculum
     grammar_checker: GrammarChecker
+    default_dialect: Dialect
+    """The English a learner is taught until they choose (DEFAULT_ENGLISH_DIALECT)."""
     realtime_tokens: RealtimeTokenIssuer | None
     """None when no realtime provider is configured: /realtime/token answers 501."""
     rate_limits: RateLimits

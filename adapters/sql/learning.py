@@ -23,6 +23,7 @@ from adapters.sql.tables import (
 )
 from domain.errors import NotFound
 from ports.cefr import CefrLevel
+from ports.grammar import Dialect
 from ports.learning import (
     ActivityKind,
     AnalysisSource,
@@ -165,7 +166,10 @@ class SqlLearningSettingsRepository:
 
     async def get(self, user_id: UUID) -> LearningSettings:
         row = await self._session.get(LearningSettingsRow, user_id)
-        return LearningSettings(user_id) if row is None else from_row(LearningSettings, row)
+        if row is None:
+            return LearningSettings(user_id)
+        dialect = None if row.english_dialect is None else Dialect(row.english_dialect)
+        return from_row(LearningSettings, row, english_dialect=dialect)
 
     async def save(self, settings: LearningSettings) -> None:
         statement = upsert(self._session, LearningSettingsRow, asdict(settings), ["user_id"])

@@ -450,6 +450,7 @@ class OutboxRelayRow(Base):
 # --- tutoring (002) -----------------------------------------------------------------------
 
 SESSION_STATUSES = ("active", "ended")
+ENGLISH_DIALECTS = ("british", "american")
 TUTOR_STAGES = ("greeting", "vocabulary", "sentence_practice", "topic_discussion", "grammar_focus")
 SPEAKERS = ("learner", "tutor")
 INPUT_MODES = ("text", "audio")
@@ -616,6 +617,11 @@ class LearningSettingsRow(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     keep_pronunciation_history: Mapped[bool]
+    english_dialect: Mapped[str | None] = mapped_column(String(8))
+
+    __table_args__ = (
+        CheckConstraint(_one_of("english_dialect", ENGLISH_DIALECTS), name="english_dialect"),
+    )
 
 
 class LearningPlanRow(Base):

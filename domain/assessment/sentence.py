@@ -7,7 +7,7 @@ from domain.assessment.text import VocabularyProfile, names_in, profile_vocabula
 from domain.corrections import corrected_text, corrections_of, describe
 from domain.errors import InvalidInput
 from ports.cefr import CefrLevel
-from ports.grammar import Correction, GrammarChecker, GrammarIssue
+from ports.grammar import Correction, Dialect, GrammarChecker, GrammarIssue
 from ports.vocabulary import VocabularyLevels
 
 MAX_SENTENCE_CHARS = 1000
@@ -64,7 +64,7 @@ class AssessSentence:
     grammar: GrammarChecker
     vocabulary: VocabularyLevels
 
-    async def __call__(self, text: str) -> SentenceAssessment:
+    async def __call__(self, text: str, dialect: Dialect) -> SentenceAssessment:
         text = text.strip()
         if not text or len(text) > MAX_SENTENCE_CHARS:
             raise InvalidInput(
@@ -73,7 +73,7 @@ class AssessSentence:
         words = words_of(text)
         if not words:
             raise InvalidInput("text has no words", {"field": "text"})
-        issues = await self.grammar.check(text)
+        issues = await self.grammar.check(text, dialect)
         names = names_in(text)
         levels = self.vocabulary.levels(w for w in words if w not in names)
         profile = profile_vocabulary(words, levels)

@@ -17,7 +17,7 @@ from domain.corrections import corrections_of, describe
 from domain.errors import Unprocessable
 from domain.recordings import check_recording, decode_recording
 from ports.cefr import CefrLevel
-from ports.grammar import Correction, GrammarChecker, GrammarIssue
+from ports.grammar import Correction, CorrectionKind, Dialect, GrammarChecker, GrammarIssue
 from ports.scoring import AudioDecoder, ScoringResult, SpeechScorer, WordError
 from ports.speech import SpeechRecognizer, Transcript
 from ports.vocabulary import VocabularyLevels
@@ -28,9 +28,14 @@ RELIABLE_WORDS = 50
 # The transcript's spelling, capitals and punctuation are the recognizer's, not the learner's;
 # a repeated word is a disfluency, counted under fluency.
 NOT_GRAMMAR_IN_SPEECH = frozenset(
-    {"Capitalization", "Punctuation", "Formatting", "Spelling", "Typo", "Repetition"}
+    {
+        CorrectionKind.CAPITALIZATION,
+        CorrectionKind.PUNCTUATION,
+        CorrectionKind.SPELLING,
+        CorrectionKind.REPETITION,
+    }
 )
-DISFLUENCY_KINDS = frozenset({"Repetition"})
+DISFLUENCY_KINDS = frozenset({CorrectionKind.REPETITION})
 # Discourse markers: the everyday ones earn 1 point, those learners meet from B1 on earn 2.
 CONNECTIVES = dict.fromkeys(
     "but because so then first also when after before finally next or".split(), 1
@@ -265,7 +270,7 @@ class AssessSpeaking:
     scorer: SpeechScorer
 
     async def __call__(
-        self, audio: bytes, *, target_seconds: float | None = None
+        self, audio: bytes, dialect: Dialect, *, target_seconds: float | None = None
     ) -> SpeakingAssessment:
         """Decode, recognize, check the grammar, score pronunciation against what was
         recognized (the learner chose their own words), then assess."""
@@ -273,7 +278,7 @@ class AssessSpeaking:
         pcm = await decode_recording(audio, self.decoder)
         transcript = await self.recognizer.transcribe(pcm, language="en")
         words = _enough_words(transcript.text)  # before paying for the checker and scorer
-        issues = await self.grammar.check(transcript.text)
+        issues = await self.grammar.check(transcript.text, dialect)
         names = names_in(transcript.text)
         levels = self.vocabulary.levels(w for w in words if w not in names)
         profile = profile_vocabulary(words, levels)

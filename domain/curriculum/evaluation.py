@@ -26,7 +26,7 @@ from domain.errors import InvalidInput, Unprocessable
 from domain.model_answers import json_answer
 from domain.pronunciation.scoring import ScorePronunciation, score_pronunciation
 from ports.cefr import CefrLevel
-from ports.grammar import GrammarChecker
+from ports.grammar import Dialect, GrammarChecker
 from ports.language_model import ChatMessage, LanguageModel, Role
 from ports.scoring import AudioDecoder, ScoringResult, SpeechScorer
 from ports.speech import SpeechRecognizer
@@ -194,6 +194,8 @@ class AttemptEvaluators:
     vocabulary: VocabularyLevels
     relevance_model: LanguageModel | None = None
     """The model that judges an answer's relevance; None: the rules judge it."""
+    dialect: Dialect = Dialect.BRITISH
+    """The English the learner is taught: the grammar checker follows it."""
 
     async def evaluate(
         self, exercise: Exercise, topic: Topic, stage_level: CefrLevel, answer: Answer
@@ -217,7 +219,7 @@ class AttemptEvaluators:
         if answer.audio is not None:
             spoken = await AssessSpeaking(
                 self.decoder, self.recognizer, self.grammar, self.vocabulary, self.scorer
-            )(answer.audio)
+            )(answer.audio, self.dialect)
             return await self._answered(
                 spoken.level, spoken.transcript, topic, stage_level, speaking=spoken
             )
@@ -227,7 +229,7 @@ class AttemptEvaluators:
                 f"an answer needs at least {MIN_WORDS} words to be rated",
                 {"field": "text", "min_words": MIN_WORDS},
             )
-        written = await AssessSentence(self.grammar, self.vocabulary)(answer.text)
+        written = await AssessSentence(self.grammar, self.vocabulary)(answer.text, self.dialect)
         return await self._answered(
             written.level, written.text, topic, stage_level, sentence=written
         )

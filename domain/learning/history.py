@@ -1,5 +1,5 @@
 """Use cases of the history that lasts: pronunciation analyses and saved assessments, and the
-learner's choice to keep no pronunciation history."""
+learner's settings: whether to keep a pronunciation history, and the English they are taught."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +14,7 @@ from domain.learning.rules import check_score
 from domain.paging import Page
 from domain.pronunciation.scoring import ScoredRecording
 from ports.cefr import CefrLevel
+from ports.grammar import Dialect
 from ports.learning import (
     AnalysisSource,
     Assessment,
@@ -131,13 +132,36 @@ async def get_settings(user_id: UUID, uow: LearningUnitOfWork) -> LearningSettin
         return await uow.learning_settings.get(user_id)
 
 
+@dataclass(frozen=True)
+class ChangeSettings:
+    """The settings to change; None leaves one as it is."""
+
+    keep_pronunciation_history: bool | None = None
+    english_dialect: Dialect | None = None
+
+
 async def change_settings(
-    user_id: UUID, keep_pronunciation_history: bool, uow: LearningUnitOfWork
+    user_id: UUID, cmd: ChangeSettings, uow: LearningUnitOfWork
 ) -> LearningSettings:
-    settings = LearningSettings(user_id, keep_pronunciation_history)
     async with uow:
         if await uow.users.get(user_id) is None:
             raise Unauthenticated("Account no longer exists")
+        settings = await uow.learning_settings.get(user_id)
+        if cmd.keep_pronunciation_history is not None:
+            settings.keep_pronunciation_history = cmd.keep_pronunciation_history
+        if cmd.english_dialect is not None:
+            settings.english_dialect = cmd.english_dialect
         await uow.learning_settings.save(settings)
         await uow.commit()
     return settings
+
+
+def dialect_of(settings: LearningSettings, default: Dialect) -> Dialect:
+    """The English the learner is taught: their choice, or the deployment's default."""
+    return settings.english_dialect or default
+
+
+async def english_dialect(user_id: UUID, default: Dialect, uow: LearningUnitOfWork) -> Dialect:
+    """The dialect every check of the learner's English is made in."""
+    async with uow:
+        return dialect_of(await uow.learning_settings.get(user_id), default)

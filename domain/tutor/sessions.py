@@ -7,11 +7,13 @@ from uuid import UUID, uuid4
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from domain.learning.collecting import collect_items
+from domain.learning.history import dialect_of
 from domain.learning.profiles import owned_profile
 from domain.learning.rules import TUTOR_LANGUAGE
 from domain.paging import Page, page_offset
 from domain.tutor import events
 from ports.cefr import CefrLevel
+from ports.grammar import Dialect
 from ports.reviews import ItemOrigin
 from ports.tutoring import (
     Correction,
@@ -183,19 +185,24 @@ async def take_turn(
     mode: InputMode,
     tutor: TutorReplies,
     uow: TutoringUnitOfWork,
+    default_dialect: Dialect,
 ) -> Turn:
     """The learner's turn and the tutor's reply, stored together or not at all, with a
     review item for each corrected form the learner has none of yet. The tutor
     answers outside any transaction (it takes seconds); a turn that raced another one on the
     same session is a Conflict and stores nothing. The turn is published as
-    tutor_session.turn_taken through the outbox, with it."""
+    tutor_session.turn_taken through the outbox, with it. The turn is corrected in the
+    learner's English (their setting, or `default_dialect`)."""
     text = check_turn_text(text)
     async with uow:
         session = await _open_for_turn(uow, user_id, session_id)
         history = await uow.tutor_messages.latest(session_id, HISTORY_MESSAGES)
+        dialect = dialect_of(await uow.learning_settings.get(user_id), default_dialect)
     # The greeting opens every session, then each turn adds the learner's and the tutor's.
     learner_turns = (session.message_count - 1) // 2
-    context = TurnContext(session.level, session.topic, session.stage, learner_turns, history)
+    context = TurnContext(
+        session.level, session.topic, session.stage, learner_turns, history, dialect
+    )
     reply = await tutor.reply(context, text)
     async with uow:
         read_count = session.message_count

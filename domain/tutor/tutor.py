@@ -89,7 +89,7 @@ class Tutor:
             messages.append(ChatMessage(role, m.text))
         messages.append(ChatMessage(Role.USER, learner_text))
         issues, answer = await asyncio.gather(
-            self._grammar.check(learner_text),
+            self._grammar.check(learner_text, context.dialect),
             self._model.complete(messages, max_tokens=MAX_REPLY_TOKENS),
         )
         corrections = corrections_of(issues)

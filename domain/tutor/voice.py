@@ -6,6 +6,7 @@ from uuid import UUID
 from domain.recordings import decode_recording
 from domain.synthesis import check_voice
 from domain.tutor.sessions import Turn, check_turn, take_turn
+from ports.grammar import Dialect
 from ports.scoring import AudioDecoder
 from ports.speech import SpeechRecognizer, SpeechSynthesizer, SynthesizedSpeech, Transcript
 from ports.tutoring import InputMode, TutorReplies
@@ -37,6 +38,7 @@ async def take_voice_turn(
     recording: bytes,
     pipeline: VoicePipeline,
     uow: TutoringUnitOfWork,
+    default_dialect: Dialect,
     *,
     voice: str | None = None,
     speed: float = 1.0,
@@ -49,7 +51,7 @@ async def take_voice_turn(
     audio = await decode_recording(recording, pipeline.decoder)
     transcript = await pipeline.recognizer.transcribe(audio, language=TUTOR_LANGUAGE)
     turn = await take_turn(
-        user_id, session_id, transcript.text, InputMode.AUDIO, pipeline.tutor, uow
+        user_id, session_id, transcript.text, InputMode.AUDIO, pipeline.tutor, uow, default_dialect
     )
     speech = await pipeline.synthesizer.synthesize(turn.tutor.text, voice=voice, speed=speed)
     return VoiceTurn(transcript, turn, speech)

@@ -90,12 +90,13 @@ async def test_scored_recordings_make_a_history_the_learner_may_decline(client):
 
     settings = "/api/v1/learning/settings"
     assert (await client.get(settings, headers=headers)).json() == {
-        "keep_pronunciation_history": True
+        "keep_pronunciation_history": True,
+        "english_dialect": "british",
     }
     declined = await client.patch(
         settings, headers=headers, json={"keep_pronunciation_history": False}
     )
-    assert declined.json() == {"keep_pronunciation_history": False}
+    assert declined.json() == {"keep_pronunciation_history": False, "english_dialect": "british"}
     assert (await score()).json()["analysis_id"] is None
     history = await client.get("/api/v1/learning/pronunciation-analyses", headers=headers)
     assert history.json()["pagination"]["total"] == 1

@@ -59,7 +59,7 @@ async def test_a_text_turn_is_corrected_answered_and_kept(client):
     reply = turn["tutor_message"]["text"]
     assert reply.startswith('You could say: "He goes to school every day."')
     assert len(reply) > len('You could say: "He goes to school every day."') + 5
-    assert turn["provider"] == "smollm2+harper"
+    assert turn["provider"] == "smollm2+rules+harper"
 
     messages = await client.get(f"{SESSIONS}/{session['id']}/messages", headers=learner["headers"])
     body = messages.json()

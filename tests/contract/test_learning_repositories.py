@@ -9,6 +9,7 @@ import pytest
 
 from domain.errors import Conflict, NotFound
 from ports.cefr import CefrLevel
+from ports.grammar import Dialect
 from ports.learning import (
     ActivityKind,
     AnalysisSource,
@@ -146,8 +147,11 @@ async def test_settings_default_until_saved_and_go_with_the_account(uow_factory:
         await uow.learning_settings.save(LearningSettings(ana, False))
         await uow.commit()
     async with uow_factory() as uow:
-        await uow.learning_settings.save(LearningSettings(ana, False))
         assert await uow.learning_settings.get(ana) == LearningSettings(ana, False)
+        await uow.learning_settings.save(LearningSettings(ana, False, Dialect.AMERICAN))
+        assert await uow.learning_settings.get(ana) == LearningSettings(
+            ana, False, Dialect.AMERICAN
+        )
         await uow.learning_profiles.add(profile(ana))
         await uow.pronunciation_analyses.add(analysis(ana))
         await uow.assessments.add(assessment(ana))

@@ -122,7 +122,7 @@ def test_a_spoken_conversation_crosses_the_tutor_and_synthesis_deployments(serve
         body = turn.json()
         assert "swim" in body["transcript"].lower()
         assert body["tutor_message"]["text"]
-        assert body["provider"] == "smollm2+harper"
+        assert body["provider"] == "smollm2+rules+harper"
 
         with client.stream(
             "POST",

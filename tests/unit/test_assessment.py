@@ -10,7 +10,7 @@ from domain.assessment.text import mtld, names_in, profile_vocabulary, sentences
 from domain.corrections import corrected_text, corrections_of
 from domain.errors import InvalidInput, NotFound, Unprocessable
 from ports.cefr import CefrLevel
-from ports.grammar import GrammarIssue
+from ports.grammar import CorrectionKind, Dialect, GrammarIssue
 from ports.scoring import PcmAudio, ScoringResult, WordError, WordScore
 from ports.speech import Transcript
 
@@ -67,7 +67,12 @@ def transcript(text: str, words_per_minute: float) -> Transcript:
     return Transcript(text=text, language="en", duration_seconds=seconds, provider="test")
 
 
-def issue(text: str, original: str, suggestion: str | None, kind: str = "Agreement"):
+def issue(
+    text: str,
+    original: str,
+    suggestion: str | None,
+    kind: CorrectionKind = CorrectionKind.AGREEMENT,
+):
     start = text.index(original)
     return GrammarIssue(
         start=start,
@@ -140,7 +145,7 @@ def test_overlapping_issues_and_issues_without_suggestion_are_not_applied():
     issues = [
         issue(text, "have went", "went"),
         issue(text, "went", "gone"),  # inside the first one
-        issue(text, "home", None, kind="Style"),
+        issue(text, "home", None, kind=CorrectionKind.STYLE),
     ]
     assert corrected_text(text, corrections_of(issues)) == "She went home."
 
@@ -202,7 +207,7 @@ def test_three_agreement_errors_lower_grammar():
 
 def test_the_transcripts_spelling_and_capitals_are_not_grammar_errors():
     text = "i think the weather is nice today and i like it"
-    lint = [issue(text, "i", "I", kind="Capitalization")]
+    lint = [issue(text, "i", "I", kind=CorrectionKind.CAPITALIZATION)]
     assert speak(text, issues=lint).skills["grammar"].measurements["errors_per_100_words"] == 0
 
 
@@ -311,9 +316,11 @@ class Checker:
     def __init__(self, issues=()) -> None:
         self.issues = list(issues)
         self.calls = 0
+        self.dialects: list[Dialect] = []
 
-    async def check(self, text: str):
+    async def check(self, text: str, dialect: Dialect):
         self.calls += 1
+        self.dialects.append(dialect)
         return self.issues
 
 
@@ -352,19 +359,19 @@ def test_names_are_capitalized_words_inside_a_sentence():
 
 async def test_assess_sentence_checks_grammar_and_leaves_names_out_of_the_levels():
     levels, checker = Levels(), Checker([issue(SENTENCE, "go", "goes")])
-    a = await AssessSentence(checker, levels)("  He go to school with Marta.  ")
-    assert a.text == "He go to school with Marta."
+    a = await AssessSentence(checker, levels)("  He go to school with Marta.  ", Dialect.AMERICAN)
+    assert a.text == "He go to school with Marta." and checker.dialects == [Dialect.AMERICAN]
     assert "Marta" not in levels.asked
     assert a.vocabulary.known_words == a.vocabulary.word_count - 1
     for bad in ("", "   ", "x" * 1001, "?!"):
         with pytest.raises(InvalidInput):
-            await AssessSentence(checker, levels)(bad)
+            await AssessSentence(checker, levels)(bad, Dialect.BRITISH)
 
 
 async def test_assess_speaking_scores_pronunciation_against_what_was_recognized():
     scorer = Scorer()
     use_case = AssessSpeaking(Decoder(), Recognizer(B2_TEXT), Checker(), Levels(), scorer)
-    a = await use_case(b"audio", target_seconds=30)
+    a = await use_case(b"audio", Dialect.BRITISH, target_seconds=30)
     assert scorer.references == [B2_TEXT]
     assert set(a.skills) == {"pronunciation", "grammar", "vocabulary", "fluency", "coherence"}
     assert a.duration_seconds == 10
@@ -372,17 +379,17 @@ async def test_assess_speaking_scores_pronunciation_against_what_was_recognized(
 
 async def test_assess_speaking_without_a_usable_score_keeps_four_skills():
     use_case = AssessSpeaking(Decoder(), Recognizer(A1_TEXT), Checker(), Levels(), Scorer(True))
-    assert "pronunciation" not in (await use_case(b"audio")).skills
+    assert "pronunciation" not in (await use_case(b"audio", Dialect.BRITISH)).skills
 
 
 async def test_assess_speaking_stops_before_the_checker_when_too_little_was_said():
     checker = Checker()
     use_case = AssessSpeaking(Decoder(), Recognizer("Hello there."), checker, Levels(), Scorer())
     with pytest.raises(Unprocessable):
-        await use_case(b"audio")
+        await use_case(b"audio", Dialect.BRITISH)
     assert checker.calls == 0
     with pytest.raises(InvalidInput):
-        await use_case(b"")
+        await use_case(b"", Dialect.BRITISH)
 
 
 def test_skill_weights_add_up_to_one_and_name_known_scales():

@@ -9,6 +9,7 @@ import pytest
 from adapters.memory.unit_of_work import InMemoryDatabase, InMemoryUnitOfWork
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from domain.learning.history import (
+    ChangeSettings,
     SaveAssessment,
     apply_assessment,
     change_settings,
@@ -138,7 +139,9 @@ async def test_scored_recordings_are_kept_unless_the_learner_declines(database):
     kept = await record_pronunciation(
         ana.id, AnalysisSource.SPEECH_SCORE, scored(), uow_of(database)
     )
-    await change_settings(ana.id, False, uow_of(database))
+    await change_settings(
+        ana.id, ChangeSettings(keep_pronunciation_history=False), uow_of(database)
+    )
     declined = await record_pronunciation(
         ana.id, AnalysisSource.SPEECH_SCORE, scored(), uow_of(database)
     )

@@ -26,7 +26,14 @@ def test_the_defaults_are_the_offline_providers():
     defaults = settings()
     assert build_recognizer(defaults, METRICS).provider == "whisper-base"
     assert build_synthesizer(defaults, METRICS).provider == "espeak"
-    assert build_tutor(defaults, METRICS).provider == "smollm2+harper"
+    assert build_tutor(defaults, METRICS).provider == "smollm2+rules+harper"
+    assert defaults.default_english_dialect == "british"
+
+
+def test_the_default_dialect_is_british_or_american():
+    assert settings(default_english_dialect="american").default_english_dialect == "american"
+    with pytest.raises(ValidationError):
+        settings(default_english_dialect="scottish")
 
 
 def test_chains_are_built_in_the_order_named():
@@ -44,7 +51,7 @@ def test_chains_are_built_in_the_order_named():
     )
     assert build_recognizer(chosen, METRICS).provider == "openai>azure>whisper-base"
     assert build_synthesizer(chosen, METRICS).provider == "elevenlabs>openai"
-    assert build_tutor(chosen, METRICS).provider == "openai>smollm2+harper"
+    assert build_tutor(chosen, METRICS).provider == "openai>smollm2+rules+harper"
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from domain.learning.reviews import AddItem, add_item, due_items, list_items, re
 from domain.learning.rules import item_text, spoken_grade
 from domain.pronunciation.scoring import ScoredRecording
 from domain.tutor.sessions import start_session, take_turn
+from ports.grammar import Dialect
 from ports.learning import AnalysisSource
 from ports.reviews import Grade, ItemOrigin, ReviewPhase, ReviewSchedule
 from ports.scoring import ScoringResult, WordError, WordScore
@@ -146,7 +147,13 @@ async def test_corrections_and_mispronounced_words_become_items_once(database):
     session, _ = await start_session(ana.id, None, None, InMemoryUnitOfWork(database))
     for text in ("He go to school.", "He go home."):
         await take_turn(
-            ana.id, session.id, text, InputMode.TEXT, PoliteTutor(), InMemoryUnitOfWork(database)
+            ana.id,
+            session.id,
+            text,
+            InputMode.TEXT,
+            PoliteTutor(),
+            InMemoryUnitOfWork(database),
+            Dialect.BRITISH,
         )
     words = [WordScore("Goes.", 30.0, WordError.MISPRONUNCIATION), WordScore("home", 95.0)]
     result = ScoringResult("goes home", 60.0, 60.0, 80.0, 100.0, words, "offline")

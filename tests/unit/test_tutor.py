@@ -6,12 +6,17 @@ import pytest
 from domain.errors import ServiceUnavailable
 from domain.tutor.tutor import Tutor, next_stage, system_prompt, tidy_reply
 from ports.cefr import CefrLevel
-from ports.grammar import GrammarIssue
+from ports.grammar import CorrectionKind, Dialect, GrammarIssue
 from ports.language_model import ChatMessage, Role
 from ports.tutoring import Stage, TurnContext
 
 
-def issue(text: str, original: str, suggestion: str | None, kind: str = "Agreement"):
+def issue(
+    text: str,
+    original: str,
+    suggestion: str | None,
+    kind: CorrectionKind = CorrectionKind.AGREEMENT,
+):
     start = text.index(original)
     suggestions = [suggestion] if suggestion else []
     return GrammarIssue(start, start + len(original), original, suggestions, "fix it", kind)
@@ -36,8 +41,10 @@ class ListedGrammar:
 
     def __init__(self, issues: list[GrammarIssue]) -> None:
         self.issues = issues
+        self.dialects: list[Dialect] = []
 
-    async def check(self, text: str) -> list[GrammarIssue]:
+    async def check(self, text: str, dialect: Dialect) -> list[GrammarIssue]:
+        self.dialects.append(dialect)
         return self.issues
 
 
@@ -75,9 +82,10 @@ async def test_a_turn_with_mistakes_is_corrected_aloud_and_moves_to_grammar_focu
     text = "Yesterday I go to the market and buyed apples."
     model = ScriptedModel("Nice! What else did you buy? I like apples too. And")
     grammar = ListedGrammar([issue(text, "go", "went"), issue(text, "buyed", "bought")])
-    reply = await Tutor(model, grammar).reply(
-        TurnContext(CefrLevel.A2, "shopping", Stage.VOCABULARY, learner_turns=2), text
+    context = TurnContext(
+        CefrLevel.A2, "shopping", Stage.VOCABULARY, learner_turns=2, dialect=Dialect.AMERICAN
     )
+    reply = await Tutor(model, grammar).reply(context, text)
     corrected = "Yesterday I went to the market and bought apples."
     assert reply.corrected_text == corrected
     assert (
@@ -87,6 +95,7 @@ async def test_a_turn_with_mistakes_is_corrected_aloud_and_moves_to_grammar_focu
     assert [c.suggestion for c in reply.corrections] == ["went", "bought"]
     assert reply.next_stage == Stage.GRAMMAR_FOCUS
     assert reply.provider == "scripted+listed"
+    assert grammar.dialects == [Dialect.AMERICAN]
     asked = model.asked[0]
     assert asked[0].role == Role.SYSTEM and "A2" in asked[0].content
     assert asked[-1] == ChatMessage(Role.USER, text)

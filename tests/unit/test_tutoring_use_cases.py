@@ -23,7 +23,7 @@ from domain.tutor.sessions import (
     take_turn,
 )
 from ports.cefr import CefrLevel
-from ports.grammar import Correction
+from ports.grammar import Correction, Dialect
 from ports.tutoring import (
     InputMode,
     SessionStatus,
@@ -85,7 +85,13 @@ async def test_a_turn_stores_the_learners_words_and_the_tutors_reply(database):
     tutor = PoliteTutor()
 
     turn = await take_turn(
-        ana.id, session.id, "He go  to school.", InputMode.TEXT, tutor, InMemoryUnitOfWork(database)
+        ana.id,
+        session.id,
+        "He go  to school.",
+        InputMode.TEXT,
+        tutor,
+        InMemoryUnitOfWork(database),
+        Dialect.BRITISH,
     )
 
     assert turn.reply.corrected_text == "He goes to school."
@@ -115,7 +121,9 @@ async def test_a_session_belongs_to_its_learner(database):
     with pytest.raises(Forbidden):
         await get_session(ben.id, session.id, uow)
     with pytest.raises(Forbidden):
-        await take_turn(ben.id, session.id, "Hi", InputMode.TEXT, PoliteTutor(), uow)
+        await take_turn(
+            ben.id, session.id, "Hi", InputMode.TEXT, PoliteTutor(), uow, Dialect.BRITISH
+        )
     with pytest.raises(Forbidden):
         await end_session(ben.id, session.id, uow)
     with pytest.raises(NotFound):
@@ -133,7 +141,9 @@ async def test_an_ended_session_ends_once_and_takes_no_more_turns(database):
     with pytest.raises(Conflict):
         await end_session(ana.id, session.id, uow)
     with pytest.raises(Conflict):
-        await take_turn(ana.id, session.id, "Hello", InputMode.TEXT, PoliteTutor(), uow)
+        await take_turn(
+            ana.id, session.id, "Hello", InputMode.TEXT, PoliteTutor(), uow, Dialect.BRITISH
+        )
     assert len(await messages(database, ana.id, session.id)) == 1 and database.outbox == []
 
 
@@ -143,7 +153,7 @@ async def test_of_two_turns_at_once_one_is_stored_and_the_other_is_a_conflict(da
 
     def turn(text: str):
         uow = InMemoryUnitOfWork(database)
-        return take_turn(ana.id, session.id, text, InputMode.TEXT, tutor, uow)
+        return take_turn(ana.id, session.id, text, InputMode.TEXT, tutor, uow, Dialect.BRITISH)
 
     outcomes = await asyncio.gather(
         turn("I have a dog."), turn("I have a cat."), return_exceptions=True
@@ -157,7 +167,13 @@ async def test_a_turn_the_tutor_cannot_answer_stores_nothing(database):
     ana, session = await started(database)
     with pytest.raises(ServiceUnavailable):
         await take_turn(
-            ana.id, session.id, "Hello", InputMode.TEXT, SilentTutor(), InMemoryUnitOfWork(database)
+            ana.id,
+            session.id,
+            "Hello",
+            InputMode.TEXT,
+            SilentTutor(),
+            InMemoryUnitOfWork(database),
+            Dialect.BRITISH,
         )
     assert len(await messages(database, ana.id, session.id)) == 1
 
@@ -167,7 +183,9 @@ async def test_bad_input_and_a_deleted_account_are_refused_before_anything_is_st
     uow = InMemoryUnitOfWork(database)
 
     with pytest.raises(InvalidInput):
-        await take_turn(ana.id, session.id, "   ", InputMode.TEXT, PoliteTutor(), uow)
+        await take_turn(
+            ana.id, session.id, "   ", InputMode.TEXT, PoliteTutor(), uow, Dialect.BRITISH
+        )
     with pytest.raises(InvalidInput):
         await start_session(ana.id, CefrLevel.A1, "x" * 201, uow)
     with pytest.raises(Unauthenticated):

@@ -14,7 +14,7 @@ from adapters.http.services import HttpServices, Services
 from domain.assessment.prompts import MAX_PROMPTS, SpeakingPrompt, find_prompt, prompts_for
 from domain.assessment.sentence import MAX_SENTENCE_CHARS, AssessSentence, SentenceAssessment
 from domain.assessment.speaking import AssessSpeaking, SkillResult, SpeakingAssessment
-from domain.learning.history import SaveAssessment, save_assessment
+from domain.learning.history import SaveAssessment, english_dialect, save_assessment
 from ports.cefr import CefrLevel
 from ports.identity import TokenClaims
 from ports.learning import AssessmentKind
@@ -138,7 +138,10 @@ async def list_speaking_prompts(
 async def assess_sentence(claims: CurrentUser, services: Services, body: SentenceIn) -> SentenceOut:
     """Grammar corrections, the corrected text, its vocabulary level and an estimated level."""
     assess = AssessSentence(services.grammar_checker, services.vocabulary)
-    out = SentenceOut.of(await assess(body.text))
+    dialect = await english_dialect(
+        claims.user_id, services.default_dialect, services.unit_of_work()
+    )
+    out = SentenceOut.of(await assess(body.text, dialect))
     if body.save:
         out.assessment_id = await _save(claims, services, AssessmentKind.SENTENCE, out, None)
     return out
@@ -168,7 +171,10 @@ async def assess_speaking(
         vocabulary=services.vocabulary,
         scorer=services.speech_scorer,
     )
-    result = await assess(await audio.read(), target_seconds=target)
+    dialect = await english_dialect(
+        claims.user_id, services.default_dialect, services.unit_of_work()
+    )
+    result = await assess(await audio.read(), dialect, target_seconds=target)
     out = SpeakingOut.of(result, prompt_id)
     if save:
         kind = AssessmentKind.SPEAKING

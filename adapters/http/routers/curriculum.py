@@ -43,6 +43,7 @@ from domain.curriculum.progress import (
 )
 from domain.curriculum.rules import MAX_ATTEMPT_SECONDS
 from domain.errors import InvalidInput
+from domain.learning.history import english_dialect
 from ports.identity import TokenClaims
 
 router = APIRouter(tags=["curriculum"])
@@ -297,6 +298,9 @@ async def _attempt(
         grammar=services.grammar_checker,
         vocabulary=services.vocabulary,
         relevance_model=services.relevance_model,
+        dialect=await english_dialect(
+            claims.user_id, services.default_dialect, services.unit_of_work()
+        ),
     )
     now = datetime.now(UTC)
     result: TopicAttemptResult = await learner_progress.attempt_topic(

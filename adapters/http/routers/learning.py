@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from adapters.http.errors import error_responses
 from adapters.http.inputs import NOT_BLANK, PageNumber, PageSize, StrictBool, StrictFloat
@@ -17,6 +17,7 @@ from adapters.http.services import Services
 from domain.learning import history, profiles, statistics
 from domain.learning.statistics import MAX_TIME_ZONE_CHARS, MAX_TREND_DAYS, STREAK_WINDOW_DAYS
 from ports.cefr import CefrLevel
+from ports.grammar import Dialect
 from ports.learning import (
     AnalysisSource,
     Assessment,
@@ -268,32 +269,49 @@ async def apply_assessment(
 
 
 class SettingsIn(BaseModel):
-    keep_pronunciation_history: StrictBool
+    keep_pronunciation_history: StrictBool | None = None
+    english_dialect: Dialect | None = Field(
+        default=None, description="british or american: the English the learner is taught"
+    )
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> "SettingsIn":
+        if self.keep_pronunciation_history is None and self.english_dialect is None:
+            raise ValueError("name keep_pronunciation_history or english_dialect")
+        return self
 
 
 class SettingsOut(BaseModel):
     keep_pronunciation_history: bool
+    english_dialect: Dialect
+    """The learner's choice, or the default until they choose."""
 
     @classmethod
-    def of(cls, s: LearningSettings) -> "SettingsOut":
-        return cls(keep_pronunciation_history=s.keep_pronunciation_history)
+    def of(cls, s: LearningSettings, default: Dialect) -> "SettingsOut":
+        return cls(
+            keep_pronunciation_history=s.keep_pronunciation_history,
+            english_dialect=history.dialect_of(s, default),
+        )
 
 
 @router.get("/learning/settings", response_model=SettingsOut)
 async def get_learning_settings(claims: CurrentUser, services: Services) -> SettingsOut:
-    """The learner's history settings (whether scored recordings are kept)."""
-    return SettingsOut.of(await history.get_settings(claims.user_id, services.unit_of_work()))
+    """The learner's history settings (whether scored recordings are kept) and the English
+    (british or american) that corrections follow."""
+    found = await history.get_settings(claims.user_id, services.unit_of_work())
+    return SettingsOut.of(found, services.default_dialect)
 
 
 @router.patch("/learning/settings", response_model=SettingsOut)
 async def change_learning_settings(
     body: SettingsIn, claims: CurrentUser, services: Services
 ) -> SettingsOut:
-    """`keep_pronunciation_history: false` stops keeping scored recordings from now on."""
-    changed = await history.change_settings(
-        claims.user_id, body.keep_pronunciation_history, services.unit_of_work()
-    )
-    return SettingsOut.of(changed)
+    """`keep_pronunciation_history: false` stops keeping scored recordings from now on;
+    `english_dialect` sets the English that corrections follow (their spellings are never
+    corrected)."""
+    cmd = history.ChangeSettings(body.keep_pronunciation_history, body.english_dialect)
+    changed = await history.change_settings(claims.user_id, cmd, services.unit_of_work())
+    return SettingsOut.of(changed, services.default_dialect)
 
 
 class DayAverageOut(BaseModel):

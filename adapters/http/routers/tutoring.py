@@ -233,6 +233,7 @@ async def take_text_turn(
         InputMode.TEXT,
         services.voice.tutor,
         services.unit_of_work(),
+        services.default_dialect,
     )
     return TurnOut.of(turn)
 
@@ -256,6 +257,7 @@ async def take_audio_turn(
         await audio.read(),
         services.voice,
         services.unit_of_work(),
+        services.default_dialect,
         voice=voice,
         speed=speed,
     )

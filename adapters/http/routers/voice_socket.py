@@ -200,7 +200,12 @@ async def english_only(websocket: WebSocket) -> None:
             uow = services.unit_of_work()
             if request == "audio":
                 spoken = await take_voice_turn(
-                    user_id, session.id, _recording(document), services.voice, uow
+                    user_id,
+                    session.id,
+                    _recording(document),
+                    services.voice,
+                    uow,
+                    services.default_dialect,
                 )
                 await websocket.send_json({"type": "transcription", "text": spoken.transcript.text})
                 turn, speech = spoken.turn, spoken.speech
@@ -209,7 +214,13 @@ async def english_only(websocket: WebSocket) -> None:
                 if not isinstance(text, str):
                     raise InvalidInput("text must be a string", {"field": "text"})
                 turn = await tutoring.take_turn(
-                    user_id, session.id, text, InputMode.TEXT, services.voice.tutor, uow
+                    user_id,
+                    session.id,
+                    text,
+                    InputMode.TEXT,
+                    services.voice.tutor,
+                    uow,
+                    services.default_dialect,
                 )
                 speech = await services.voice.synthesizer.synthesize(turn.tutor.text)
             elif request == "end":

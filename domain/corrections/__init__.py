@@ -41,7 +41,7 @@ def describe(corrections: list[Correction]) -> list[str]:
     for kind, found in sorted(by_kind.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         examples = "; ".join(_example(c) for c in found[:3])
         noun = "error" if len(found) == 1 else "errors"
-        lines.append(f"{len(found)} {kind.lower()} {noun}: {examples}")
+        lines.append(f"{len(found)} {kind.lower().replace('_', ' ')} {noun}: {examples}")
     return lines
 
 
