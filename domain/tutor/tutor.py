@@ -120,7 +120,7 @@ class Tutor:
         self._model = model
         self._grammar = grammar
         self._questions = questions
-        self._converses = converses
+        self.converses = converses
         self.provider = f"{model.provider}+{grammar.provider}"
 
     async def _comment(self, context: TurnContext, learner_text: str) -> str:
@@ -144,7 +144,7 @@ class Tutor:
 
     async def reply(self, context: TurnContext, learner_text: str) -> TutorReply:
         turn = context.learner_turns + 1
-        if self._converses:
+        if self.converses:
             issues, comment = await self._grammar.check(learner_text), ""
         else:
             issues, comment = await asyncio.gather(
@@ -161,7 +161,7 @@ class Tutor:
         on_topic = self._on_topic(context.topic, learner_text, question)
         echo = recast(learner_text, corrections, turn)
         parts = None
-        if self._converses:
+        if self.converses:
             answer = await self._converse(context, learner_text, question)
             if rejection(answer, context.level, on_topic, said, asks=True) is None:
                 parts = [echo, answer]
