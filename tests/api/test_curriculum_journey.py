@@ -3,7 +3,6 @@
 grammar checker on speech synthesized offline, a turn with the offline tutor, and the
 streak, daily analytics and achievements that follow."""
 
-
 import pytest
 
 from tests.api.test_curriculum_attempts import START, attempt, progress_of, spoken, tutor_turn

@@ -94,3 +94,21 @@ def test_premium_requests_are_priced_as_the_first_llm_provider():
 def test_a_malformed_price_list_stops_start_up(prices):
     with pytest.raises(ValidationError, match="LLM_PRICES_USD"):
         settings(llm_prices_usd=prices)
+
+
+def test_tutor_model_names_the_packaged_model_or_a_gguf_file(tmp_path):
+    model = tmp_path / "tutor-model.gguf"
+    model.write_bytes(b"GGUF")  # never loaded here: the model loads at the first reply
+    assert (
+        build_tutor(settings(tutor_model=str(model)), METRICS).provider
+        == "tutor-model+rules+harper"
+    )
+    for wrong in (str(tmp_path / "missing.gguf"), str(tmp_path), "smollm2-360m"):
+        with pytest.raises(ValidationError, match="TUTOR_MODEL"):
+            settings(tutor_model=wrong)
+
+
+def test_an_openai_model_first_in_the_chain_phrases_whole_turns():
+    keyed = {"openai_api_key": "sk-test"}
+    assert build_tutor(settings(llm_provider="openai,local", **keyed), METRICS).converses
+    assert not build_tutor(settings(llm_provider="local,openai", **keyed), METRICS).converses
