@@ -48,7 +48,8 @@ async def test_the_english_only_tutor_greets_listens_corrects_and_answers(client
         assert "swim" in transcription["text"].lower()
         answer = await ws.expect("response", TURN_SECONDS)
         assert answer["text"] and seconds_of(answer["audio"]) > 0.5
-        assert answer["analysis"]["stage"] in ("greeting", "vocabulary", "grammar_focus")
+        # Two mistakes ("have", "cat") moved it to grammar focus; a clean turn returns to the topic.
+        assert answer["analysis"]["stage"] in ("vocabulary", "grammar_focus", "topic_discussion")
 
         await ws.send({"type": "dance"})
         error = await ws.expect("error")
