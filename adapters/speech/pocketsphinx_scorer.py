@@ -61,6 +61,7 @@ from adapters.speech.miscues import (
     holds_extra_word,
     reference_words,
 )
+from adapters.speech.phones import SUBSTITUTES, PhoneClass, phone_class
 from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio, PhonemeScore, ScoringResult, WordError, WordScore
 
@@ -89,6 +90,24 @@ _MAX_SKIP = 2
 _SLOTS = _MAX_SKIP + 2
 _SKIP_PROBABILITY = 1e-40
 _SILENCE_PROBABILITY = 0.1
+# Grammar probabilities of a phone said as one of its learner substitutes and of a phone left
+# out, by the class of the reference phone: how much better (in nats) the substitute or the
+# shorter path must fit the audio to be chosen. Calibrated on the tuning part of
+# evaluation/l2_errors.json for few false alarms on correctly said words.
+_SUBSTITUTED = {
+    PhoneClass.VOWEL: 1e-6,
+    PhoneClass.STOP: 1e-6,
+    PhoneClass.FRICATIVE: 1e-6,
+    PhoneClass.NASAL: 1e-6,
+    PhoneClass.APPROXIMANT: 1e-6,
+}
+_LEFT_OUT = {
+    PhoneClass.VOWEL: 1e-8,
+    PhoneClass.STOP: 1e-8,
+    PhoneClass.FRICATIVE: 1e-8,
+    PhoneClass.NASAL: 1e-8,
+    PhoneClass.APPROXIMANT: 1e-8,
+}
 _MAX_PRONUNCIATIONS = 3  # dictionary variants offered to the aligner for each word
 _GRAMMAR_WEIGHT = 1.0  # grammar probabilities count as they are, in nats
 # The grammar is small: a wide beam costs little (scoring every senone costs far more than the
@@ -188,7 +207,7 @@ class _Decoders:
             if phones is None:
                 break
             found.append(phones.split())
-        return found or [_espeak_pronunciation(word)]
+        return found or [espeak_pronunciation(word)]
 
     def align(self, pcm: bytes, pronunciations: list[list[list[str]]]) -> list[_Segment]:
         final, transitions = _grammar(pronunciations)
@@ -236,7 +255,8 @@ class PocketsphinxScorer:
             pronunciations = [decoders.pronunciations(w) for w in words]
             alignment = decoders.align(pcm, pronunciations)
             loop = decoders.phone_loop(pcm)
-        return _assess(words, alignment, loop, len(pcm) // 2 // _SAMPLES_PER_FRAME)
+        n_frames = len(pcm) // 2 // _SAMPLES_PER_FRAME
+        return _assess(words, pronunciations, alignment, loop, n_frames)
 
     @contextlib.contextmanager
     def _borrow(self) -> Iterator[_Decoders]:
@@ -267,9 +287,11 @@ def _phone_word(phone: str, slot: int) -> str:
 
 
 def _grammar(words: Sequence[Sequence[Sequence[str]]]) -> tuple[int, list[tuple]]:
-    """Final state and transitions (from, to, probability, word) of the alignment grammar for
+    """Final state and transitions (from, to, probability[, word]) of the alignment grammar for
     words given as their pronunciation variants. State i <= len(words) is the boundary before
-    word i (the last one is the end); chains of phone states follow."""
+    word i (the last one is the end); chains of phone states follow. Beside each phone run
+    penalized arcs for what learners say instead (SUBSTITUTES) and, after a word's first
+    phone, an empty arc that leaves the phone out."""
     n = len(words)
     transitions: list[tuple] = [(i, i, _SILENCE_PROBABILITY, _SILENCE) for i in range(n + 1)]
     next_state = n + 1
@@ -277,15 +299,24 @@ def _grammar(words: Sequence[Sequence[Sequence[str]]]) -> tuple[int, list[tuple]
         for phones in variants:
             chain = [*range(next_state, next_state + len(phones) - 1), k + 1]
             next_state += len(phones) - 1
-            first = _phone_word(phones[0], k % _SLOTS)
             for boundary in range(max(0, k - _MAX_SKIP), k + 1):
-                skipped = k - boundary
-                transitions.append((boundary, chain[0], _SKIP_PROBABILITY**skipped, first))
-            for src, dst, phone in zip(chain, chain[1:], phones[1:], strict=False):
-                transitions.append((src, dst, 1.0, _phone_word(phone, k % _SLOTS)))
+                skipped = _SKIP_PROBABILITY ** (k - boundary)
+                for phone, probability in _said_as(phones[0]):
+                    word = _phone_word(phone, k % _SLOTS)
+                    transitions.append((boundary, chain[0], skipped * probability, word))
+            for src, dst, reference in zip(chain, chain[1:], phones[1:], strict=False):
+                for phone, probability in _said_as(reference):
+                    transitions.append((src, dst, probability, _phone_word(phone, k % _SLOTS)))
+                transitions.append((src, dst, _LEFT_OUT[phone_class(reference)]))
     for boundary in range(max(0, n - _MAX_SKIP), n):
         transitions.append((boundary, n, _SKIP_PROBABILITY ** (n - boundary), _SILENCE))
     return n, transitions
+
+
+def _said_as(phone: str) -> list[tuple[str, float]]:
+    """The phone and its learner substitutes, with their grammar probabilities."""
+    substituted = _SUBSTITUTED[phone_class(phone)]
+    return [(phone, 1.0), *((s, substituted) for s in SUBSTITUTES.get(phone, ()))]
 
 
 def _decode(decoder: Decoder, pcm: bytes) -> None:
@@ -307,7 +338,11 @@ def _nats(score: float) -> float:
 
 
 def _assess(
-    words: list[str], alignment: list[_Segment], loop: list[_Segment], n_frames: int
+    words: list[str],
+    pronunciations: list[list[list[str]]],
+    alignment: list[_Segment],
+    loop: list[_Segment],
+    n_frames: int,
 ) -> ScoringResult:
     free, speech = _frame_scores(loop, n_frames)
     if speech.sum() < _MIN_SPEECH_SECONDS * _FRAME_RATE:
@@ -324,7 +359,7 @@ def _assess(
     scores = [WordScore(w, 0.0, WordError.INSERTION) for w in inserted.get(-1, [])]
     said: list[list[_Segment]] = []
     for i, (word, phones) in enumerate(zip(words, aligned, strict=True)):
-        score = _word_score(word, phones, free, speech)
+        score = _word_score(word, pronunciations[i], phones, free, speech)
         scores.append(score)
         if score.error_type != WordError.OMISSION:
             said.append(phones)
@@ -389,11 +424,18 @@ def _phone_accuracy(gop: float) -> float:
 
 
 def _word_score(
-    word: str, phones: list[_Segment], free: np.ndarray, speech: np.ndarray
+    word: str,
+    variants: list[list[str]],
+    phones: list[_Segment],
+    free: np.ndarray,
+    speech: np.ndarray,
 ) -> WordScore:
     if not phones:
         return WordScore(word, 0.0, WordError.OMISSION)
-    scores = [PhonemeScore(p.name, round(_phone_accuracy(_gop(p, free)), 1)) for p in phones]
+    scores = [
+        _phoneme_score(reference, None if said is None else phones[said], free)
+        for reference, said in _match([p.name.upper() for p in phones], variants)
+    ]
     accuracy = sum(p.score for p in scores) / len(scores)
     start, end = phones[0].start, phones[-1].end
     evidence = WordEvidence(
@@ -405,7 +447,65 @@ def _word_score(
     error = classify(evidence, MISCUES)
     if error == WordError.OMISSION:
         return WordScore(word, 0.0, error)
+    if any(p.error_type != WordError.NONE for p in scores):
+        error = WordError.MISPRONUNCIATION
     return WordScore(word, round(accuracy, 1), error, scores)
+
+
+def _phoneme_score(reference: str, said: _Segment | None, free: np.ndarray) -> PhonemeScore:
+    """A phone the aligner heard as itself scores its GOP; one said as a substitute or left
+    out is an error and scores 0, as Azure scores what was not said."""
+    phoneme = reference.lower()
+    if said is None:
+        return PhonemeScore(phoneme, 0.0, WordError.OMISSION)
+    if said.name.upper() != reference:
+        return PhonemeScore(phoneme, 0.0, WordError.MISPRONUNCIATION, said.name.lower())
+    return PhonemeScore(phoneme, round(_phone_accuracy(_gop(said, free)), 1))
+
+
+def _match(said: list[str], variants: list[list[str]]) -> list[tuple[str, int | None]]:
+    """The reference phones of the variant the aligner followed, each with the index of the
+    phone said in its place (None: left out). The grammar allows only substitutes and left-out
+    phones after the first, so an edit alignment that counts one per error recovers them."""
+    best: tuple[int, list[tuple[str, int | None]]] | None = None
+    for reference in variants:
+        found = _edit_alignment(said, reference)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = found
+    if best is None:  # unreachable for paths of the grammar; keep the phones as said
+        return [(phone, i) for i, phone in enumerate(said)]
+    return best[1]
+
+
+def _edit_alignment(
+    said: list[str], reference: list[str]
+) -> tuple[int, list[tuple[str, int | None]]] | None:
+    n, m = len(said), len(reference)
+    inf = n + m + 1
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0
+    for i in range(n + 1):
+        for j in range(1, m + 1):
+            if j > 1 and cost[i][j - 1] + 1 < cost[i][j]:  # reference[j-1] left out
+                cost[i][j] = cost[i][j - 1] + 1
+            if i > 0:
+                step = 0 if said[i - 1] == reference[j - 1] else 1
+                if step == 0 or said[i - 1] in SUBSTITUTES.get(reference[j - 1], ()):
+                    cost[i][j] = min(cost[i][j], cost[i - 1][j - 1] + step)
+    if cost[n][m] >= inf:
+        return None
+    pairs: list[tuple[str, int | None]] = []
+    i, j = n, m
+    while j > 0:
+        step = 0 if i > 0 and said[i - 1] == reference[j - 1] else 1
+        diagonal = i > 0 and (step == 0 or said[i - 1] in SUBSTITUTES.get(reference[j - 1], ()))
+        if diagonal and cost[i][j] == cost[i - 1][j - 1] + step:
+            pairs.append((reference[j - 1], i - 1))
+            i -= 1
+        else:
+            pairs.append((reference[j - 1], None))
+        j -= 1
+    return cost[n][m], pairs[::-1]
 
 
 def _pause_evidence(pause: _Segment, free: np.ndarray, speech: np.ndarray) -> PauseEvidence:
@@ -492,6 +592,9 @@ _IPA_TO_ARPABET = {
     "n̩": ["AH", "N"], "ŋ": ["NG"], "p": ["P"], "r": ["R"], "ɹ": ["R"], "s": ["S"],
     "ʃ": ["SH"], "t": ["T"], "ɾ": ["T"], "ʔ": ["T"], "tʃ": ["CH"], "θ": ["TH"], "v": ["V"],
     "w": ["W"], "x": ["K"], "z": ["Z"], "ʒ": ["ZH"],
+    # r-coloured vowels, one eSpeak phoneme each ("park" p_ˈɑːɹ_k, "pair" p_ˈɛɹ)
+    "ɑɹ": ["AA", "R"], "ɛɹ": ["EH", "R"], "ɔɹ": ["AO", "R"], "ɪɹ": ["IH", "R"],
+    "ʊɹ": ["UH", "R"], "aɪɚ": ["AY", "ER"], "aɪɹ": ["AY", "R"], "aʊɚ": ["AW", "ER"],
 }
 # fmt: on
 
@@ -511,7 +614,7 @@ def _espeak_library() -> ctypes.CDLL:
 
 
 @functools.lru_cache(maxsize=4096)
-def _espeak_pronunciation(word: str) -> list[str]:
+def espeak_pronunciation(word: str) -> list[str]:
     """ARPAbet phones of `word` as eSpeak NG reads it in US English."""
     lib = _espeak_library()
     text = ctypes.create_string_buffer(word.encode())
@@ -528,7 +631,7 @@ def _espeak_pronunciation(word: str) -> list[str]:
     phones = [
         arpabet
         for symbol in "_".join(chunks).replace(" ", "_").split("_")
-        for arpabet in _IPA_TO_ARPABET.get(symbol.strip("ˈˌː"), [])
+        for arpabet in _IPA_TO_ARPABET.get(symbol.strip("ˈˌ").replace("ː", ""), [])
     ]
     if not phones:
         raise InvalidInput(f"No pronunciation is known for {word!r}.", {"word": word})
