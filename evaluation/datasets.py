@@ -150,7 +150,7 @@ def _speechocean(folder: Path, split: str) -> Dataset:
         ]
     except (KeyError, TypeError, ValueError, OSError) as exc:
         raise DatasetError(f"{folder} is not speechocean762's layout: {exc!r}") from exc
-    return Dataset(f"speechocean762 {split}", utterances)
+    return Dataset("speechocean762", utterances)
 
 
 def _kaldi_table(path: Path) -> dict[str, str]:

@@ -66,8 +66,11 @@ from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio, PhonemeScore, ScoringResult, WordError, WordScore
 
 SUPPORTED_LANGUAGE = "en-US"
-# A tag without a region asks for the scorer's main locale of that language.
-_SUPPORTED_TAGS = (SUPPORTED_LANGUAGE, "en")
+BRITISH = "en-GB"
+# A tag without a region asks for the scorer's main locale of that language. British English
+# is scored with the same (US) acoustic models, and each word may also be said as eSpeak NG's
+# British English reads it (non-rhotic "car", "hot" with its own vowel mapped to the nearest).
+_SUPPORTED_TAGS = (SUPPORTED_LANGUAGE, "en", BRITISH)
 SAMPLE_RATE = 16000
 _FRAME_RATE = 100  # PocketSphinx frames per second
 _SAMPLES_PER_FRAME = SAMPLE_RATE // _FRAME_RATE
@@ -200,14 +203,19 @@ class _Decoders:
         self.loop.add_allphone_file(_LOOP, None)
         self.loop.activate_search(_LOOP)
 
-    def pronunciations(self, word: str) -> list[list[str]]:
+    def pronunciations(self, word: str, language: str) -> list[list[str]]:
         found = []
         for variant in range(1, _MAX_PRONUNCIATIONS + 1):
             phones = self.aligner.lookup_word(word if variant == 1 else f"{word}({variant})")
             if phones is None:
                 break
             found.append(phones.split())
-        return found or [espeak_pronunciation(word)]
+        found = found or [espeak_pronunciation(word)]
+        if language == BRITISH:
+            with contextlib.suppress(InvalidInput):  # no British reading: the others stay
+                british = espeak_pronunciation(word, _BRITISH_VOICE)
+                found += [british] if british not in found else []
+        return found
 
     def align(self, pcm: bytes, pronunciations: list[list[list[str]]]) -> list[_Segment]:
         final, transitions = _grammar(pronunciations)
@@ -244,15 +252,16 @@ class PocketsphinxScorer:
         duration."""
         if language not in _SUPPORTED_TAGS:
             raise InvalidInput(
-                f"Language {language!r} is not supported: only {SUPPORTED_LANGUAGE} (or en) is.",
-                {"field": "language", "supported": [SUPPORTED_LANGUAGE]},
+                f"Language {language!r} is not supported: only English "
+                f"({', '.join(_SUPPORTED_TAGS)}) is.",
+                {"field": "language", "supported": list(_SUPPORTED_TAGS)},
             )
         words = reference_words(reference_text)
         if not words:
             raise InvalidInput("reference_text has no words.", {"field": "reference_text"})
         pcm = _speech(audio)
         with self._borrow() as decoders:
-            pronunciations = [decoders.pronunciations(w) for w in words]
+            pronunciations = [decoders.pronunciations(w, language) for w in words]
             alignment = decoders.align(pcm, pronunciations)
             loop = decoders.phone_loop(pcm)
         n_frames = len(pcm) // 2 // _SAMPLES_PER_FRAME
@@ -578,15 +587,16 @@ _PHONEMES_IPA = 0x02
 _PHONEME_SEPARATOR = ord("_") << 8  # bits 8-23: the character between phoneme names
 _CHARS_UTF8 = 1
 _ESPEAK_VOICE = b"gmw/en-US"
+_BRITISH_VOICE = b"gmw/en"
 # eSpeak's US English IPA (stress and length marks removed) to ARPAbet. Flaps and glottal
 # stops are the /t/ the CMU dictionary writes; syllabic consonants take a schwa.
 # fmt: off
 _IPA_TO_ARPABET = {
     "a": ["AE"], "aɪ": ["AY"], "aʊ": ["AW"], "æ": ["AE"], "ɐ": ["AH"], "ɑ": ["AA"],
     "ɒ": ["AA"], "ʌ": ["AH"], "ə": ["AH"], "ɚ": ["ER"], "ɜ": ["ER"], "ɝ": ["ER"],
-    "e": ["EH"], "eɪ": ["EY"], "eə": ["EH", "R"], "ɛ": ["EH"], "ɪ": ["IH"], "ᵻ": ["IH"],
-    "ɪə": ["IH", "R"], "i": ["IY"], "o": ["OW"], "oʊ": ["OW"], "əʊ": ["OW"], "ɔ": ["AO"],
-    "ɔɪ": ["OY"], "u": ["UW"], "ʊ": ["UH"], "ʊə": ["UH", "R"], "b": ["B"], "d": ["D"],
+    "e": ["EH"], "eɪ": ["EY"], "ɛ": ["EH"], "ɪ": ["IH"], "ᵻ": ["IH"],
+    "i": ["IY"], "o": ["OW"], "oʊ": ["OW"], "əʊ": ["OW"], "ɔ": ["AO"],
+    "ɔɪ": ["OY"], "u": ["UW"], "ʊ": ["UH"], "b": ["B"], "d": ["D"],
     "dʒ": ["JH"], "ð": ["DH"], "f": ["F"], "ɡ": ["G"], "g": ["G"], "h": ["HH"], "j": ["Y"],
     "k": ["K"], "l": ["L"], "l̩": ["AH", "L"], "m": ["M"], "m̩": ["AH", "M"], "n": ["N"],
     "n̩": ["AH", "N"], "ŋ": ["NG"], "p": ["P"], "r": ["R"], "ɹ": ["R"], "s": ["S"],
@@ -595,6 +605,9 @@ _IPA_TO_ARPABET = {
     # r-coloured vowels, one eSpeak phoneme each ("park" p_ˈɑːɹ_k, "pair" p_ˈɛɹ)
     "ɑɹ": ["AA", "R"], "ɛɹ": ["EH", "R"], "ɔɹ": ["AO", "R"], "ɪɹ": ["IH", "R"],
     "ʊɹ": ["UH", "R"], "aɪɚ": ["AY", "ER"], "aɪɹ": ["AY", "R"], "aʊɚ": ["AW", "ER"],
+    # British English centring diphthongs, without the r ("here" h_ˈiə, "tour" t_ˈʊə)
+    "ɪə": ["IH", "AH"], "iə": ["IY", "AH"], "eə": ["EH", "AH"], "ʊə": ["UH", "AH"],
+    "aɪə": ["AY", "AH"], "aʊə": ["AW", "AH"],
 }
 # fmt: on
 
@@ -614,15 +627,15 @@ def _espeak_library() -> ctypes.CDLL:
 
 
 @functools.lru_cache(maxsize=4096)
-def espeak_pronunciation(word: str) -> list[str]:
-    """ARPAbet phones of `word` as eSpeak NG reads it in US English."""
+def espeak_pronunciation(word: str, voice: bytes = _ESPEAK_VOICE) -> list[str]:
+    """ARPAbet phones of `word` as eSpeak NG reads it in US English (or `voice`'s English)."""
     lib = _espeak_library()
     text = ctypes.create_string_buffer(word.encode())
     pointer = ctypes.c_void_p(ctypes.addressof(text))
     chunks = []
     with espeak._LOCK:  # the library is global state, shared with synthesis
         espeak._engine()  # initializes the library on first use
-        lib.espeak_SetVoiceByName(_ESPEAK_VOICE)
+        lib.espeak_SetVoiceByName(voice)
         while pointer.value:
             chunk = lib.espeak_TextToPhonemes(
                 ctypes.byref(pointer), _CHARS_UTF8, _PHONEMES_IPA | _PHONEME_SEPARATOR
