@@ -78,7 +78,7 @@ def check_sentences(items: list[Sentence]) -> list[str]:
 
 
 def voices(index: int) -> list[tuple[str, float]]:
-    """The (voice, speed) pairs that say sentence `index`."""
+    """The (voice, speed) pairs that say the sentence at `index` (from 0) of the manifest."""
     espeak = [ESPEAK_VOICES[index % 3], ESPEAK_VOICES[(index + 1) % 3]]
     return [(v, SPEEDS[(index + k) % 3]) for k, v in enumerate([PIPER, *espeak])]
 
@@ -112,16 +112,17 @@ class Synthesizers:
         return decode_to_pcm(wav)
 
 
-async def build(folder: Path, items: list[Sentence]) -> int:
-    """Writes the clips and the manifest; the number of clips."""
+async def build(folder: Path, items: list[Sentence], per_sentence: int = 3) -> int:
+    """Writes the clips and the manifest, each sentence said by its first `per_sentence`
+    voices; the number of clips."""
     problems = check_sentences(items)
     if problems:
         raise ValueError("Sentences that do not say what they claim:\n" + "\n".join(problems))
     (folder / "audio").mkdir(parents=True, exist_ok=True)
     synthesizers = Synthesizers()
     utterances = []
-    for index, s in enumerate(items):
-        for voice, speed in voices(index):
+    for s in items:
+        for voice, speed in voices(int(s.id.removeprefix("s")) - 1)[:per_sentence]:
             pair = f"{s.id}-{voice.split(':', 1)[1].replace('+', '-')}-{speed:g}x"
             for correct in (True, False):
                 text = s.text if correct else s.said_text

@@ -5,7 +5,13 @@ How a recording is scored against its reference text:
 1. Forced alignment. The reference becomes a finite-state grammar over phones (each phone is a
    one-phone "word", so one decoding pass yields phone boundaries and acoustic scores), with
    optional silence between words and penalized arcs that skip up to two words: a word the
-   learner left out costs less to skip than to force onto the neighbouring sounds.
+   learner left out costs less to skip than to force onto the neighbouring sounds. Beside
+   each phone run penalized arcs for what learners say instead (adapters.speech.phones:
+   th as s or t, v as b or w, r and l, ...) and an arc that leaves it out: where the audio
+   fits a substitute better by more than its penalty, the aligner takes it, and the phone
+   is found wrong and named with what was said. The penalties, per phone class, are
+   calibrated on the tuning part of the L2 error set (evaluation/l2_errors.json); the
+   extra arcs cost next to nothing, since every senone is scored on every frame anyway.
 2. Free phone loop. The same audio is decoded as any sequence of context-independent phones,
    the unconstrained hypothesis the forced path is compared with.
 3. Goodness of pronunciation (GOP). For each phone, (forced log-likelihood - free phone-loop
@@ -13,13 +19,15 @@ How a recording is scored against its reference text:
    every senone on every frame (`compallsen`), so the per-frame normalization PocketSphinx
    applies to acoustic scores is the same in both and cancels. The loop's score of a frame is
    its phone segment's score spread evenly over the segment's frames.
-4. Calibration. A phone's GOP maps to 0-100 on a logistic curve (_phone_accuracy); a word
-   scores the mean of its phones; accuracy is the mean over the reference words said.
+4. Calibration. A phone's GOP maps to 0-100 on a logistic curve (_phone_accuracy); a phone
+   said as a substitute or left out scores 0; a word scores the mean of its phones; accuracy
+   is the mean over the reference words said.
 5. Miscues (rules in adapters.speech.miscues). Omission: the alignment skipped the word, or
    scored it badly while laying it over what the phone loop hears as silence or squeezing it
    into its shortest span. Insertion: a pause of the alignment that the phone loop hears as
    speech and that the silence model explains badly; it is reported with the phones heard.
-   Mispronunciation: word accuracy below a threshold.
+   Mispronunciation: a phone of the word said as a substitute or left out (step 1), or word
+   accuracy below a threshold.
 6. Fluency from timing (speech rate, hesitations), completeness as the share of reference
    words said, and the pronunciation score as their weighted mean with accuracy.
 
@@ -27,7 +35,10 @@ recognized_text is what the scorer finds in the audio: the reference words it di
 omitted, and the inserted stretches. Word recognition with the shipped language model was
 tried as the free hypothesis and dropped: on the synthesized test voices it cost 0.25-0.45 of
 real time and got 1 sentence in 24 right, while the phone loop plus the constrained alignment
-stays within 0.1 of real time.
+stays within 0.1 of real time. Naming a wrong phone by the free loop's best competitor over
+its frames was tried before the substitute arcs and dropped: on the tuning clips the loop's
+majority phone was the substituted one for only half of the substituted phones, and differed
+from the reference phone for half of the correctly said ones.
 
 Words missing from the CMU dictionary get a pronunciation from eSpeak NG's own phonemizer
 (espeak_TextToPhonemes in the espeakng-loader library that synthesis already uses), mapped
@@ -97,20 +108,16 @@ _SILENCE_PROBABILITY = 0.1
 # out, by the class of the reference phone: how much better (in nats) the substitute or the
 # shorter path must fit the audio to be chosen. Calibrated on the tuning part of
 # evaluation/l2_errors.json for few false alarms on correctly said words.
-_SUBSTITUTED = {
-    PhoneClass.VOWEL: 1e-6,
-    PhoneClass.STOP: 1e-6,
-    PhoneClass.FRICATIVE: 1e-6,
-    PhoneClass.NASAL: 1e-6,
-    PhoneClass.APPROXIMANT: 1e-6,
+_SUBSTITUTED: dict[str, float] = {
+    PhoneClass.VOWEL: 1e-10,
+    PhoneClass.STOP: 1e-5,
+    PhoneClass.FRICATIVE: 1e-5,
+    PhoneClass.NASAL: 1e-12,
+    PhoneClass.APPROXIMANT: 1e-12,
+    # AH is also the dictionary's schwa, which the models hear as AA in "the" and "a"
+    "AH": 1e-20,
 }
-_LEFT_OUT = {
-    PhoneClass.VOWEL: 1e-8,
-    PhoneClass.STOP: 1e-8,
-    PhoneClass.FRICATIVE: 1e-8,
-    PhoneClass.NASAL: 1e-8,
-    PhoneClass.APPROXIMANT: 1e-8,
-}
+_LEFT_OUT = dict.fromkeys(PhoneClass, 1e-20)
 _MAX_PRONUNCIATIONS = 3  # dictionary variants offered to the aligner for each word
 _GRAMMAR_WEIGHT = 1.0  # grammar probabilities count as they are, in nats
 # The grammar is small: a wide beam costs little (scoring every senone costs far more than the
@@ -129,7 +136,7 @@ _NATS_PER_LN_SCORE = 2.0**10
 _GOP_MIDPOINT = -6.0
 _GOP_SCALE = 1.5
 MISCUES = MiscueThresholds(
-    mispronounced_below=50.0,
+    mispronounced_below=35.0,
     omitted_below=30.0,
     silent_share=0.7,
     squeezed_ratio=1.25,
@@ -324,7 +331,7 @@ def _grammar(words: Sequence[Sequence[Sequence[str]]]) -> tuple[int, list[tuple]
 
 def _said_as(phone: str) -> list[tuple[str, float]]:
     """The phone and its learner substitutes, with their grammar probabilities."""
-    substituted = _SUBSTITUTED[phone_class(phone)]
+    substituted = _SUBSTITUTED.get(phone) or _SUBSTITUTED[phone_class(phone)]
     return [(phone, 1.0), *((s, substituted) for s in SUBSTITUTES.get(phone, ()))]
 
 
