@@ -51,7 +51,7 @@ test: install-test openmp browser
 # lock files and applies pyproject.toml's [tool.uv] override-dependencies.
 lock: | $(UV)
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml -o requirements.lock
-	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra test -o requirements-test.lock
+	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml --extra test --extra evaluation -o requirements-test.lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

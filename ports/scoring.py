@@ -28,8 +28,14 @@ class PcmAudio:
 
 @dataclass(frozen=True)
 class PhonemeScore:
+    """One phone of the reference pronunciation. `error_type` is Mispronunciation when
+    another phone was said in its place (`heard`, e.g. "s" for "th"), Omission when it was
+    left out; both score 0."""
+
     phoneme: str
     score: float
+    error_type: WordError = WordError.NONE
+    heard: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,13 @@ How a recording is scored against its reference text:
 1. Forced alignment. The reference becomes a finite-state grammar over phones (each phone is a
    one-phone "word", so one decoding pass yields phone boundaries and acoustic scores), with
    optional silence between words and penalized arcs that skip up to two words: a word the
-   learner left out costs less to skip than to force onto the neighbouring sounds.
+   learner left out costs less to skip than to force onto the neighbouring sounds. Beside
+   each phone run penalized arcs for what learners say instead (adapters.speech.phones:
+   th as s or t, v as b or w, r and l, ...) and an arc that leaves it out: where the audio
+   fits a substitute better by more than its penalty, the aligner takes it, and the phone
+   is found wrong and named with what was said. The penalties, per phone class, are
+   calibrated on the tuning part of the L2 error set (evaluation/l2_errors.json); the
+   extra arcs cost next to nothing, since every senone is scored on every frame anyway.
 2. Free phone loop. The same audio is decoded as any sequence of context-independent phones,
    the unconstrained hypothesis the forced path is compared with.
 3. Goodness of pronunciation (GOP). For each phone, (forced log-likelihood - free phone-loop
@@ -13,13 +19,15 @@ How a recording is scored against its reference text:
    every senone on every frame (`compallsen`), so the per-frame normalization PocketSphinx
    applies to acoustic scores is the same in both and cancels. The loop's score of a frame is
    its phone segment's score spread evenly over the segment's frames.
-4. Calibration. A phone's GOP maps to 0-100 on a logistic curve (_phone_accuracy); a word
-   scores the mean of its phones; accuracy is the mean over the reference words said.
+4. Calibration. A phone's GOP maps to 0-100 on a logistic curve (_phone_accuracy); a phone
+   said as a substitute or left out scores 0; a word scores the mean of its phones; accuracy
+   is the mean over the reference words said.
 5. Miscues (rules in adapters.speech.miscues). Omission: the alignment skipped the word, or
    scored it badly while laying it over what the phone loop hears as silence or squeezing it
    into its shortest span. Insertion: a pause of the alignment that the phone loop hears as
    speech and that the silence model explains badly; it is reported with the phones heard.
-   Mispronunciation: word accuracy below a threshold.
+   Mispronunciation: a phone of the word said as a substitute or left out (step 1), or word
+   accuracy below a threshold.
 6. Fluency from timing (speech rate, hesitations), completeness as the share of reference
    words said, and the pronunciation score as their weighted mean with accuracy.
 
@@ -27,7 +35,10 @@ recognized_text is what the scorer finds in the audio: the reference words it di
 omitted, and the inserted stretches. Word recognition with the shipped language model was
 tried as the free hypothesis and dropped: on the synthesized test voices it cost 0.25-0.45 of
 real time and got 1 sentence in 24 right, while the phone loop plus the constrained alignment
-stays within 0.1 of real time.
+stays within 0.1 of real time. Naming a wrong phone by the free loop's best competitor over
+its frames was tried before the substitute arcs and dropped: on the tuning clips the loop's
+majority phone was the substituted one for only half of the substituted phones, and differed
+from the reference phone for half of the correctly said ones.
 
 Words missing from the CMU dictionary get a pronunciation from eSpeak NG's own phonemizer
 (espeak_TextToPhonemes in the espeakng-loader library that synthesis already uses), mapped
@@ -61,12 +72,16 @@ from adapters.speech.miscues import (
     holds_extra_word,
     reference_words,
 )
+from adapters.speech.phones import SUBSTITUTES, PhoneClass, phone_class
 from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio, PhonemeScore, ScoringResult, WordError, WordScore
 
 SUPPORTED_LANGUAGE = "en-US"
-# A tag without a region asks for the scorer's main locale of that language.
-_SUPPORTED_TAGS = (SUPPORTED_LANGUAGE, "en")
+BRITISH = "en-GB"
+# A tag without a region asks for the scorer's main locale of that language. British English
+# is scored with the same (US) acoustic models, and each word may also be said as eSpeak NG's
+# British English reads it (non-rhotic "car", "hot" with its own vowel mapped to the nearest).
+_SUPPORTED_TAGS = (SUPPORTED_LANGUAGE, "en", BRITISH)
 SAMPLE_RATE = 16000
 _FRAME_RATE = 100  # PocketSphinx frames per second
 _SAMPLES_PER_FRAME = SAMPLE_RATE // _FRAME_RATE
@@ -89,6 +104,20 @@ _MAX_SKIP = 2
 _SLOTS = _MAX_SKIP + 2
 _SKIP_PROBABILITY = 1e-40
 _SILENCE_PROBABILITY = 0.1
+# Grammar probabilities of a phone said as one of its learner substitutes and of a phone left
+# out, by the class of the reference phone: how much better (in nats) the substitute or the
+# shorter path must fit the audio to be chosen. Calibrated on the tuning part of
+# evaluation/l2_errors.json for few false alarms on correctly said words.
+_SUBSTITUTED: dict[str, float] = {
+    PhoneClass.VOWEL: 1e-10,
+    PhoneClass.STOP: 1e-5,
+    PhoneClass.FRICATIVE: 1e-5,
+    PhoneClass.NASAL: 1e-12,
+    PhoneClass.APPROXIMANT: 1e-12,
+    # AH is also the dictionary's schwa, which the models hear as AA in "the" and "a"
+    "AH": 1e-20,
+}
+_LEFT_OUT = dict.fromkeys(PhoneClass, 1e-20)
 _MAX_PRONUNCIATIONS = 3  # dictionary variants offered to the aligner for each word
 _GRAMMAR_WEIGHT = 1.0  # grammar probabilities count as they are, in nats
 # The grammar is small: a wide beam costs little (scoring every senone costs far more than the
@@ -107,7 +136,7 @@ _NATS_PER_LN_SCORE = 2.0**10
 _GOP_MIDPOINT = -6.0
 _GOP_SCALE = 1.5
 MISCUES = MiscueThresholds(
-    mispronounced_below=50.0,
+    mispronounced_below=35.0,
     omitted_below=30.0,
     silent_share=0.7,
     squeezed_ratio=1.25,
@@ -181,14 +210,19 @@ class _Decoders:
         self.loop.add_allphone_file(_LOOP, None)
         self.loop.activate_search(_LOOP)
 
-    def pronunciations(self, word: str) -> list[list[str]]:
+    def pronunciations(self, word: str, language: str) -> list[list[str]]:
         found = []
         for variant in range(1, _MAX_PRONUNCIATIONS + 1):
             phones = self.aligner.lookup_word(word if variant == 1 else f"{word}({variant})")
             if phones is None:
                 break
             found.append(phones.split())
-        return found or [_espeak_pronunciation(word)]
+        found = found or [espeak_pronunciation(word)]
+        if language == BRITISH:
+            with contextlib.suppress(InvalidInput):  # no British reading: the others stay
+                british = espeak_pronunciation(word, _BRITISH_VOICE)
+                found += [british] if british not in found else []
+        return found
 
     def align(self, pcm: bytes, pronunciations: list[list[list[str]]]) -> list[_Segment]:
         final, transitions = _grammar(pronunciations)
@@ -225,18 +259,20 @@ class PocketsphinxScorer:
         duration."""
         if language not in _SUPPORTED_TAGS:
             raise InvalidInput(
-                f"Language {language!r} is not supported: only {SUPPORTED_LANGUAGE} (or en) is.",
-                {"field": "language", "supported": [SUPPORTED_LANGUAGE]},
+                f"Language {language!r} is not supported: only English "
+                f"({', '.join(_SUPPORTED_TAGS)}) is.",
+                {"field": "language", "supported": list(_SUPPORTED_TAGS)},
             )
         words = reference_words(reference_text)
         if not words:
             raise InvalidInput("reference_text has no words.", {"field": "reference_text"})
         pcm = _speech(audio)
         with self._borrow() as decoders:
-            pronunciations = [decoders.pronunciations(w) for w in words]
+            pronunciations = [decoders.pronunciations(w, language) for w in words]
             alignment = decoders.align(pcm, pronunciations)
             loop = decoders.phone_loop(pcm)
-        return _assess(words, alignment, loop, len(pcm) // 2 // _SAMPLES_PER_FRAME)
+        n_frames = len(pcm) // 2 // _SAMPLES_PER_FRAME
+        return _assess(words, pronunciations, alignment, loop, n_frames)
 
     @contextlib.contextmanager
     def _borrow(self) -> Iterator[_Decoders]:
@@ -267,9 +303,11 @@ def _phone_word(phone: str, slot: int) -> str:
 
 
 def _grammar(words: Sequence[Sequence[Sequence[str]]]) -> tuple[int, list[tuple]]:
-    """Final state and transitions (from, to, probability, word) of the alignment grammar for
+    """Final state and transitions (from, to, probability[, word]) of the alignment grammar for
     words given as their pronunciation variants. State i <= len(words) is the boundary before
-    word i (the last one is the end); chains of phone states follow."""
+    word i (the last one is the end); chains of phone states follow. Beside each phone run
+    penalized arcs for what learners say instead (SUBSTITUTES) and, after a word's first
+    phone, an empty arc that leaves the phone out."""
     n = len(words)
     transitions: list[tuple] = [(i, i, _SILENCE_PROBABILITY, _SILENCE) for i in range(n + 1)]
     next_state = n + 1
@@ -277,15 +315,24 @@ def _grammar(words: Sequence[Sequence[Sequence[str]]]) -> tuple[int, list[tuple]
         for phones in variants:
             chain = [*range(next_state, next_state + len(phones) - 1), k + 1]
             next_state += len(phones) - 1
-            first = _phone_word(phones[0], k % _SLOTS)
             for boundary in range(max(0, k - _MAX_SKIP), k + 1):
-                skipped = k - boundary
-                transitions.append((boundary, chain[0], _SKIP_PROBABILITY**skipped, first))
-            for src, dst, phone in zip(chain, chain[1:], phones[1:], strict=False):
-                transitions.append((src, dst, 1.0, _phone_word(phone, k % _SLOTS)))
+                skipped = _SKIP_PROBABILITY ** (k - boundary)
+                for phone, probability in _said_as(phones[0]):
+                    word = _phone_word(phone, k % _SLOTS)
+                    transitions.append((boundary, chain[0], skipped * probability, word))
+            for src, dst, reference in zip(chain, chain[1:], phones[1:], strict=False):
+                for phone, probability in _said_as(reference):
+                    transitions.append((src, dst, probability, _phone_word(phone, k % _SLOTS)))
+                transitions.append((src, dst, _LEFT_OUT[phone_class(reference)]))
     for boundary in range(max(0, n - _MAX_SKIP), n):
         transitions.append((boundary, n, _SKIP_PROBABILITY ** (n - boundary), _SILENCE))
     return n, transitions
+
+
+def _said_as(phone: str) -> list[tuple[str, float]]:
+    """The phone and its learner substitutes, with their grammar probabilities."""
+    substituted = _SUBSTITUTED.get(phone) or _SUBSTITUTED[phone_class(phone)]
+    return [(phone, 1.0), *((s, substituted) for s in SUBSTITUTES.get(phone, ()))]
 
 
 def _decode(decoder: Decoder, pcm: bytes) -> None:
@@ -307,7 +354,11 @@ def _nats(score: float) -> float:
 
 
 def _assess(
-    words: list[str], alignment: list[_Segment], loop: list[_Segment], n_frames: int
+    words: list[str],
+    pronunciations: list[list[list[str]]],
+    alignment: list[_Segment],
+    loop: list[_Segment],
+    n_frames: int,
 ) -> ScoringResult:
     free, speech = _frame_scores(loop, n_frames)
     if speech.sum() < _MIN_SPEECH_SECONDS * _FRAME_RATE:
@@ -324,7 +375,7 @@ def _assess(
     scores = [WordScore(w, 0.0, WordError.INSERTION) for w in inserted.get(-1, [])]
     said: list[list[_Segment]] = []
     for i, (word, phones) in enumerate(zip(words, aligned, strict=True)):
-        score = _word_score(word, phones, free, speech)
+        score = _word_score(word, pronunciations[i], phones, free, speech)
         scores.append(score)
         if score.error_type != WordError.OMISSION:
             said.append(phones)
@@ -389,11 +440,18 @@ def _phone_accuracy(gop: float) -> float:
 
 
 def _word_score(
-    word: str, phones: list[_Segment], free: np.ndarray, speech: np.ndarray
+    word: str,
+    variants: list[list[str]],
+    phones: list[_Segment],
+    free: np.ndarray,
+    speech: np.ndarray,
 ) -> WordScore:
     if not phones:
         return WordScore(word, 0.0, WordError.OMISSION)
-    scores = [PhonemeScore(p.name, round(_phone_accuracy(_gop(p, free)), 1)) for p in phones]
+    scores = [
+        _phoneme_score(reference, None if said is None else phones[said], free)
+        for reference, said in _match([p.name.upper() for p in phones], variants)
+    ]
     accuracy = sum(p.score for p in scores) / len(scores)
     start, end = phones[0].start, phones[-1].end
     evidence = WordEvidence(
@@ -405,7 +463,65 @@ def _word_score(
     error = classify(evidence, MISCUES)
     if error == WordError.OMISSION:
         return WordScore(word, 0.0, error)
+    if any(p.error_type != WordError.NONE for p in scores):
+        error = WordError.MISPRONUNCIATION
     return WordScore(word, round(accuracy, 1), error, scores)
+
+
+def _phoneme_score(reference: str, said: _Segment | None, free: np.ndarray) -> PhonemeScore:
+    """A phone the aligner heard as itself scores its GOP; one said as a substitute or left
+    out is an error and scores 0, as Azure scores what was not said."""
+    phoneme = reference.lower()
+    if said is None:
+        return PhonemeScore(phoneme, 0.0, WordError.OMISSION)
+    if said.name.upper() != reference:
+        return PhonemeScore(phoneme, 0.0, WordError.MISPRONUNCIATION, said.name.lower())
+    return PhonemeScore(phoneme, round(_phone_accuracy(_gop(said, free)), 1))
+
+
+def _match(said: list[str], variants: list[list[str]]) -> list[tuple[str, int | None]]:
+    """The reference phones of the variant the aligner followed, each with the index of the
+    phone said in its place (None: left out). The grammar allows only substitutes and left-out
+    phones after the first, so an edit alignment that counts one per error recovers them."""
+    best: tuple[int, list[tuple[str, int | None]]] | None = None
+    for reference in variants:
+        found = _edit_alignment(said, reference)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = found
+    if best is None:  # unreachable for paths of the grammar; keep the phones as said
+        return [(phone, i) for i, phone in enumerate(said)]
+    return best[1]
+
+
+def _edit_alignment(
+    said: list[str], reference: list[str]
+) -> tuple[int, list[tuple[str, int | None]]] | None:
+    n, m = len(said), len(reference)
+    inf = n + m + 1
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0
+    for i in range(n + 1):
+        for j in range(1, m + 1):
+            if j > 1 and cost[i][j - 1] + 1 < cost[i][j]:  # reference[j-1] left out
+                cost[i][j] = cost[i][j - 1] + 1
+            if i > 0:
+                step = 0 if said[i - 1] == reference[j - 1] else 1
+                if step == 0 or said[i - 1] in SUBSTITUTES.get(reference[j - 1], ()):
+                    cost[i][j] = min(cost[i][j], cost[i - 1][j - 1] + step)
+    if cost[n][m] >= inf:
+        return None
+    pairs: list[tuple[str, int | None]] = []
+    i, j = n, m
+    while j > 0:
+        step = 0 if i > 0 and said[i - 1] == reference[j - 1] else 1
+        diagonal = i > 0 and (step == 0 or said[i - 1] in SUBSTITUTES.get(reference[j - 1], ()))
+        if diagonal and cost[i][j] == cost[i - 1][j - 1] + step:
+            pairs.append((reference[j - 1], i - 1))
+            i -= 1
+        else:
+            pairs.append((reference[j - 1], None))
+        j -= 1
+    return cost[n][m], pairs[::-1]
 
 
 def _pause_evidence(pause: _Segment, free: np.ndarray, speech: np.ndarray) -> PauseEvidence:
@@ -478,20 +594,27 @@ _PHONEMES_IPA = 0x02
 _PHONEME_SEPARATOR = ord("_") << 8  # bits 8-23: the character between phoneme names
 _CHARS_UTF8 = 1
 _ESPEAK_VOICE = b"gmw/en-US"
+_BRITISH_VOICE = b"gmw/en"
 # eSpeak's US English IPA (stress and length marks removed) to ARPAbet. Flaps and glottal
 # stops are the /t/ the CMU dictionary writes; syllabic consonants take a schwa.
 # fmt: off
 _IPA_TO_ARPABET = {
     "a": ["AE"], "aɪ": ["AY"], "aʊ": ["AW"], "æ": ["AE"], "ɐ": ["AH"], "ɑ": ["AA"],
     "ɒ": ["AA"], "ʌ": ["AH"], "ə": ["AH"], "ɚ": ["ER"], "ɜ": ["ER"], "ɝ": ["ER"],
-    "e": ["EH"], "eɪ": ["EY"], "eə": ["EH", "R"], "ɛ": ["EH"], "ɪ": ["IH"], "ᵻ": ["IH"],
-    "ɪə": ["IH", "R"], "i": ["IY"], "o": ["OW"], "oʊ": ["OW"], "əʊ": ["OW"], "ɔ": ["AO"],
-    "ɔɪ": ["OY"], "u": ["UW"], "ʊ": ["UH"], "ʊə": ["UH", "R"], "b": ["B"], "d": ["D"],
+    "e": ["EH"], "eɪ": ["EY"], "ɛ": ["EH"], "ɪ": ["IH"], "ᵻ": ["IH"],
+    "i": ["IY"], "o": ["OW"], "oʊ": ["OW"], "əʊ": ["OW"], "ɔ": ["AO"],
+    "ɔɪ": ["OY"], "u": ["UW"], "ʊ": ["UH"], "b": ["B"], "d": ["D"],
     "dʒ": ["JH"], "ð": ["DH"], "f": ["F"], "ɡ": ["G"], "g": ["G"], "h": ["HH"], "j": ["Y"],
     "k": ["K"], "l": ["L"], "l̩": ["AH", "L"], "m": ["M"], "m̩": ["AH", "M"], "n": ["N"],
     "n̩": ["AH", "N"], "ŋ": ["NG"], "p": ["P"], "r": ["R"], "ɹ": ["R"], "s": ["S"],
     "ʃ": ["SH"], "t": ["T"], "ɾ": ["T"], "ʔ": ["T"], "tʃ": ["CH"], "θ": ["TH"], "v": ["V"],
     "w": ["W"], "x": ["K"], "z": ["Z"], "ʒ": ["ZH"],
+    # r-coloured vowels, one eSpeak phoneme each ("park" p_ˈɑːɹ_k, "pair" p_ˈɛɹ)
+    "ɑɹ": ["AA", "R"], "ɛɹ": ["EH", "R"], "ɔɹ": ["AO", "R"], "ɪɹ": ["IH", "R"],
+    "ʊɹ": ["UH", "R"], "aɪɚ": ["AY", "ER"], "aɪɹ": ["AY", "R"], "aʊɚ": ["AW", "ER"],
+    # British English centring diphthongs, without the r ("here" h_ˈiə, "tour" t_ˈʊə)
+    "ɪə": ["IH", "AH"], "iə": ["IY", "AH"], "eə": ["EH", "AH"], "ʊə": ["UH", "AH"],
+    "aɪə": ["AY", "AH"], "aʊə": ["AW", "AH"],
 }
 # fmt: on
 
@@ -511,15 +634,15 @@ def _espeak_library() -> ctypes.CDLL:
 
 
 @functools.lru_cache(maxsize=4096)
-def _espeak_pronunciation(word: str) -> list[str]:
-    """ARPAbet phones of `word` as eSpeak NG reads it in US English."""
+def espeak_pronunciation(word: str, voice: bytes = _ESPEAK_VOICE) -> list[str]:
+    """ARPAbet phones of `word` as eSpeak NG reads it in US English (or `voice`'s English)."""
     lib = _espeak_library()
     text = ctypes.create_string_buffer(word.encode())
     pointer = ctypes.c_void_p(ctypes.addressof(text))
     chunks = []
     with espeak._LOCK:  # the library is global state, shared with synthesis
         espeak._engine()  # initializes the library on first use
-        lib.espeak_SetVoiceByName(_ESPEAK_VOICE)
+        lib.espeak_SetVoiceByName(voice)
         while pointer.value:
             chunk = lib.espeak_TextToPhonemes(
                 ctypes.byref(pointer), _CHARS_UTF8, _PHONEMES_IPA | _PHONEME_SEPARATOR
@@ -528,7 +651,7 @@ def _espeak_pronunciation(word: str) -> list[str]:
     phones = [
         arpabet
         for symbol in "_".join(chunks).replace(" ", "_").split("_")
-        for arpabet in _IPA_TO_ARPABET.get(symbol.strip("ˈˌː"), [])
+        for arpabet in _IPA_TO_ARPABET.get(symbol.strip("ˈˌ").replace("ː", ""), [])
     ]
     if not phones:
         raise InvalidInput(f"No pronunciation is known for {word!r}.", {"word": word})

@@ -68,6 +68,33 @@ async def test_the_right_sentence_scores_higher_than_another(client, recording):
     assert right["pronunciation_score"] > wrong["pronunciation_score"]
 
 
+async def test_a_wrong_phone_is_named_with_the_phone_said_instead(client):
+    """A learner says "berry" for "very": the word is a Mispronunciation, its /v/ is the
+    wrong phone and /b/ what was heard; the other phonemes carry their scores only."""
+    learner = await sign_up(client)
+    said = await EspeakSynthesizer().synthesize("The weather is berry cold today.", voice="en-us")
+    body = (
+        await score(client, learner["headers"], said.audio, "The weather is very cold today.")
+    ).json()
+    very = next(w for w in body["word_scores"] if w["word"].lower() == "very")
+    assert very["error_type"] == "Mispronunciation"
+    assert very["phonemes"][0] == {
+        "phoneme": "v",
+        "score": 0.0,
+        "error_type": "Mispronunciation",
+        "heard": "b",
+    }
+    for phoneme in very["phonemes"][1:]:
+        assert phoneme["error_type"] == "None" and phoneme["heard"] is None
+
+
+@pytest.mark.parametrize("language", ["en", "en-US", "en-GB", "EN_gb"])
+async def test_every_english_tag_is_scored(client, recording, language):
+    learner = await sign_up(client)
+    response = await score(client, learner["headers"], recording, language=language)
+    assert response.status_code == 200, response.text
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -1,4 +1,5 @@
-"""The dependency rule: domain -> ports only; adapters -> ports, domain; deployments -> all."""
+"""The dependency rule: domain -> ports only; adapters -> ports, domain; deployments -> all
+below it; evaluation (the evaluation commands) -> all, deployments included."""
 
 import logging
 import sys

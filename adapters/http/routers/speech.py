@@ -26,6 +26,14 @@ router = APIRouter(prefix="/speech", tags=["speech"])
 class PhonemeScoreOut(BaseModel):
     phoneme: str
     score: float
+    error_type: WordError = Field(
+        description="Mispronunciation: another phone was said in its place (heard); "
+        "Omission: it was left out; None otherwise"
+    )
+    heard: str | None = Field(
+        description="The phone said instead of this one, as Azure's NBest phonemes name it "
+        '(e.g. "s" said for "th"); null unless error_type is Mispronunciation'
+    )
 
 
 class WordScoreOut(BaseModel):
@@ -40,7 +48,12 @@ class WordScoreOut(BaseModel):
             word=w.word,
             score=w.score,
             error_type=w.error_type,
-            phonemes=[PhonemeScoreOut(phoneme=p.phoneme, score=p.score) for p in w.phonemes],
+            phonemes=[
+                PhonemeScoreOut(
+                    phoneme=p.phoneme, score=p.score, error_type=p.error_type, heard=p.heard
+                )
+                for p in w.phonemes
+            ],
         )
 
 
