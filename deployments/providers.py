@@ -1,5 +1,6 @@
 """Provider builders: the adapters each provider setting names, loaded in the process that
-calls them (the Gateway, a model deployment, or a test).
+calls them (the Gateway, a model deployment, or a test). A name that is not built in is a
+plug-in, built by deployments.plug_ins.
 
 Each builder imports its adapters when it is used, so that a process loads only the models and
 SDKs of the providers it runs."""
@@ -21,6 +22,7 @@ from adapters.identity.social import (
 )
 from adapters.mail.log import LogMailer
 from adapters.speech.espeak import EspeakSynthesizer
+from deployments.plug_ins import build_plug_in
 from deployments.settings import Settings, comma_list
 from domain.courses.premium import PremiumModel
 from domain.tutor.tutor import Tutor
@@ -50,15 +52,17 @@ def build_identity_providers(settings: Settings) -> dict[AuthProvider, IdentityP
 
 
 def build_speech_scorer(settings: Settings) -> SpeechScorer:
-    """The scorer SPEECH_PROVIDER names."""
+    """The scorer SPEECH_PROVIDER names: a built-in one or a plug-in."""
     if settings.speech_provider == "azure":
         from adapters.speech.azure_scorer import AzureSpeechScorer
 
         key, region = settings.credentials("azure")
         return AzureSpeechScorer(key, region)
-    from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
+    if settings.speech_provider == "pocketsphinx":
+        from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
 
-    return PocketsphinxScorer()
+        return PocketsphinxScorer()
+    return build_plug_in("SPEECH_PROVIDER", settings.speech_provider)
 
 
 def _chain(names: list[str], build: Callable[[str], P], fallback: Callable[[list[P]], P]) -> P:
@@ -112,9 +116,11 @@ def build_recognizer(settings: Settings) -> SpeechRecognizer:
             from adapters.speech.azure_speech import AzureSpeechRecognizer
 
             return AzureSpeechRecognizer(**_azure(settings))
-        from adapters.speech.whisper_recognizer import WhisperSpeechRecognizer
+        if name == "whisper":
+            from adapters.speech.whisper_recognizer import WhisperSpeechRecognizer
 
-        return WhisperSpeechRecognizer(settings.model_dir / "whisper-base")
+            return WhisperSpeechRecognizer(settings.model_dir / "whisper-base")
+        return build_plug_in("STT_PROVIDER", name)
 
     return _chain(settings.stt_providers, recognizer, FallbackSpeechRecognizer)
 
@@ -135,7 +141,9 @@ def build_synthesizer(settings: Settings) -> SpeechSynthesizer:
             from adapters.speech.azure_speech import AzureSpeechSynthesizer
 
             return AzureSpeechSynthesizer(**_azure(settings))
-        return EspeakSynthesizer()
+        if name == "espeak":
+            return EspeakSynthesizer()
+        return build_plug_in("TTS_PROVIDER", name)
 
     return _chain(settings.tts_providers, synthesizer, FallbackSpeechSynthesizer)
 
@@ -148,9 +156,11 @@ def build_language_model(settings: Settings) -> LanguageModel:
             from adapters.llm.openai_chat import OpenAiChatModel
 
             return OpenAiChatModel(model=settings.openai_chat_model, **_openai(settings))
-        from adapters.llm.llama_cpp import LlamaCppChatModel
+        if name == "local":
+            from adapters.llm.llama_cpp import LlamaCppChatModel
 
-        return LlamaCppChatModel()
+            return LlamaCppChatModel()
+        return build_plug_in("LLM_PROVIDER", name)
 
     return _chain(settings.llm_providers, model, FallbackLanguageModel)
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -29,6 +30,12 @@ def free_port() -> int:
 def launch_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The environment `server` runs in: its own data and a free port. Operator commands
     (`python -m deployments.manage`) run in it reach the same database."""
+    return own_launch_env(tmp_path_factory)
+
+
+def own_launch_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """This process's environment with its own data (VAR_DIR) and a free port, none of the
+    services' settings."""
     settings = {
         "DATABASE_URL",
         "REDIS_URL",
@@ -49,8 +56,16 @@ def launch_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.fixture(scope="package")
 def server(launch_env: dict[str, str]) -> Iterator[str]:
     """`python -m deployments.launch` exactly as `make run` starts it, on its own data and a
-    free port; its base URL. Stopped with Ctrl-C, as a person stops it."""
-    env, var_dir, port = launch_env, Path(launch_env["VAR_DIR"]), launch_env["PORT"]
+    free port; its base URL."""
+    with launched(launch_env) as base:
+        yield base
+
+
+@contextmanager
+def launched(env: dict[str, str]) -> Iterator[str]:
+    """`make run` in `env` (VAR_DIR and PORT its own) until ready; its base URL. Stopped with
+    Ctrl-C, as a person stops it."""
+    var_dir, port = Path(env["VAR_DIR"]), env["PORT"]
     log = (var_dir / "launch.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "deployments.launch"],
