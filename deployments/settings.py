@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.identity.jwt_tokens import DEFAULT_AUDIENCE, DEFAULT_ISSUER
+from deployments.plug_ins import PlugInError, check_name
 from domain.errors import InvalidInput
 from domain.rate_limits import limits_with
 from ports.grammar import Dialect
@@ -20,6 +21,15 @@ _CREDENTIALS: dict[str, tuple[str, ...]] = {
     "azure": ("azure_speech_key", "azure_speech_region"),
     "openai": ("openai_api_key",),
     "elevenlabs": ("elevenlabs_api_key",),
+}
+
+# The providers Parla builds itself, per setting; any other name is a plug-in
+# (deployments.plug_ins): `package.module:Factory` or an entry point of the port's group.
+BUILT_IN_PROVIDERS: dict[str, set[str]] = {
+    "SPEECH_PROVIDER": {"pocketsphinx", "azure"},
+    "STT_PROVIDER": {"whisper", "openai", "elevenlabs", "azure"},
+    "TTS_PROVIDER": {"espeak", "elevenlabs", "openai", "azure"},
+    "LLM_PROVIDER": {"local", "openai"},
 }
 
 
@@ -112,23 +122,29 @@ class Settings(BaseSettings):
     facebook_app_id: str | None = None
     facebook_app_secret: str | None = None
     facebook_graph_url: str = "https://graph.facebook.com"
-    speech_provider: Literal["pocketsphinx", "azure"] = "pocketsphinx"
+    speech_provider: str = Field(
+        default="pocketsphinx",
+        description="Pronunciation scorer: pocketsphinx (offline), azure, or a plug-in "
+        "(package.module:Factory or an entry point of parla.speech_scorers).",
+    )
     azure_speech_key: str | None = None
     azure_speech_region: str | None = None
     speech_scoring_timeout_seconds: float = Field(default=60, gt=0)
     stt_provider: str = Field(
         default="whisper",
         description="Speech recognition, a fallback chain: whisper (offline), openai, "
-        "elevenlabs, azure; e.g. 'openai,whisper'.",
+        "elevenlabs, azure, or plug-ins (parla.speech_recognizers); e.g. 'openai,whisper'.",
     )
     tts_provider: str = Field(
         default="espeak",
-        description="Speech synthesis chain: espeak (offline), elevenlabs, openai, azure.",
+        description="Speech synthesis chain: espeak (offline), elevenlabs, openai, azure, or "
+        "plug-ins (parla.speech_synthesizers).",
     )
     llm_provider: str = Field(
         default="local",
         description="Tutor language model chain: local (SmolLM2, offline), openai (any "
-        "OpenAI-compatible server through OPENAI_BASE_URL).",
+        "OpenAI-compatible server through OPENAI_BASE_URL), or plug-ins "
+        "(parla.language_models).",
     )
     tutor_model: str = Field(
         default=SMOLLM2,
@@ -285,20 +301,16 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _provider_is_configured(self) -> Self:
         # A named provider without its credentials is a start-up error, never a fallback.
-        chains = {
-            "SPEECH_PROVIDER": ([self.speech_provider], {"pocketsphinx", "azure"}),
-            "STT_PROVIDER": (self.stt_providers, {"whisper", "openai", "elevenlabs", "azure"}),
-            "TTS_PROVIDER": (self.tts_providers, {"espeak", "elevenlabs", "openai", "azure"}),
-            "LLM_PROVIDER": (self.llm_providers, {"local", "openai"}),
-        }
-        for setting, (names, known) in chains.items():
+        for setting, names in self.provider_chains().items():
             if not names:
                 raise ValueError(f"{setting} names no provider")
             for name in names:
-                if name not in known:
-                    raise ValueError(
-                        f"{setting}: unknown provider {name!r}; one of {sorted(known)}"
-                    )
+                if name not in BUILT_IN_PROVIDERS[setting]:
+                    try:
+                        check_name(setting, name)
+                    except PlugInError as unknown:
+                        built_in = sorted(BUILT_IN_PROVIDERS[setting])
+                        raise ValueError(f"{unknown} (built-in: {built_in})") from None
                 if name in _CREDENTIALS:
                     try:
                         self.credentials(name)
@@ -317,7 +329,8 @@ class Settings(BaseSettings):
                 prices[provider] = float(price)
             except ValueError:
                 raise ValueError(f"LLM_PRICES_USD: {entry!r} is not provider=price") from None
-            if provider not in {"local", "openai"} or not prices[provider] >= 0:
+            known = BUILT_IN_PROVIDERS["LLM_PROVIDER"] | set(self.llm_providers)
+            if provider not in known or not prices[provider] >= 0:
                 raise ValueError(f"LLM_PRICES_USD: {entry!r} needs a known provider and a price")
         return prices
 
@@ -329,6 +342,16 @@ class Settings(BaseSettings):
             names = " and ".join(name.upper() for name in _CREDENTIALS[provider])
             raise ValueError(f"needs {names}")
         return values
+
+    def provider_chains(self) -> dict[str, list[str]]:
+        """The providers each model setting names, in fallback order (scoring has no chain:
+        one name)."""
+        return {
+            "SPEECH_PROVIDER": [self.speech_provider] if self.speech_provider else [],
+            "STT_PROVIDER": self.stt_providers,
+            "TTS_PROVIDER": self.tts_providers,
+            "LLM_PROVIDER": self.llm_providers,
+        }
 
     @property
     def cors_origins(self) -> list[str]:

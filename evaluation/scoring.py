@@ -21,6 +21,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from adapters.metrics import PrometheusMetrics
 from adapters.speech.codec import decode_to_pcm
 from deployments.providers import build_speech_scorer
 from deployments.settings import Settings
@@ -35,7 +36,7 @@ LANGUAGE = "en-US"
 
 def build_scorer(spec: str) -> SpeechScorer:
     """The scorer SPEECH_PROVIDER=spec names, the other settings from the environment."""
-    return build_speech_scorer(Settings(speech_provider=spec))
+    return build_speech_scorer(Settings(speech_provider=spec), PrometheusMetrics())
 
 
 async def run(scorer: SpeechScorer, dataset: Dataset) -> Report:

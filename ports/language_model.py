@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class Role(StrEnum):
@@ -17,6 +17,7 @@ class ChatMessage:
     content: str
 
 
+@runtime_checkable
 class LanguageModel(Protocol):
     provider: str
 

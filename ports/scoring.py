@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class WordError(StrEnum):
@@ -68,6 +68,7 @@ class AudioDecoder(Protocol):
         duration. Raises domain.errors.InvalidInput for corrupt or unsupported audio."""
 
 
+@runtime_checkable
 class SpeechScorer(Protocol):
     provider: str
 

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ports.scoring import PcmAudio
 
@@ -27,6 +27,7 @@ STREAM_MEDIA_TYPE = "audio/mpeg"
 """Every streamed reply is MP3: its frames can be played as they arrive and concatenated."""
 
 
+@runtime_checkable
 class SpeechSynthesizer(Protocol):
     provider: str
 
@@ -65,6 +66,7 @@ class Transcript:
     """0..1 when the provider reports one."""
 
 
+@runtime_checkable
 class SpeechRecognizer(Protocol):
     provider: str
 

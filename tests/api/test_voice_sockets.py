@@ -2,21 +2,18 @@
 served by uvicorn, and the offline recognizer, tutor, voice and scorer."""
 
 import base64
-from pathlib import Path
 
 import pytest
 
 from adapters.speech.codec import decode_to_pcm
 from adapters.speech.espeak import EspeakSynthesizer
+from parla_contracts.speech import URDU  # eSpeak NG's Urdu
 from tests.support.api import sign_up
 from tests.support.sockets import Socket
 
 pytestmark = pytest.mark.asyncio
 WS = "/api/v1/ws"
-TURN_SECONDS = 60.0
-URDU = (
-    Path(__file__).parents[1] / "fixtures" / "speech" / "urdu-ur-1x.mp3"
-)  # eSpeak's Urdu  # a tutor turn on a busy 2-core machine, with room to spare
+TURN_SECONDS = 60.0  # a tutor turn on a busy 2-core machine, with room to spare
 
 
 async def spoken(text: str, voice: str = "en-us") -> dict:

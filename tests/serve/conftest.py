@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -35,9 +36,18 @@ def collector() -> Iterator[OtlpReceiver]:
 
 @pytest.fixture(scope="package")
 def launch_env(tmp_path_factory: pytest.TempPathFactory, collector: OtlpReceiver) -> dict[str, str]:
-    """The environment `server` runs in: its own data, a free port and metrics port, traces
-    to `collector`. Operator commands (`python -m deployments.manage`) run in it reach the
-    same database."""
+    """The environment `server` runs in: its own data, ports of its own, traces to
+    `collector`. Operator commands (`python -m deployments.manage`) run in it reach the same
+    database."""
+    env = own_launch_env(tmp_path_factory)
+    env["OTLP_ENDPOINT"] = collector.url
+    env["OTEL_BSP_SCHEDULE_DELAY"] = "200"  # the SDK's batch delay (ms): spans arrive soon
+    return env
+
+
+def own_launch_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """This process's environment with its own data (VAR_DIR), a free port and metrics port,
+    none of the services' settings."""
     settings = {
         "DATABASE_URL",
         "REDIS_URL",
@@ -63,8 +73,6 @@ def launch_env(tmp_path_factory: pytest.TempPathFactory, collector: OtlpReceiver
         "RAY_SERVE_FALLBACK_PROXY_GRPC_PORT",
     ):
         env.setdefault(setting, str(free_port()))
-    env["OTLP_ENDPOINT"] = collector.url
-    env["OTEL_BSP_SCHEDULE_DELAY"] = "200"  # the SDK's batch delay (ms): spans arrive soon
     env["RATE_LIMITS"] = json.dumps(UNLIMITED)  # its clients sign up more than people do
     return env
 
@@ -72,8 +80,16 @@ def launch_env(tmp_path_factory: pytest.TempPathFactory, collector: OtlpReceiver
 @pytest.fixture(scope="package")
 def server(launch_env: dict[str, str]) -> Iterator[str]:
     """`python -m deployments.launch` exactly as `make run` starts it, on its own data and a
-    free port; its base URL. Stopped with Ctrl-C, as a person stops it."""
-    env, var_dir, port = launch_env, Path(launch_env["VAR_DIR"]), launch_env["PORT"]
+    free port; its base URL."""
+    with launched(launch_env) as base:
+        yield base
+
+
+@contextmanager
+def launched(env: dict[str, str]) -> Iterator[str]:
+    """`make run` in `env` (VAR_DIR and PORT its own) until ready; its base URL. Stopped with
+    Ctrl-C, as a person stops it."""
+    var_dir, port = Path(env["VAR_DIR"]), env["PORT"]
     log = (var_dir / "launch.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "deployments.launch"],
