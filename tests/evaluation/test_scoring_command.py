@@ -12,6 +12,7 @@ from adapters.speech.espeak import EspeakSynthesizer
 from evaluation.datasets import DatasetError, load_dataset
 from evaluation.scoring import main
 from ports.scoring import WordError
+from tests.contract.test_plugged_in_scorer import PLUG_IN, on_path
 
 # (utterance, speaker, split, text, accuracy, words as (text, accuracy, phones, phone
 # accuracies, mispronunciations)); speechocean762 writes its texts in capitals.
@@ -168,3 +169,22 @@ def test_an_unknown_scorer_is_a_usage_error(speechocean: Path) -> None:
     with pytest.raises(SystemExit) as exit_:
         main([str(speechocean), "--scorer", "no-such-scorer", "--limit", "1"])
     assert exit_.value.code == 2
+
+
+def test_a_plugged_in_scorer_is_evaluated_beside_the_built_in_one(
+    speechocean: Path, tmp_path: Path
+) -> None:
+    """A researcher's scorer, named as package.module:Factory with its folder on the path (as
+    PYTHONPATH puts it), scored in the same run as Parla's own."""
+    plug_in = "parla_template_scorer:TemplateScorer"
+    with on_path(PLUG_IN):
+        main(
+            [str(speechocean), "--split", "test", "--out", str(tmp_path)]
+            + ["--scorer", "pocketsphinx", "--scorer", plug_in]
+        )
+    scorers = json.loads((tmp_path / "scoring.json").read_text())["scorers"]
+    assert set(scorers) == {"pocketsphinx", plug_in}
+    for report in scorers.values():
+        assert report["utterances"] == 3 and report["failures"] == 0
+    table = (tmp_path / "scoring.md").read_text()
+    assert f"| {plug_in} |" in table and "| pocketsphinx |" in table
