@@ -58,7 +58,7 @@ from domain.content.cache import CatalogueCache
 from domain.courses.premium import PremiumModel
 from domain.curriculum.activity import ACTIVITY_CONSUMERS, ActivityConsumer
 from domain.curriculum.content import Curriculum
-from domain.errors import ServiceUnavailable
+from domain.errors import NotConfigured, ServiceUnavailable
 from domain.identity.authentication import Credentials
 from domain.identity.password_reset import ResetMail
 from domain.identity.tokens import TokenPolicy
@@ -223,13 +223,7 @@ class Container:
         replica ran (a restored database) never told the cache."""
         await self.catalogue.changed()
         if self.settings.nats_url:
-            prefix = self.settings.nats_subject_prefix
-            self.event_bus = await NatsEventBus.connect(
-                self.settings.nats_url,
-                stream=self.settings.nats_stream,
-                subject_prefix=f"{prefix}.events",
-                dead_letter_subject=f"{prefix}.dead_letter",
-            )
+            self.event_bus = await self.connect_nats()
         else:
             self.event_bus = InMemoryEventBus()
         self._closers.append(self.event_bus.close)
@@ -245,6 +239,22 @@ class Container:
                 consumer.name, consumer.event_type, self._applying(consumer)
             )
             self._closers.append(subscription.stop)
+
+    async def connect_nats(self) -> NatsEventBus:
+        """The NATS event bus the settings name (the caller closes it). NotConfigured without
+        NATS_URL; ServiceUnavailable when NATS is down."""
+        if not self.settings.nats_url:
+            raise NotConfigured(
+                "NATS_URL is not set: events are in process, with no dead letters",
+                {"setting": "NATS_URL"},
+            )
+        prefix = self.settings.nats_subject_prefix
+        return await NatsEventBus.connect(
+            self.settings.nats_url,
+            stream=self.settings.nats_stream,
+            subject_prefix=f"{prefix}.events",
+            dead_letter_subject=f"{prefix}.dead_letter",
+        )
 
     def _applying(self, consumer: ActivityConsumer) -> EventHandler:
         async def apply(event: Event) -> None:

@@ -18,7 +18,9 @@
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import nats
@@ -81,6 +83,18 @@ class _PullSubscription:
             await self._pull.unsubscribe()
         except NatsError:
             pass  # Already unsubscribed, or the connection is closed: no interest is left.
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One dead-lettered event: its place in the dead letter stream, the consumer that gave
+    up on it, why, after how many deliveries, and the message as it was published."""
+
+    sequence: int
+    consumer: str
+    error: str
+    deliveries: int
+    data: bytes
 
 
 class NatsEventBus:
@@ -229,6 +243,65 @@ class NatsEventBus:
             await self._nc.flush(timeout=timeout_seconds)
         except (OSError, TimeoutError, NatsError) as error:
             raise ServiceUnavailable("NATS did not answer") from error
+
+    async def dead_letter_count(self) -> int:
+        info = await self._js.stream_info(self._dead_letter_stream)
+        return info.state.messages
+
+    async def dead_letters(self, limit: int, *, after: int = 0) -> list[DeadLetter]:
+        """The oldest `limit` dead letters past stream sequence `after`, left in place."""
+        letters: list[DeadLetter] = []
+        sequence = after + 1
+        while len(letters) < limit:
+            try:
+                # The next message at or after `sequence`: replays leave gaps.
+                msg = await self._js.get_msg(
+                    self._dead_letter_stream, sequence, self._dead_letter_subject, next=True
+                )
+            except NotFoundError:
+                break
+            headers = msg.headers or {}
+            letters.append(
+                DeadLetter(
+                    sequence=msg.seq,
+                    consumer=headers.get("Parla-Consumer", ""),
+                    error=headers.get("Parla-Error", ""),
+                    deliveries=int(headers.get("Parla-Deliveries", "0")),
+                    data=msg.data or b"",
+                )
+            )
+            sequence = msg.seq + 1
+        return letters
+
+    async def replay_dead_letters(self) -> int:
+        """Publishes every dead-lettered event again on its durable subject, then removes it
+        from the dead letters; how many. Every durable consumer whose filter matches gets it
+        again, which is safe: handlers claim each event once (`handled_events`). A letter
+        that is not an event stays, for a purge."""
+        replayed = after = 0
+        while letters := await self.dead_letters(100, after=after):
+            for letter in letters:
+                after = letter.sequence
+                try:
+                    event = Event.from_json(letter.data)
+                except ValueError:
+                    continue
+                await self._js.publish(
+                    self._subject("durable", event.type),
+                    letter.data,
+                    stream=self._stream,
+                    # A fresh id: the event's own would be dropped as a duplicate.
+                    headers={"Nats-Msg-Id": f"replay:{uuid.uuid4().hex}:{event.id}"},
+                )
+                await self._js.delete_msg(self._dead_letter_stream, letter.sequence)
+                replayed += 1
+        return replayed
+
+    async def purge_dead_letters(self) -> int:
+        """Deletes every dead letter; how many there were."""
+        count = await self.dead_letter_count()
+        await self._js.purge_stream(self._dead_letter_stream)
+        return count
 
     async def close(self) -> None:
         for subscription in list(self._subscriptions):

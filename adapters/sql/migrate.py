@@ -29,3 +29,9 @@ async def upgrade_to_head(url: str, *, connect_args: dict[str, Any] | None = Non
     `server_settings`). Alembic runs in a worker thread, because the async env.py starts
     its own event loop, which it cannot do inside the caller's."""
     await asyncio.to_thread(command.upgrade, alembic_config(url, connect_args=connect_args), "head")
+
+
+async def downgrade_to(url: str, revision: str) -> None:
+    """Reverts migrations down to `revision` (a revision id, or "base" for an empty schema).
+    Raises alembic's CommandError for a revision it does not know."""
+    await asyncio.to_thread(command.downgrade, alembic_config(url), revision)

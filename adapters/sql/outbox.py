@@ -9,9 +9,10 @@ with the same `Event.id`, which the bus de-duplicates."""
 import asyncio
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,6 +27,14 @@ _KEEP_PUBLISHED = timedelta(hours=1)
 _PRUNE_EVERY_SECONDS = 60.0
 _MAX_BACKOFF_SECONDS = 10.0
 _TURN_WAIT_SECONDS = 0.02
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    """Committed events not yet published: how many, and when the oldest happened."""
+
+    count: int
+    oldest: datetime | None
 
 
 class SqlOutbox:
@@ -168,6 +177,17 @@ class OutboxRelay:
                         .values(claimed_by=None, claimed_until=None)
                     )
             return len(rows)
+
+    async def backlog(self) -> OutboxBacklog:
+        async with self._sessions() as session:
+            count, oldest = (
+                await session.execute(
+                    select(func.count(), func.min(OutboxRow.occurred_at)).where(
+                        OutboxRow.published_at.is_(None)
+                    )
+                )
+            ).one()
+        return OutboxBacklog(count, oldest)
 
     async def prune(self) -> None:
         async with self._sessions() as session, session.begin():

@@ -81,8 +81,10 @@ def _new_account(
     avatar_url: str | None = None,
     provider: AuthProvider = AuthProvider.EMAIL,
     provider_id: str | None = None,
+    role: Role = Role.STUDENT,
 ) -> User:
-    """A new account signs up as a student; roles are granted later."""
+    """A new account signs up as a student; roles are granted later (or by an operator who
+    creates the account)."""
     now = datetime.now(UTC)
     return User(
         id=uuid4(),
@@ -92,25 +94,46 @@ def _new_account(
         auth_provider=provider,
         auth_provider_id=provider_id,
         password_hash=password_hash,
-        role=Role.STUDENT,
+        role=role,
         created_at=now,
         updated_at=now,
     )
 
 
-async def register(cmd: Register, uow: IdentityUnitOfWork, creds: Credentials) -> Authenticated:
+async def _account_from(cmd: Register, role: Role, creds: Credentials) -> User:
+    """The new account, checked and with its password hashed (outside any transaction: it
+    takes a core for a while)."""
     email = normalize_email(cmd.email)
     check_password_strength(cmd.password)
     name = clean_name(cmd.name)
     password_hash = await creds.hasher.hash(cmd.password)
+    return _new_account(email, name, password_hash=password_hash, role=role)
+
+
+async def _add_account(uow: IdentityUnitOfWork, user: User) -> None:
+    if await uow.users.get_by_email(user.email) is not None:
+        raise Conflict("Email already registered", {"field": "email"})
+    await uow.users.add(user)
+
+
+async def register(cmd: Register, uow: IdentityUnitOfWork, creds: Credentials) -> Authenticated:
+    user = await _account_from(cmd, Role.STUDENT, creds)
     async with uow:
-        if await uow.users.get_by_email(email) is not None:
-            raise Conflict("Email already registered", {"field": "email"})
-        user = _new_account(email, name, password_hash=password_hash)
-        await uow.users.add(user)
+        await _add_account(uow, user)
         result = await _start_session(uow, user, creds)
         await uow.commit()
     return result
+
+
+async def create_account(
+    cmd: Register, role: Role, uow: IdentityUnitOfWork, creds: Credentials
+) -> User:
+    """An account made by an operator, with its role and no login session."""
+    user = await _account_from(cmd, role, creds)
+    async with uow:
+        await _add_account(uow, user)
+        await uow.commit()
+    return user
 
 
 async def log_in(cmd: LogIn, uow: IdentityUnitOfWork, creds: Credentials) -> Authenticated:
