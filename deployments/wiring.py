@@ -31,7 +31,7 @@ from adapters.rate_limiter import in_memory_rate_limiter, redis_rate_limiter
 from adapters.redis.cache import RedisCache
 from adapters.redis.revocations import RedisSessionRevocations
 from adapters.reviews.fsrs_scheduler import FsrsScheduler
-from adapters.speech.codec import FfmpegAudioDecoder
+from adapters.speech.codec import PyAVAudioDecoder
 from adapters.sql.database import create_engine, measure_pool, read_engine, session_factory
 from adapters.sql.outbox import OutboxRelay
 from adapters.sql.unit_of_work import SqlUnitOfWork
@@ -329,7 +329,7 @@ def bootstrap(
     relay = OutboxRelay(sessions)
     catalogue = CatalogueCache(cache)
     gateway_model = build_gateway_model(settings, metrics)
-    audio_decoder = audio_decoder or FfmpegAudioDecoder()
+    audio_decoder = audio_decoder or PyAVAudioDecoder()
 
     return Container(
         settings=settings,

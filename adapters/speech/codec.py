@@ -1,36 +1,67 @@
-"""Audio decoding and encoding with the ffmpeg binary shipped by imageio-ffmpeg.
+"""Audio decoding and encoding in process with PyAV (the FFmpeg libraries in its wheel).
 
-Each call runs one ffmpeg process and blocks: callers run these functions in a thread.
-ffmpeg is driven through pipes rather than through pydub, whose decoding probes the input with
-ffprobe (imageio-ffmpeg ships none) and whose encoding goes through temporary files that it
-leaves behind when ffmpeg fails."""
+The calls block and hold no process: callers run them in a worker thread. Input is read from
+memory only, by a whitelisted demuxer, so an upload cannot name a file or URL for FFmpeg to
+open (a playlist, a concat list, an MP4 data reference)."""
 
 import asyncio
 import io
-import subprocess
+import time
 import wave
+from collections.abc import Iterator
+from itertools import chain
 
-import imageio_ffmpeg
+import av
 
 from domain.errors import InvalidInput, ServiceUnavailable
 from ports.scoring import PcmAudio
 
-_FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+# What browsers and phones record (WAV, MP3, M4A/AAC, ADTS AAC, Ogg, WebM/Matroska) and
+# FLAC. "mov" is the one demuxer of MP4, M4A and 3GP files.
+_DEMUXERS = "wav,mp3,mov,aac,ogg,matroska,flac"
+_OPEN_OPTIONS = {
+    "format_whitelist": _DEMUXERS,
+    # No protocol at all: the demuxer reads the in-memory buffer and may open nothing else.
+    "protocol_whitelist": "none",
+}
+_ACCEPTED = "WAV, MP3, M4A/AAC, Ogg or WebM (Opus), or FLAC"
+# Decoding is bounded by its output, but a stream of packets that decode to nothing is not.
 _TIMEOUT_SECONDS = 120
-# The input is stdin only: the protocol whitelist stops an uploaded playlist or reference file
-# from making ffmpeg open local files or URLs. "cache:" makes the pipe seekable, which M4A files
-# with their index at the end need; ffmpeg unlinks its cache file as soon as it creates it.
-_STDIN = ["-protocol_whitelist", "cache,pipe", "-read_ahead_limit", "-1", "-i", "cache:pipe:0"]
-_ACCEPTED = "WAV, MP3, M4A/AAC, Ogg or WebM (Opus)"
+_MP3 = "libmp3lame"
 
 
 def encode_mp3(wav: bytes, bitrate: str = "64k") -> bytes:
-    """MP3 (constant `bitrate`) of a WAV file: bare MPEG frames without an ID3 tag, so that
-    encodings of consecutive sentences concatenate into one playable stream."""
-    args = ["-f", "wav", *_STDIN, "-map", "0:a:0", "-c:a", "libmp3lame", "-b:a", bitrate]
-    return _ffmpeg(
-        [*args, "-id3v2_version", "0", "-f", "mp3", "pipe:1"], wav, "Audio is not a valid WAV file."
-    )
+    """MP3 (constant `bitrate`) of a WAV file: bare MPEG frames without an ID3 tag or an Info
+    frame, so that encodings of consecutive sentences concatenate into one playable stream."""
+    failure = "Audio is not a valid WAV file."
+    try:
+        with av.open(io.BytesIO(wav), format="wav", options=_OPEN_OPTIONS) as container:
+            if not container.streams.audio:
+                raise InvalidInput(failure, {"reason": "no audio stream"})
+            stream = container.streams.audio[0]
+            encoder = av.CodecContext.create(_MP3, "w")
+            encoder.sample_rate = _mp3_rate(stream.codec_context.sample_rate)
+            encoder.layout = "stereo" if stream.codec_context.channels > 1 else "mono"
+            encoder.format = "s16p"
+            encoder.bit_rate = _bits_per_second(bitrate)
+            # The encoder converts each frame to its rate, layout and sample format.
+            frames = chain(_decoded(container, stream), [None])  # None flushes the encoder
+            mp3 = b"".join(bytes(p) for frame in frames for p in encoder.encode(frame))
+    except av.FFmpegError as exc:
+        raise InvalidInput(failure, {"reason": exc.strerror or str(exc)}) from exc
+    if not mp3:
+        raise InvalidInput(failure, {"reason": "no audio"})
+    return mp3
+
+
+def _mp3_rate(rate: int) -> int:
+    """The MP3 sample rate nearest above `rate` (MP3 has nine, 8 to 48 kHz)."""
+    rates = sorted(av.Codec(_MP3, "w").audio_rates or ())
+    return next((r for r in rates if r >= rate), rates[-1])
+
+
+def _bits_per_second(bitrate: str) -> int:
+    return int(bitrate[:-1]) * 1000 if bitrate[-1:] in ("k", "K") else int(bitrate)
 
 
 def decode_to_pcm(
@@ -43,22 +74,47 @@ def decode_to_pcm(
     max_bytes = None if max_seconds is None else (int(max_seconds * sample_rate) + 1) * 2
     if (pcm := _pcm_wav(data, sample_rate, max_bytes)) is not None:
         return pcm
-    args = [*_STDIN, "-map", "0:a:0", "-ac", "1", "-ar", str(sample_rate)]
-    if max_bytes is not None:
-        # ffmpeg stops reading and decoding once its output reaches a second past the limit
-        # (-t) or the bytes of the limit (-fs, which may pass them by one packet).
-        args += ["-t", str(max_seconds + 1), "-fs", str(max_bytes)]
-    samples = _ffmpeg(
-        [*args, "-c:a", "pcm_s16le", "-f", "s16le", "pipe:1"],
-        data,
-        f"Audio cannot be decoded: send {_ACCEPTED}.",
-    )
-    return PcmAudio(samples[:max_bytes], sample_rate)
+    failure = f"Audio cannot be decoded: send {_ACCEPTED}."
+    samples = bytearray()
+    try:
+        with av.open(io.BytesIO(data), options=_OPEN_OPTIONS) as container:
+            if not container.streams.audio:
+                raise InvalidInput(failure, {"reason": "no audio stream"})
+            stream = container.streams.audio[0]
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=sample_rate)
+            # None flushes the resampler; decoding stops once past the limit.
+            for frame in chain(_decoded(container, stream), [None]):
+                for out in resampler.resample(frame):
+                    samples += bytes(out.planes[0])[: out.samples * 2]
+                if max_bytes is not None and len(samples) > max_bytes:
+                    break
+    except av.FFmpegError as exc:  # ArgumentError: a format outside the whitelist
+        raise InvalidInput(failure, {"reason": exc.strerror or str(exc)}) from exc
+    except ValueError as exc:  # a stream whose rate or layout changes midway
+        raise InvalidInput(failure, {"reason": str(exc)}) from exc
+    if not samples:
+        raise InvalidInput(failure, {"reason": "no audio"})
+    return PcmAudio(bytes(samples[:max_bytes]), sample_rate)
+
+
+def _decoded(
+    container: av.container.InputContainer, stream: av.AudioStream
+) -> Iterator[av.AudioFrame]:
+    """The decoded frames of `stream`, skipping packets that fail to decode (as the ffmpeg
+    command does), within the time limit."""
+    deadline = time.monotonic() + _TIMEOUT_SECONDS
+    for packet in container.demux(stream):
+        if time.monotonic() > deadline:
+            raise ServiceUnavailable(f"Decoding audio took over {_TIMEOUT_SECONDS} s.")
+        try:
+            yield from packet.decode()
+        except av.InvalidDataError:
+            continue
 
 
 def _pcm_wav(data: bytes, sample_rate: int, max_bytes: int | None) -> PcmAudio | None:
     """The samples of a WAV that is already mono 16-bit PCM at `sample_rate`, read without
-    starting ffmpeg (what most apps upload); None for anything else."""
+    FFmpeg (what most apps upload); None for anything else."""
     if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         return None
     try:
@@ -67,38 +123,19 @@ def _pcm_wav(data: bytes, sample_rate: int, max_bytes: int | None) -> PcmAudio |
                 return None
             frames = wav.getnframes()
             samples = wav.readframes(frames if max_bytes is None else min(frames, max_bytes // 2))
-    except (wave.Error, EOFError):
+    except (wave.Error, EOFError, RuntimeError):  # RuntimeError: a chunk overruns the file
         return None
     return PcmAudio(samples, sample_rate) if samples else None
 
 
-class FfmpegAudioDecoder:
-    """The AudioDecoder port: decoding runs in a worker thread (and an ffmpeg process)."""
+class PyAVAudioDecoder:
+    """The AudioDecoder port: decoding runs in a worker thread."""
 
     def __init__(self, sample_rate: int = 16000) -> None:
         self._sample_rate = sample_rate
 
     async def decode(self, data: bytes, max_seconds: float) -> PcmAudio:
         return await asyncio.to_thread(decode_to_pcm, data, self._sample_rate, max_seconds)
-
-
-def _ffmpeg(args: list[str], stdin: bytes, failure: str) -> bytes:
-    """ffmpeg's stdout; InvalidInput(`failure`) when it fails or outputs nothing."""
-    command = [_FFMPEG, "-hide_banner", "-nostats", "-loglevel", "error", *args]
-    try:
-        done = subprocess.run(command, input=stdin, capture_output=True, timeout=_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired as exc:
-        raise ServiceUnavailable(f"ffmpeg took over {_TIMEOUT_SECONDS} s.") from exc
-    if done.returncode == 0 and done.stdout:
-        return done.stdout
-    raise InvalidInput(failure, {"reason": _reason(done) if done.returncode else "no audio"})
-
-
-def _reason(done: subprocess.CompletedProcess[bytes]) -> str:
-    """ffmpeg's last error, without the cache protocol's harmless complaints about the pipe."""
-    lines = done.stderr.decode(errors="replace").splitlines()
-    errors = [line for line in lines if line.strip() and not line.startswith(("[cache", " "))]
-    return errors[-1] if errors else f"ffmpeg exit status {done.returncode}"
 
 
 def encode_wav(audio: PcmAudio) -> bytes:

@@ -54,7 +54,8 @@ async def load_demo_catalog(
     if await catalog_size(unit_of_work()) > 0:
         return 0
     entries = read_speeches() if entries is None else entries
-    # Synthesis holds one lock; MP3 encoding runs ffmpeg processes in parallel with it.
+    # Synthesis holds one lock; MP3 encoding (PyAV releases the GIL in the encoder) runs in
+    # worker threads in parallel with it.
     encoders = asyncio.Semaphore(4)
 
     async def store(number: int, entry: CatalogEntry) -> None:

@@ -3,32 +3,24 @@ holding an hour of silence is refused with 413 at once, and the decoder never ho
 than the limit's worth of samples."""
 
 import base64
-import subprocess
 import time
 from dataclasses import replace
 
 import httpx
-import imageio_ffmpeg
 import pytest
 
 from adapters.http.app import create_app
-from adapters.speech.codec import FfmpegAudioDecoder, decode_to_pcm
+from adapters.speech.codec import PyAVAudioDecoder, decode_to_pcm
 from domain.recordings import MAX_AUDIO_SECONDS
 from ports.scoring import PcmAudio
 from tests.support.api import BASE_URL, assert_error, sign_up
+from tests.support.audio import silent_flac
 from tests.support.sockets import Socket, served
 
 API = "/api/v1"
 SAMPLE_RATE = 16000
 LIMIT_BYTES = (int(MAX_AUDIO_SECONDS * SAMPLE_RATE) + 1) * 2
 FAST_SECONDS = 1.5  # decoding the whole hour took 1.3 s on an idle machine, and 115 MB
-
-
-def silent_flac(seconds: float) -> bytes:
-    """FLAC, made by the ffmpeg the product runs: an hour is about 370 KB."""
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi"]
-    command += ["-i", "anullsrc=r=8000:cl=mono", "-t", str(seconds), "-f", "flac", "pipe:1"]
-    return subprocess.run(command, capture_output=True, check=True).stdout
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +32,7 @@ class MeasuredDecoder:
     """The real decoder, noting the most samples it returned."""
 
     def __init__(self) -> None:
-        self._decoder = FfmpegAudioDecoder(SAMPLE_RATE)
+        self._decoder = PyAVAudioDecoder(SAMPLE_RATE)
         self.largest = 0
 
     async def decode(self, data: bytes, max_seconds: float) -> PcmAudio:

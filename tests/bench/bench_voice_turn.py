@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 
 from adapters.metrics import PrometheusMetrics
-from adapters.speech.codec import FfmpegAudioDecoder
+from adapters.speech.codec import PyAVAudioDecoder
 from adapters.speech.espeak import EspeakSynthesizer
 from adapters.sql.migrate import upgrade_to_head
 from deployments.providers import build_recognizer, build_synthesizer, build_tutor
@@ -84,7 +84,7 @@ async def run(rounds: int) -> dict:
         )
         user = signed_up.user
         voice = EspeakSynthesizer()
-        decoder = FfmpegAudioDecoder()
+        decoder = PyAVAudioDecoder()
         recordings = [
             (await voice.synthesize(u, voice="en-us", speed=0.95)).audio for u in UTTERANCES
         ]
