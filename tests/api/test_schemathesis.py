@@ -31,12 +31,9 @@ from ports.identity import Role
 from ports.realtime import RealtimeToken
 from tests.support.api import PASSWORD, isolated_settings, new_email
 from tests.support.identity_providers import (
-    APPLE_CLIENT_ID,
-    FB_APP_ID,
-    FB_APP_SECRET,
-    GOOGLE_CLIENT_ID,
     FakeProviders,
     new_signing_key,
+    provider_settings,
     start_provider_server,
 )
 
@@ -127,13 +124,7 @@ def fuzzed(
     url = f"http://127.0.0.1:{provider_server.server_address[1]}"
     settings = isolated_settings(
         tmp_path_factory.mktemp("schemathesis"),
-        google_client_id=GOOGLE_CLIENT_ID,
-        google_jwks_url=f"{url}/google/certs",
-        apple_client_id=APPLE_CLIENT_ID,
-        apple_jwks_url=f"{url}/apple/keys",
-        facebook_app_id=FB_APP_ID,
-        facebook_app_secret=FB_APP_SECRET,
-        facebook_graph_url=f"{url}/graph",
+        **provider_settings(url),
     )
     fuzzed_container = bootstrap(
         settings,

@@ -12,16 +12,14 @@ from adapters.sql.migrate import upgrade_to_head
 from deployments.wiring import bootstrap
 from tests.support.api import BASE_URL, PASSWORD, assert_error, isolated_settings, sign_up
 from tests.support.identity_providers import (
-    APPLE_CLIENT_ID,
     FB_APP_ID,
-    FB_APP_SECRET,
-    GOOGLE_CLIENT_ID,
     FacebookToken,
     FakeProviders,
     SigningKey,
     apple_claims,
     google_claims,
     new_signing_key,
+    provider_settings,
     start_provider_server,
 )
 
@@ -49,13 +47,7 @@ async def client(
     _, url = providers
     settings = isolated_settings(
         tmp_path_factory.mktemp("social"),
-        google_client_id=GOOGLE_CLIENT_ID,
-        google_jwks_url=f"{url}/google/certs",
-        apple_client_id=APPLE_CLIENT_ID,
-        apple_jwks_url=f"{url}/apple/keys",
-        facebook_app_id=FB_APP_ID,
-        facebook_app_secret=FB_APP_SECRET,
-        facebook_graph_url=f"{url}/graph",
+        **provider_settings(url),
     )
     await upgrade_to_head(settings.resolved_database_url)
     container = bootstrap(settings)

@@ -161,6 +161,19 @@ def _me(state: FakeProviders, query: dict[str, str]) -> tuple[int, dict[str, Any
     return 200, {name: profile[name] for name in fields if name in profile}
 
 
+def provider_settings(url: str) -> dict[str, str]:
+    """The settings that point Parla's social sign-in at the stand-ins served at `url`."""
+    return {
+        "google_client_id": GOOGLE_CLIENT_ID,
+        "google_jwks_url": f"{url}/google/certs",
+        "apple_client_id": APPLE_CLIENT_ID,
+        "apple_jwks_url": f"{url}/apple/keys",
+        "facebook_app_id": FB_APP_ID,
+        "facebook_app_secret": FB_APP_SECRET,
+        "facebook_graph_url": f"{url}/graph",
+    }
+
+
 def start_provider_server(state: FakeProviders) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
