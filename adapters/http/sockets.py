@@ -25,16 +25,18 @@ from domain.errors import DomainError, Forbidden, InvalidInput, TooManyRequests,
 from domain.identity.authentication import Credentials, authenticate
 from ports.identity import TokenClaims
 
-# The message types every socket shares (docs/asyncapi.yaml): the client's first message
-# when its token is not in the URL or a header, and the answer to a request that failed.
+# The message types every socket shares (docs/asyncapi.yaml): the client's token (its first
+# message when the token is not in the URL or a header, or a fresh one before the token
+# expires), the answer to a request that failed, and the token's expiry.
 AUTH = "auth"
 ERROR = "error"
+TOKEN_EXPIRING = "token_expiring"
+AUTHENTICATED = "authenticated"
+AUTH_EXPIRED = "auth_expired"
 AUTH_TIMEOUT_SECONDS = 10.0
 # An application close code: 4000 plus the HTTP status it stands for.
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_TOO_MANY_REQUESTS = 4429
-# The message that authenticates a socket, first or again before its token expires.
-AUTH = "auth"
 EXPIRY_NOTICE_SECONDS = 60.0
 
 
@@ -207,7 +209,7 @@ class SocketAuthentication:
                     self._told = True
                     await self._writer.send(
                         {
-                            "type": "token_expiring",
+                            "type": TOKEN_EXPIRING,
                             "expires_at": self._claims.expires_at.isoformat(),
                             "seconds_left": max(0, round(self._expires_at - now)),
                         }
@@ -230,7 +232,7 @@ class SocketAuthentication:
             "The access token expired; connect again with a fresh one",
             {"expired_at": self._claims.expires_at.isoformat()},
         )
-        message = {**error_message(expired, None), "type": "auth_expired"}
+        message = {**error_message(expired, None), "type": AUTH_EXPIRED}
         del message["request"]
         try:
             await self._writer.send_and_close(message, CLOSE_UNAUTHENTICATED)
@@ -249,5 +251,5 @@ class SocketAuthentication:
             raise Forbidden("The token belongs to another user than the socket's")
         self._hold(claims)
         await self._writer.send(
-            {"type": "authenticated", "expires_at": claims.expires_at.isoformat()}
+            {"type": AUTHENTICATED, "expires_at": claims.expires_at.isoformat()}
         )

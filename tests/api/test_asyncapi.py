@@ -17,7 +17,8 @@ from domain.messaging.events import SCHEMAS
 from domain.tutor import learn
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
-SHARED_CLIENT, SHARED_SERVER = {sockets.AUTH}, {sockets.ERROR}
+SHARED_CLIENT = {sockets.AUTH}
+SHARED_SERVER = {sockets.ERROR, sockets.TOKEN_EXPIRING, sockets.AUTHENTICATED, sockets.AUTH_EXPIRED}
 PROTOCOLS = {
     "messaging": (messaging_socket.CLIENT_MESSAGES, messaging_socket.SERVER_MESSAGES),
     "englishOnly": (
