@@ -68,10 +68,10 @@ def build_speech_scorer(settings: Settings, metrics: Metrics) -> SpeechScorer:
 
             key, region = settings.credentials("azure")
             return AzureSpeechScorer(key, region)
-        if name == "pocketsphinx":
+        if name in ("pocketsphinx", "pocketsphinx-phones"):
             from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
 
-            return PocketsphinxScorer()
+            return PocketsphinxScorer(learner_substitutes=name == "pocketsphinx-phones")
         return build_plug_in("SPEECH_PROVIDER", name)
 
     return _chain(settings, metrics, [settings.speech_provider], scorer, FallbackSpeechScorer)

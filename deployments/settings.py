@@ -26,7 +26,7 @@ _CREDENTIALS: dict[str, tuple[str, ...]] = {
 # The providers Parla builds itself, per setting; any other name is a plug-in
 # (deployments.plug_ins): `package.module:Factory` or an entry point of the port's group.
 BUILT_IN_PROVIDERS: dict[str, set[str]] = {
-    "SPEECH_PROVIDER": {"pocketsphinx", "azure"},
+    "SPEECH_PROVIDER": {"pocketsphinx", "pocketsphinx-phones", "azure"},
     "STT_PROVIDER": {"whisper", "openai", "elevenlabs", "azure"},
     "TTS_PROVIDER": {"espeak", "elevenlabs", "openai", "azure"},
     "LLM_PROVIDER": {"local", "openai"},
@@ -124,7 +124,8 @@ class Settings(BaseSettings):
     facebook_graph_url: str = "https://graph.facebook.com"
     speech_provider: str = Field(
         default="pocketsphinx",
-        description="Pronunciation scorer: pocketsphinx (offline), azure, or a plug-in "
+        description="Pronunciation scorer: pocketsphinx (offline), pocketsphinx-phones (offline, "
+        "naming wrong phones), azure, or a plug-in "
         "(package.module:Factory or an entry point of parla.speech_scorers).",
     )
     azure_speech_key: str | None = None

@@ -57,7 +57,7 @@ import functools
 import math
 import queue
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import espeakng_loader
 import numpy as np
@@ -136,7 +136,7 @@ _NATS_PER_LN_SCORE = 2.0**10
 _GOP_MIDPOINT = -6.0
 _GOP_SCALE = 1.5
 MISCUES = MiscueThresholds(
-    mispronounced_below=35.0,
+    mispronounced_below=50.0,
     omitted_below=30.0,
     silent_share=0.7,
     squeezed_ratio=1.25,
@@ -144,6 +144,9 @@ MISCUES = MiscueThresholds(
     extra_speech_share=0.4,
     extra_speech_gop=-1.0,
 )
+# With the learner-substitute arcs a wrong phone is found one by one, so a word's mean is
+# left for the words they miss: calibrated with them on the L2 set's tuning part.
+PHONE_MISCUES = replace(MISCUES, mispronounced_below=35.0)
 
 # Fluency: speech rate in phones per second between the first and the last word said (no
 # credit at or below _SLOW_RATE, full credit from _FLUENT_RATE) and hesitation: pause time
@@ -224,8 +227,10 @@ class _Decoders:
                 found += [british] if british not in found else []
         return found
 
-    def align(self, pcm: bytes, pronunciations: list[list[list[str]]]) -> list[_Segment]:
-        final, transitions = _grammar(pronunciations)
+    def align(
+        self, pcm: bytes, pronunciations: list[list[list[str]]], substitutes: bool
+    ) -> list[_Segment]:
+        final, transitions = _grammar(pronunciations, substitutes)
         self.aligner.add_fsg(_SEARCH, self.aligner.create_fsg(_SEARCH, 0, final, transitions))
         self.aligner.activate_search(_SEARCH)
         _decode(self.aligner, pcm)
@@ -239,11 +244,15 @@ class _Decoders:
 
 
 class PocketsphinxScorer:
-    """ports.scoring.SpeechScorer for US English, computed offline from the audio."""
+    """ports.scoring.SpeechScorer for English, computed offline from the audio. With
+    `learner_substitutes` (SPEECH_PROVIDER=pocketsphinx-phones) the aligner is also offered
+    the phones learners say instead (step 1 of the method), so a wrong phone is named; off
+    by default, since on correct speech those arcs also take some right phones for wrong ones
+    (README, "Pronunciation scoring quality")."""
 
-    provider = "pocketsphinx"
-
-    def __init__(self, pool_size: int = 1) -> None:
+    def __init__(self, pool_size: int = 1, *, learner_substitutes: bool = False) -> None:
+        self._substitutes = learner_substitutes
+        self.provider = "pocketsphinx-phones" if learner_substitutes else "pocketsphinx"
         self._pool: queue.Queue[_Decoders] = queue.Queue()
         try:
             for _ in range(pool_size):
@@ -269,10 +278,11 @@ class PocketsphinxScorer:
         pcm = _speech(audio)
         with self._borrow() as decoders:
             pronunciations = [decoders.pronunciations(w, language) for w in words]
-            alignment = decoders.align(pcm, pronunciations)
+            alignment = decoders.align(pcm, pronunciations, self._substitutes)
             loop = decoders.phone_loop(pcm)
         n_frames = len(pcm) // 2 // _SAMPLES_PER_FRAME
-        return _assess(words, pronunciations, alignment, loop, n_frames)
+        miscues = PHONE_MISCUES if self._substitutes else MISCUES
+        return _assess(words, pronunciations, alignment, loop, n_frames, miscues, self.provider)
 
     @contextlib.contextmanager
     def _borrow(self) -> Iterator[_Decoders]:
@@ -302,12 +312,14 @@ def _phone_word(phone: str, slot: int) -> str:
     return f"{phone.lower()}_{slot}"
 
 
-def _grammar(words: Sequence[Sequence[Sequence[str]]]) -> tuple[int, list[tuple]]:
+def _grammar(
+    words: Sequence[Sequence[Sequence[str]]], substitutes: bool
+) -> tuple[int, list[tuple]]:
     """Final state and transitions (from, to, probability[, word]) of the alignment grammar for
     words given as their pronunciation variants. State i <= len(words) is the boundary before
-    word i (the last one is the end); chains of phone states follow. Beside each phone run
-    penalized arcs for what learners say instead (SUBSTITUTES) and, after a word's first
-    phone, an empty arc that leaves the phone out."""
+    word i (the last one is the end); chains of phone states follow. With `substitutes`,
+    beside each phone run penalized arcs for what learners say instead (SUBSTITUTES) and,
+    after a word's first phone, an empty arc that leaves the phone out."""
     n = len(words)
     transitions: list[tuple] = [(i, i, _SILENCE_PROBABILITY, _SILENCE) for i in range(n + 1)]
     next_state = n + 1
@@ -317,20 +329,24 @@ def _grammar(words: Sequence[Sequence[Sequence[str]]]) -> tuple[int, list[tuple]
             next_state += len(phones) - 1
             for boundary in range(max(0, k - _MAX_SKIP), k + 1):
                 skipped = _SKIP_PROBABILITY ** (k - boundary)
-                for phone, probability in _said_as(phones[0]):
+                for phone, probability in _said_as(phones[0], substitutes):
                     word = _phone_word(phone, k % _SLOTS)
                     transitions.append((boundary, chain[0], skipped * probability, word))
             for src, dst, reference in zip(chain, chain[1:], phones[1:], strict=False):
-                for phone, probability in _said_as(reference):
+                for phone, probability in _said_as(reference, substitutes):
                     transitions.append((src, dst, probability, _phone_word(phone, k % _SLOTS)))
-                transitions.append((src, dst, _LEFT_OUT[phone_class(reference)]))
+                if substitutes:
+                    transitions.append((src, dst, _LEFT_OUT[phone_class(reference)]))
     for boundary in range(max(0, n - _MAX_SKIP), n):
         transitions.append((boundary, n, _SKIP_PROBABILITY ** (n - boundary), _SILENCE))
     return n, transitions
 
 
-def _said_as(phone: str) -> list[tuple[str, float]]:
-    """The phone and its learner substitutes, with their grammar probabilities."""
+def _said_as(phone: str, substitutes: bool) -> list[tuple[str, float]]:
+    """The phone and (with `substitutes`) its learner substitutes, with their grammar
+    probabilities."""
+    if not substitutes:
+        return [(phone, 1.0)]
     substituted = _SUBSTITUTED.get(phone) or _SUBSTITUTED[phone_class(phone)]
     return [(phone, 1.0), *((s, substituted) for s in SUBSTITUTES.get(phone, ()))]
 
@@ -359,6 +375,8 @@ def _assess(
     alignment: list[_Segment],
     loop: list[_Segment],
     n_frames: int,
+    miscues: MiscueThresholds,
+    provider: str,
 ) -> ScoringResult:
     free, speech = _frame_scores(loop, n_frames)
     if speech.sum() < _MIN_SPEECH_SECONDS * _FRAME_RATE:
@@ -367,7 +385,7 @@ def _assess(
     inserted: dict[int, list[str]] = {}
     hesitations = []
     for pause in pauses:
-        if holds_extra_word(_pause_evidence(pause.segment, free, speech), MISCUES):
+        if holds_extra_word(_pause_evidence(pause.segment, free, speech), miscues):
             inserted.setdefault(pause.after, []).append(_heard(pause.segment, loop))
         else:
             hesitations.append(pause.segment)
@@ -375,7 +393,7 @@ def _assess(
     scores = [WordScore(w, 0.0, WordError.INSERTION) for w in inserted.get(-1, [])]
     said: list[list[_Segment]] = []
     for i, (word, phones) in enumerate(zip(words, aligned, strict=True)):
-        score = _word_score(word, pronunciations[i], phones, free, speech)
+        score = _word_score(word, pronunciations[i], phones, free, speech, miscues)
         scores.append(score)
         if score.error_type != WordError.OMISSION:
             said.append(phones)
@@ -397,7 +415,7 @@ def _assess(
         fluency_score=round(fluency, 1),
         completeness_score=round(completeness, 1),
         word_scores=scores,
-        provider=PocketsphinxScorer.provider,
+        provider=provider,
     )
 
 
@@ -445,6 +463,7 @@ def _word_score(
     phones: list[_Segment],
     free: np.ndarray,
     speech: np.ndarray,
+    miscues: MiscueThresholds,
 ) -> WordScore:
     if not phones:
         return WordScore(word, 0.0, WordError.OMISSION)
@@ -460,7 +479,7 @@ def _word_score(
         min_frames=_MIN_FRAMES_PER_PHONE * len(phones),
         silent_share=1.0 - float(speech[start : end + 1].mean()),
     )
-    error = classify(evidence, MISCUES)
+    error = classify(evidence, miscues)
     if error == WordError.OMISSION:
         return WordScore(word, 0.0, error)
     if any(p.error_type != WordError.NONE for p in scores):

@@ -3,7 +3,8 @@
 import pytest
 
 from adapters.speech.espeak import EspeakSynthesizer
-from tests.support.api import assert_error, sign_up
+from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
+from tests.support.api import assert_error, client_with, sign_up
 from tests.support.audio import recorded, silence
 
 pytestmark = pytest.mark.asyncio
@@ -58,14 +59,19 @@ async def test_the_right_sentence_scores_higher_than_another(client, recording):
     assert right["pronunciation_score"] > wrong["pronunciation_score"]
 
 
-async def test_a_wrong_phone_is_named_with_the_phone_said_instead(client):
-    """A learner says "berry" for "very": the word is a Mispronunciation, its /v/ is the
-    wrong phone and /b/ what was heard; the other phonemes carry their scores only."""
-    learner = await sign_up(client)
+async def test_a_wrong_phone_is_named_with_the_phone_said_instead(container):
+    """With SPEECH_PROVIDER=pocketsphinx-phones a learner who says "berry" for "very" is told
+    so: the word is a Mispronunciation, its /v/ is the wrong phone and /b/ what was heard;
+    the other phonemes carry their scores only."""
+    phones = PocketsphinxScorer(learner_substitutes=True)
     said = await EspeakSynthesizer().synthesize("The weather is berry cold today.", voice="en-us")
-    body = (
-        await score(client, learner["headers"], said.audio, "The weather is very cold today.")
-    ).json()
+    async with client_with(container, speech_scorer=phones) as client:
+        learner = await sign_up(client)
+        response = await score(
+            client, learner["headers"], said.audio, "The weather is very cold today."
+        )
+    body = response.json()
+    assert body["provider"] == "pocketsphinx-phones"
     very = next(w for w in body["word_scores"] if w["word"].lower() == "very")
     assert very["error_type"] == "Mispronunciation"
     assert very["phonemes"][0] == {
