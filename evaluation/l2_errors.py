@@ -28,8 +28,8 @@ import numpy as np
 
 from adapters.speech.codec import decode_to_pcm, encode_wav
 from adapters.speech.espeak import EspeakSynthesizer
+from adapters.speech.espeak_phonemes import espeak_pronunciation
 from adapters.speech.miscues import reference_words
-from adapters.speech.pocketsphinx_scorer import espeak_pronunciation
 from evaluation.datasets import MANIFEST
 from ports.scoring import PcmAudio, WordError
 

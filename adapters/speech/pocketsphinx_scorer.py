@@ -41,7 +41,7 @@ majority phone was the substituted one for only half of the substituted phones, 
 from the reference phone for half of the correctly said ones.
 
 Words missing from the CMU dictionary get a pronunciation from eSpeak NG's own phonemizer
-(espeak_TextToPhonemes in the espeakng-loader library that synthesis already uses), mapped
+(adapters.speech.espeak_phonemes: espeak_TextToPhonemes in the library synthesis uses), mapped
 from IPA to ARPAbet: offline, no model download, and it reads numbers and abbreviations too.
 
 Decoders are heavy and not thread-safe: each instance keeps a small pool of decoder sets, and a
@@ -52,18 +52,15 @@ replicas) for parallelism.
 
 import asyncio
 import contextlib
-import ctypes
-import functools
 import math
 import queue
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-import espeakng_loader
 import numpy as np
 from pocketsphinx import Decoder
 
-from adapters.speech import espeak
+from adapters.speech.espeak_phonemes import BRITISH_VOICE, espeak_pronunciation
 from adapters.speech.miscues import (
     MiscueThresholds,
     PauseEvidence,
@@ -223,7 +220,7 @@ class _Decoders:
         found = found or [espeak_pronunciation(word)]
         if language == BRITISH:
             with contextlib.suppress(InvalidInput):  # no British reading: the others stay
-                british = espeak_pronunciation(word, _BRITISH_VOICE)
+                british = espeak_pronunciation(word, BRITISH_VOICE)
                 found += [british] if british not in found else []
         return found
 
@@ -606,72 +603,3 @@ def _prepare(samples: np.ndarray) -> bytes:
         for n in (margin - (first - start), margin - (end - last))
     )
     return np.concatenate([before, samples[start:end], after]).tobytes()
-
-
-# eSpeak NG phonemizer, for words missing from the CMU dictionary.
-_PHONEMES_IPA = 0x02
-_PHONEME_SEPARATOR = ord("_") << 8  # bits 8-23: the character between phoneme names
-_CHARS_UTF8 = 1
-_ESPEAK_VOICE = b"gmw/en-US"
-_BRITISH_VOICE = b"gmw/en"
-# eSpeak's US English IPA (stress and length marks removed) to ARPAbet. Flaps and glottal
-# stops are the /t/ the CMU dictionary writes; syllabic consonants take a schwa.
-# fmt: off
-_IPA_TO_ARPABET = {
-    "a": ["AE"], "aɪ": ["AY"], "aʊ": ["AW"], "æ": ["AE"], "ɐ": ["AH"], "ɑ": ["AA"],
-    "ɒ": ["AA"], "ʌ": ["AH"], "ə": ["AH"], "ɚ": ["ER"], "ɜ": ["ER"], "ɝ": ["ER"],
-    "e": ["EH"], "eɪ": ["EY"], "ɛ": ["EH"], "ɪ": ["IH"], "ᵻ": ["IH"],
-    "i": ["IY"], "o": ["OW"], "oʊ": ["OW"], "əʊ": ["OW"], "ɔ": ["AO"],
-    "ɔɪ": ["OY"], "u": ["UW"], "ʊ": ["UH"], "b": ["B"], "d": ["D"],
-    "dʒ": ["JH"], "ð": ["DH"], "f": ["F"], "ɡ": ["G"], "g": ["G"], "h": ["HH"], "j": ["Y"],
-    "k": ["K"], "l": ["L"], "l̩": ["AH", "L"], "m": ["M"], "m̩": ["AH", "M"], "n": ["N"],
-    "n̩": ["AH", "N"], "ŋ": ["NG"], "p": ["P"], "r": ["R"], "ɹ": ["R"], "s": ["S"],
-    "ʃ": ["SH"], "t": ["T"], "ɾ": ["T"], "ʔ": ["T"], "tʃ": ["CH"], "θ": ["TH"], "v": ["V"],
-    "w": ["W"], "x": ["K"], "z": ["Z"], "ʒ": ["ZH"],
-    # r-coloured vowels, one eSpeak phoneme each ("park" p_ˈɑːɹ_k, "pair" p_ˈɛɹ)
-    "ɑɹ": ["AA", "R"], "ɛɹ": ["EH", "R"], "ɔɹ": ["AO", "R"], "ɪɹ": ["IH", "R"],
-    "ʊɹ": ["UH", "R"], "aɪɚ": ["AY", "ER"], "aɪɹ": ["AY", "R"], "aʊɚ": ["AW", "ER"],
-    # British English centring diphthongs, without the r ("here" h_ˈiə, "tour" t_ˈʊə)
-    "ɪə": ["IH", "AH"], "iə": ["IY", "AH"], "eə": ["EH", "AH"], "ʊə": ["UH", "AH"],
-    "aɪə": ["AY", "AH"], "aʊə": ["AW", "AH"],
-}
-# fmt: on
-
-
-@functools.cache
-def _espeak_library() -> ctypes.CDLL:
-    """The library synthesis loads: dlopen hands back the same instance, with its state."""
-    lib = ctypes.CDLL(espeakng_loader.get_library_path())
-    lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
-    lib.espeak_TextToPhonemes.argtypes = [
-        ctypes.POINTER(ctypes.c_void_p),
-        ctypes.c_int,
-        ctypes.c_int,
-    ]
-    lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-    return lib
-
-
-@functools.lru_cache(maxsize=4096)
-def espeak_pronunciation(word: str, voice: bytes = _ESPEAK_VOICE) -> list[str]:
-    """ARPAbet phones of `word` as eSpeak NG reads it in US English (or `voice`'s English)."""
-    lib = _espeak_library()
-    text = ctypes.create_string_buffer(word.encode())
-    pointer = ctypes.c_void_p(ctypes.addressof(text))
-    chunks = []
-    with espeak._LOCK:  # the library is global state, shared with synthesis
-        espeak._engine()  # initializes the library on first use
-        lib.espeak_SetVoiceByName(voice)
-        while pointer.value:
-            chunk = lib.espeak_TextToPhonemes(
-                ctypes.byref(pointer), _CHARS_UTF8, _PHONEMES_IPA | _PHONEME_SEPARATOR
-            )
-            chunks.append(chunk.decode() if chunk else "")
-    phones = [
-        arpabet
-        for symbol in "_".join(chunks).replace(" ", "_").split("_")
-        for arpabet in _IPA_TO_ARPABET.get(symbol.strip("ˈˌ").replace("ː", ""), [])
-    ]
-    if not phones:
-        raise InvalidInput(f"No pronunciation is known for {word!r}.", {"word": word})
-    return phones
