@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from tests.api.test_admin_tags import admin_headers
-from tests.support.api import assert_error, sign_up
+from tests.support.api import assert_error, held_here, sign_up
 
 pytestmark = pytest.mark.asyncio
 DEMO_AUDIO = "audio/A1/a1_question_0001.mp3"
@@ -189,15 +189,10 @@ async def test_the_list_pages_up_to_200(client, container):
 
 
 async def a_speech(client, container, headers, **filter) -> dict:
-    """A catalogue speech whose audio this app's store holds: the import tests' MinIO store
-    shares the database, so some speeches have their audio there."""
     listed = await client.get(
         "/api/v1/admin/speeches", params={"limit": 200} | filter, headers=headers
     )
-    for speech in listed.json()["speeches"]:
-        if await container.blobs.exists(speech["audio_key"]):
-            return speech
-    raise AssertionError(f"no speech with local audio among {filter}")
+    return await held_here(listed.json()["speeches"], container)
 
 
 async def test_004s_body_names_its_audio_by_a_speechs_audio_url(client, container):
