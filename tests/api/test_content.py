@@ -9,7 +9,7 @@ import pytest
 
 from adapters.speech.codec import decode_to_pcm
 from deployments.wiring import Container
-from tests.support.api import assert_error, sign_up
+from tests.support.api import assert_error, held_here, sign_up
 
 pytestmark = pytest.mark.asyncio
 
@@ -86,9 +86,10 @@ async def test_random_speeches_need_a_login(client):
     assert_error(await pick(client, {}), 401, "Unauthorized")
 
 
-async def test_audio_url_serves_playable_mp3(client):
+async def test_audio_url_serves_playable_mp3(client, container: Container):
     learner = await sign_up(client)
-    speech = (await pick(client, learner["headers"], limit=1)).json()["speeches"][0]
+    speeches = (await pick(client, learner["headers"], limit=50)).json()["speeches"]
+    speech = await held_here(speeches, container)
     url = urlsplit(speech["audio_url"])
     expires = int(parse_qs(url.query)["expires"][0])
     assert 3500 < expires - time.time() <= 3600

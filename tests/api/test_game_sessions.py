@@ -10,7 +10,7 @@ import pytest
 
 from deployments.wiring import Container
 from ports.practice import GameSessionFilter
-from tests.support.api import PASSWORD, assert_error, sign_up
+from tests.support.api import PASSWORD, assert_error, held_here, sign_up
 
 pytestmark = pytest.mark.asyncio
 
@@ -95,7 +95,8 @@ async def test_save_list_and_read_back(client, container):
     first = d["results"][0]["speech"]
     assert first["id"] == speeches[0]["id"] and first["text"] == speeches[0]["text"]
     assert first["tags"] and first["audio_url"].startswith("http://testserver/api/v1/blobs/")
-    assert (await client.get(first["audio_url"])).status_code == 200
+    played = await held_here([r["speech"] for r in d["results"]], container)
+    assert (await client.get(played["audio_url"])).status_code == 200
 
 
 async def test_listen_and_repeat_keeps_scores(client):
