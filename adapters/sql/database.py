@@ -86,7 +86,11 @@ def read_engine(engine: AsyncEngine) -> AsyncEngine:
     database = url.database or ""
     if database in ("", ":memory:"):
         return engine
-    readers = create_async_engine(url, pool_size=SQLITE_READERS, max_overflow=0)
+    # No transaction is ever begun on these connections: nothing to roll back when one
+    # goes back to the pool (each rollback is a round trip to the driver's thread).
+    readers = create_async_engine(
+        url, pool_size=SQLITE_READERS, max_overflow=0, pool_reset_on_return=None
+    )
 
     @event.listens_for(readers.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -13,6 +13,8 @@ from ports.cefr import CefrLevel
 from ports.content import SpeechType
 from ports.practice import GameMode, GameResult, GameSession, GameSessionFilter, UserResponse
 
+_MATCHING = "matching_sessions"
+
 
 def _game_session(row: Any, results: list[GameResult]) -> GameSession:
     """A game session from a row of its table (mapped or Core)."""
@@ -86,9 +88,11 @@ class SqlGameSessionRepository:
         if filter.completed_to is not None:
             conditions.append(sessions.completed_at <= filter.completed_to)
         offset, limit = max(offset, 0), max(limit, 0)
+        # The count of all matching rows rides along with the page (window functions run
+        # before LIMIT): one statement, one round trip, instead of a page and a count.
         rows = list(
             await self._session.execute(
-                select(GameSessionRow.__table__)
+                select(GameSessionRow.__table__, func.count().over().label(_MATCHING))
                 .where(*conditions)
                 # id breaks ties so that pages never overlap.
                 .order_by(sessions.completed_at.desc(), sessions.id.desc())
@@ -96,9 +100,9 @@ class SqlGameSessionRepository:
                 .limit(limit)
             )
         )
-        if len(rows) < limit and (rows or offset == 0):
-            total = offset + len(rows)  # the last page: no count needed
-        else:
+        if rows or offset == 0:
+            total = getattr(rows[0], _MATCHING) if rows else 0
+        else:  # past the last page: the rows carry no count
             total = (
                 await self._session.scalar(
                     select(func.count()).select_from(GameSessionRow.__table__).where(*conditions)

@@ -1,5 +1,6 @@
 """The token codec and the password hasher."""
 
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
@@ -77,6 +78,17 @@ def test_a_token_of_another_issuer_or_audience_setting_is_refused():
     for codec in (JwtTokenCodec(SECRET, issuer="x"), JwtTokenCodec(SECRET, audience="y")):
         with pytest.raises(Unauthenticated):
             codec.decode(token, "access")
+
+
+def test_a_token_found_valid_is_refused_once_it_expires_and_as_the_other_kind():
+    codec = JwtTokenCodec(SECRET)
+    token = codec.encode(claims(expires_at=datetime.now(UTC) + timedelta(seconds=1)))
+    assert codec.decode(token, "access").role is Role.ADMIN  # kept as valid from here on
+    with pytest.raises(Unauthenticated, match="Expected a refresh token"):
+        codec.decode(token, "refresh")
+    time.sleep(1.1)
+    with pytest.raises(Unauthenticated, match="Token has expired"):
+        codec.decode(token, "access")
 
 
 def test_short_secrets_are_refused():
