@@ -4,6 +4,7 @@ import pytest
 
 from adapters.speech.codec import decode_to_pcm
 from adapters.speech.espeak import EspeakSynthesizer
+from parla_contracts.speech_recognizer import SENTENCES, words
 from tests.support.api import assert_error, sign_up
 
 pytestmark = pytest.mark.asyncio
@@ -16,15 +17,16 @@ async def headers(client) -> dict:
 
 
 async def test_a_recording_is_transcribed(client, headers):
-    wav = await EspeakSynthesizer().synthesize(
-        "The cat sat quietly on the old wooden chair.", voice="en-us", speed=0.9
-    )
+    wav = await EspeakSynthesizer().synthesize(SENTENCES[2], voice="en-us")
     response = await client.post(
         f"{SPEECH}/transcribe", files={"audio": ("a.wav", wav.audio, "audio/wav")}, headers=headers
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert "cat sat quietly" in body["text"].lower() and "chair" in body["text"].lower()
+    # Whisper's exact words differ between CPUs (a run elsewhere heard "cat sat quietly" as
+    # "cat, at quite"): the route is held to the sentence's key words, the recognizer's
+    # accuracy to its contract (parla_contracts.speech_recognizer).
+    assert {"brother", "football", "saturday"} <= set(words(body["text"]))
     assert body["language"] == "en"
     assert 1.0 < body["duration_seconds"] < 5.0
     assert body["provider"] == "whisper-base"
