@@ -9,6 +9,7 @@ import functools
 import espeakng_loader
 
 from adapters.speech import espeak
+from adapters.speech.phones import VOWELS
 from domain.errors import InvalidInput
 
 _PHONEMES_IPA = 0x02
@@ -55,8 +56,8 @@ def _espeak_library() -> ctypes.CDLL:
 
 
 @functools.lru_cache(maxsize=4096)
-def espeak_pronunciation(word: str, voice: bytes = US_VOICE) -> list[str]:
-    """ARPAbet phones of `word` as eSpeak NG reads it in US English (or `voice`'s English)."""
+def _symbols(word: str, voice: bytes) -> tuple[str, ...]:
+    """eSpeak NG's IPA phonemes of `word`, with their stress marks ("ˈɪ")."""
     lib = _espeak_library()
     text = ctypes.create_string_buffer(word.encode())
     pointer = ctypes.c_void_p(ctypes.addressof(text))
@@ -69,11 +70,27 @@ def espeak_pronunciation(word: str, voice: bytes = US_VOICE) -> list[str]:
                 ctypes.byref(pointer), _CHARS_UTF8, _PHONEMES_IPA | _PHONEME_SEPARATOR
             )
             chunks.append(chunk.decode() if chunk else "")
-    phones = [
-        arpabet
-        for symbol in "_".join(chunks).replace(" ", "_").split("_")
-        for arpabet in _IPA_TO_ARPABET.get(symbol.strip("ˈˌ").replace("ː", ""), [])
-    ]
+    return tuple(s for s in "_".join(chunks).replace(" ", "_").split("_") if s)
+
+
+def _arpabet(symbol: str) -> list[str]:
+    return _IPA_TO_ARPABET.get(symbol.strip("ˈˌ").replace("ː", ""), [])
+
+
+def espeak_pronunciation(word: str, voice: bytes = US_VOICE) -> list[str]:
+    """ARPAbet phones of `word` as eSpeak NG reads it in US English (or `voice`'s English)."""
+    phones = [arpabet for symbol in _symbols(word, voice) for arpabet in _arpabet(symbol)]
     if not phones:
         raise InvalidInput(f"No pronunciation is known for {word!r}.", {"word": word})
     return phones
+
+
+def stressed_vowel(word: str) -> tuple[int, int] | None:
+    """Which vowel of `word` carries its primary stress in eSpeak NG's US reading, as (its
+    index, the number of vowels); None for a word read without stress (function words such
+    as "the", "is", "for") or without vowels."""
+    vowels: list[bool] = []  # per ARPAbet vowel: stressed?
+    for symbol in _symbols(word, US_VOICE):
+        phones = _arpabet(symbol)
+        vowels += [symbol.startswith("ˈ") and i == 0 for i, p in enumerate(phones) if p in VOWELS]
+    return (vowels.index(True), len(vowels)) if True in vowels else None

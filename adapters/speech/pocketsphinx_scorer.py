@@ -6,12 +6,14 @@ How a recording is scored against its reference text:
    one-phone "word", so one decoding pass yields phone boundaries and acoustic scores), with
    optional silence between words and penalized arcs that skip up to two words: a word the
    learner left out costs less to skip than to force onto the neighbouring sounds. Beside
-   each phone run penalized arcs for what learners say instead (adapters.speech.phones:
-   th as s or t, v as b or w, r and l, ...) and an arc that leaves it out: where the audio
-   fits a substitute better by more than its penalty, the aligner takes it, and the phone
-   is found wrong and named with what was said. The penalties, per phone class, are
-   calibrated on the tuning part of the L2 error set (evaluation/l2_errors.json); the
-   extra arcs cost next to nothing, since every senone is scored on every frame anyway.
+   each consonant and the word's stressed vowel, penalized arcs for what learners say
+   instead (adapters.speech.phones: th as s or t, v as b or w, r and l, ...), and beside
+   every phone but a word's first an arc that leaves it out: where the audio fits a
+   substitute (or the shorter path) better by more than its penalty, the aligner takes it,
+   and the phone is found wrong and named with what was said. The
+   penalties, per pair of phones, are calibrated on the tuning part of the L2 error set
+   (evaluation/l2_errors.json); the extra arcs cost next to nothing, since every senone is
+   scored on every frame anyway.
 2. Free phone loop. The same audio is decoded as any sequence of context-independent phones,
    the unconstrained hypothesis the forced path is compared with.
 3. Goodness of pronunciation (GOP). For each phone, (forced log-likelihood - free phone-loop
@@ -60,7 +62,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from pocketsphinx import Decoder
 
-from adapters.speech.espeak_phonemes import BRITISH_VOICE, espeak_pronunciation
+from adapters.speech.espeak_phonemes import BRITISH_VOICE, espeak_pronunciation, stressed_vowel
 from adapters.speech.miscues import (
     MiscueThresholds,
     PauseEvidence,
@@ -69,7 +71,7 @@ from adapters.speech.miscues import (
     holds_extra_word,
     reference_words,
 )
-from adapters.speech.phones import SUBSTITUTES, PhoneClass, phone_class
+from adapters.speech.phones import SUBSTITUTES, VOWELS, PhoneClass, phone_class
 from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio, PhonemeScore, ScoringResult, WordError, WordScore
 
@@ -101,19 +103,31 @@ _MAX_SKIP = 2
 _SLOTS = _MAX_SKIP + 2
 _SKIP_PROBABILITY = 1e-40
 _SILENCE_PROBABILITY = 0.1
-# Grammar probabilities of a phone said as one of its learner substitutes and of a phone left
-# out, by the class of the reference phone: how much better (in nats) the substitute or the
-# shorter path must fit the audio to be chosen. Calibrated on the tuning part of
-# evaluation/l2_errors.json for few false alarms on correctly said words.
-_SUBSTITUTED: dict[str, float] = {
-    PhoneClass.VOWEL: 1e-10,
-    PhoneClass.STOP: 1e-5,
-    PhoneClass.FRICATIVE: 1e-5,
-    PhoneClass.NASAL: 1e-12,
-    PhoneClass.APPROXIMANT: 1e-12,
-    # AH is also the dictionary's schwa, which the models hear as AA in "the" and "a"
-    "AH": 1e-20,
+# Grammar probability of a phone said as one of its learner substitutes, per (reference,
+# substitute): how much better (in nats) the substitute must fit the audio to be chosen. The
+# models tell some pairs apart far better than others (iy/ih at almost any penalty, th/s
+# hardly at all), so each pair is calibrated on its own, on the tuning part of
+# evaluation/l2_errors.json: of the penalties (1e-2 to 1e-30) that flag at most one
+# correctly said word there, the strictest of those that flag the most substituted words.
+# Pairs that flag none that way (z as s, which the synthesized voices devoice themselves), or
+# that the set has no errors of, take the strictest.
+_SUBSTITUTED: dict[tuple[str, str], float] = {
+    ("AE", "AA"): 1e-8,
+    ("AE", "AH"): 1e-6,
+    ("IH", "IY"): 1e-13,
+    ("IY", "IH"): 1e-2,
+    ("L", "R"): 1e-8,
+    ("P", "F"): 1e-4,
+    ("R", "L"): 1e-8,
+    ("TH", "F"): 1e-2,
+    ("TH", "S"): 1e-20,
+    ("TH", "T"): 1e-8,
+    ("UW", "UH"): 1e-8,
+    ("V", "B"): 1e-16,
+    ("V", "W"): 1e-20,
 }
+_UNCALIBRATED = 1e-30
+# Grammar probability of a phone left out, by the class of the reference phone.
 _LEFT_OUT = dict.fromkeys(PhoneClass, 1e-20)
 _MAX_PRONUNCIATIONS = 3  # dictionary variants offered to the aligner for each word
 _GRAMMAR_WEIGHT = 1.0  # grammar probabilities count as they are, in nats
@@ -225,9 +239,17 @@ class _Decoders:
         return found
 
     def align(
-        self, pcm: bytes, pronunciations: list[list[list[str]]], substitutes: bool
+        self, pcm: bytes, words: list[str], pronunciations: list[list[list[str]]], substitutes: bool
     ) -> list[_Segment]:
-        final, transitions = _grammar(pronunciations, substitutes)
+        open_phones = (
+            [
+                [_open_to_substitutes(w, phones) for phones in v]
+                for w, v in zip(words, pronunciations, strict=True)
+            ]
+            if substitutes
+            else None
+        )
+        final, transitions = _grammar(pronunciations, open_phones)
         self.aligner.add_fsg(_SEARCH, self.aligner.create_fsg(_SEARCH, 0, final, transitions))
         self.aligner.activate_search(_SEARCH)
         _decode(self.aligner, pcm)
@@ -243,8 +265,7 @@ class _Decoders:
 class PocketsphinxScorer:
     """ports.scoring.SpeechScorer for English, computed offline from the audio. With
     `learner_substitutes` (SPEECH_PROVIDER=pocketsphinx-phones) the aligner is also offered
-    the phones learners say instead (step 1 of the method), so a wrong phone is named; off
-    by default, since on correct speech those arcs also take some right phones for wrong ones
+    the phones learners say instead (step 1 of the method), so a wrong phone is named
     (README, "Pronunciation scoring quality")."""
 
     def __init__(self, pool_size: int = 1, *, learner_substitutes: bool = False) -> None:
@@ -275,7 +296,7 @@ class PocketsphinxScorer:
         pcm = _speech(audio)
         with self._borrow() as decoders:
             pronunciations = [decoders.pronunciations(w, language) for w in words]
-            alignment = decoders.align(pcm, pronunciations, self._substitutes)
+            alignment = decoders.align(pcm, words, pronunciations, self._substitutes)
             loop = decoders.phone_loop(pcm)
         n_frames = len(pcm) // 2 // _SAMPLES_PER_FRAME
         miscues = PHONE_MISCUES if self._substitutes else MISCUES
@@ -310,33 +331,50 @@ def _phone_word(phone: str, slot: int) -> str:
 
 
 def _grammar(
-    words: Sequence[Sequence[Sequence[str]]], substitutes: bool
+    words: Sequence[Sequence[Sequence[str]]],
+    open_phones: Sequence[Sequence[Sequence[bool]]] | None,
 ) -> tuple[int, list[tuple]]:
     """Final state and transitions (from, to, probability[, word]) of the alignment grammar for
     words given as their pronunciation variants. State i <= len(words) is the boundary before
-    word i (the last one is the end); chains of phone states follow. With `substitutes`,
-    beside each phone run penalized arcs for what learners say instead (SUBSTITUTES) and,
-    after a word's first phone, an empty arc that leaves the phone out."""
+    word i (the last one is the end); chains of phone states follow. With `open_phones` (per
+    word, variant and phone: does it take substitutes), beside each open phone run penalized
+    arcs for what learners say instead (SUBSTITUTES) and, after a word's first phone, an empty
+    arc that leaves the phone out."""
     n = len(words)
     transitions: list[tuple] = [(i, i, _SILENCE_PROBABILITY, _SILENCE) for i in range(n + 1)]
     next_state = n + 1
     for k, variants in enumerate(words):
-        for phones in variants:
+        for v, phones in enumerate(variants):
+            opened = open_phones[k][v] if open_phones else [False] * len(phones)
             chain = [*range(next_state, next_state + len(phones) - 1), k + 1]
             next_state += len(phones) - 1
             for boundary in range(max(0, k - _MAX_SKIP), k + 1):
                 skipped = _SKIP_PROBABILITY ** (k - boundary)
-                for phone, probability in _said_as(phones[0], substitutes):
+                for phone, probability in _said_as(phones[0], opened[0]):
                     word = _phone_word(phone, k % _SLOTS)
                     transitions.append((boundary, chain[0], skipped * probability, word))
-            for src, dst, reference in zip(chain, chain[1:], phones[1:], strict=False):
-                for phone, probability in _said_as(reference, substitutes):
+            for src, dst, reference, is_open in zip(
+                chain, chain[1:], phones[1:], opened[1:], strict=False
+            ):
+                for phone, probability in _said_as(reference, is_open):
                     transitions.append((src, dst, probability, _phone_word(phone, k % _SLOTS)))
-                if substitutes:
+                if open_phones:
                     transitions.append((src, dst, _LEFT_OUT[phone_class(reference)]))
     for boundary in range(max(0, n - _MAX_SKIP), n):
         transitions.append((boundary, n, _SKIP_PROBABILITY ** (n - boundary), _SILENCE))
     return n, transitions
+
+
+def _open_to_substitutes(word: str, phones: list[str]) -> list[bool]:
+    """Per phone of a pronunciation of `word`: is the aligner offered its learner substitutes?
+    Consonants are; a vowel only as the word's stressed vowel, since the vowels learners mix
+    up (sheep/ship, hat/hut/hot) are stressed ones, and the models hear reduced vowels, and
+    every vowel of an unstressed function word ("the", "for"), as anything near the schwa.
+    The article "a", which eSpeak NG reads alone as its letter name, is unstressed too."""
+    stress = None if word == "a" else stressed_vowel(word)
+    vowels = [i for i, p in enumerate(phones) if p in VOWELS]
+    stressed = vowels[stress[0]] if stress and stress[1] == len(vowels) else None
+    return [p not in VOWELS or i == stressed for i, p in enumerate(phones)]
 
 
 def _said_as(phone: str, substitutes: bool) -> list[tuple[str, float]]:
@@ -344,8 +382,10 @@ def _said_as(phone: str, substitutes: bool) -> list[tuple[str, float]]:
     probabilities."""
     if not substitutes:
         return [(phone, 1.0)]
-    substituted = _SUBSTITUTED.get(phone) or _SUBSTITUTED[phone_class(phone)]
-    return [(phone, 1.0), *((s, substituted) for s in SUBSTITUTES.get(phone, ()))]
+    return [
+        (phone, 1.0),
+        *((s, _SUBSTITUTED.get((phone, s), _UNCALIBRATED)) for s in SUBSTITUTES.get(phone, ())),
+    ]
 
 
 def _decode(decoder: Decoder, pcm: bytes) -> None:

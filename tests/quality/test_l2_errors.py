@@ -2,7 +2,7 @@
 sentences, each said with its one substituted phone and correctly, by Piper's neural voice
 and one eSpeak NG voice, scored as `python -m evaluation.scoring` scores them. A bounded
 subset of what README's table measures on the whole held-out part (measured on this subset:
-flagged 0.844, wrong phone named 1.0, and what was said instead 0.926, false alarms 0.129);
+flagged 0.719, wrong phone named 0.957, and what was said instead 0.913, false alarms 0.029);
 the assertions are conservative versions of those numbers."""
 
 import asyncio
@@ -60,4 +60,4 @@ def test_substituted_phones_are_flagged_and_named(report: Report) -> None:
 
 
 def test_correctly_said_words_raise_few_false_alarms(report: Report) -> None:
-    assert report.false_alarms is not None and report.false_alarms <= 0.18, report
+    assert report.false_alarms is not None and report.false_alarms <= 0.08, report
