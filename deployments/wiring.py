@@ -29,6 +29,7 @@ from adapters.metrics import PrometheusMetrics
 from adapters.nats.event_bus import NatsEventBus
 from adapters.rate_limiter import in_memory_rate_limiter, redis_rate_limiter
 from adapters.redis.cache import RedisCache
+from adapters.redis.client import redis_client
 from adapters.redis.revocations import RedisSessionRevocations
 from adapters.reviews.fsrs_scheduler import FsrsScheduler
 from adapters.speech.codec import PyAVAudioDecoder
@@ -312,7 +313,7 @@ def bootstrap(
     revocations: SessionRevocations
     redis: Redis | None = None
     if settings.redis_url:
-        redis = Redis.from_url(settings.redis_url)
+        redis = redis_client(settings.redis_url)
         revocations = RedisSessionRevocations(redis)
         cache: Cache = RedisCache(redis)
         rate_limiter = redis_rate_limiter(redis, settings.redis_url)

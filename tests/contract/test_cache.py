@@ -10,6 +10,7 @@ from redis.exceptions import RedisError
 
 from adapters.memory.cache import InMemoryCache
 from adapters.redis.cache import RedisCache
+from adapters.redis.client import redis_client
 from ports.cache import Cache
 from tests.support.services import unavailable
 
@@ -18,7 +19,8 @@ EVERY_BYTE = bytes(range(256))
 
 
 async def connected_redis() -> Redis:
-    redis = Redis.from_url(REDIS_URL)
+    """The client the app builds (adapters.redis.client), once Redis answers."""
+    redis = redis_client(REDIS_URL)
     try:
         await redis.ping()
     except RedisError as e:

@@ -9,6 +9,7 @@ import pytest
 from redis.asyncio import Redis
 
 from adapters.rate_limiter import in_memory_rate_limiter, redis_rate_limiter
+from adapters.redis.client import MAX_CONNECTIONS
 from domain.errors import ServiceUnavailable
 from ports.rate_limits import Rate, RateLimiter
 from tests.contract.test_cache import REDIS_URL, connected_redis
@@ -58,6 +59,16 @@ async def test_a_refused_request_is_not_counted_and_the_window_moves(
     await asyncio.sleep(0.6)  # the first request has left the window, the second has not
     assert (await limiter.hit(rate, key)).allowed
     assert not (await limiter.hit(rate, key)).allowed
+
+
+async def test_a_burst_past_the_connection_pool_is_answered(limiter: RateLimiter) -> None:
+    """As when 1,000 idle sockets are pinged at once: ten times the Redis client's pool."""
+    rate = Rate(10_000, 60)
+    keys = [f"test:{uuid.uuid4().hex}" for _ in range(10)]
+    answers = await asyncio.gather(
+        *(limiter.hit(rate, keys[n % 10]) for n in range(10 * MAX_CONNECTIONS))
+    )
+    assert all(a.allowed for a in answers)
 
 
 async def test_two_limiters_on_one_redis_share_their_counts(key: str) -> None:
