@@ -291,11 +291,15 @@ def _profile(
 
 
 def _server_info(server: RunningServer, stack: Stack) -> dict[str, Any]:
-    environ = Path(f"/proc/{server.process.pid}/environ").read_bytes().decode(errors="replace")
+    family = server.family()
+    # The launcher sets Ray Serve's variables for the Ray it starts, not in its own environment.
+    replicas = [p.pid for p in family if p.role.startswith("ray::ServeReplica")]
+    pid = replicas[0] if replicas else server.process.pid
+    environ = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
     flags = dict(
         entry.split("=", 1) for entry in environ.split("\0") if entry.startswith("RAY_SERVE_")
     )
-    roles = {p.role for p in server.family()}
+    roles = {p.role for p in family}
     if server.label == "uvicorn":
         workers = "one process" if stack.replicas == 1 else f"{stack.replicas} worker processes"
         ingress = f"uvicorn, {workers}, nice {BASELINE_NICE}"

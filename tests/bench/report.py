@@ -6,6 +6,7 @@ import os
 import platform
 import subprocess
 import sys
+import timeit
 from collections import Counter
 from dataclasses import asdict
 from datetime import datetime
@@ -38,7 +39,14 @@ def _machine(load_average_at_start: float) -> dict[str, Any]:
         "uvicorn": version("uvicorn"),
         "load_average_at_start": round(load_average_at_start, 2),
         "load_average_at_end": round(os.getloadavg()[0], 2),
+        "python_loop_ms": _python_loop_ms(),
     }
+
+
+def _python_loop_ms() -> float:
+    """A yardstick for one core's speed: hosts of the same name differ (wrk's ceiling here has
+    measured 60,000 to 182,000 requests/s), and the rates follow the core."""
+    return round(min(timeit.repeat("sum(range(10**6))", number=10, repeat=5)) * 100, 1)
 
 
 def _result(outcome: "Outcome") -> dict[str, Any]:
@@ -191,7 +199,12 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"- Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, Linux {m['kernel']}, "
         f"Python {m['python']}, Ray {m['ray']}, uvicorn {m['uvicorn']}; load average (1 min) "
-        f"{m['load_average_at_start']} at the start, {m['load_average_at_end']} at the end.",
+        f"{m['load_average_at_start']} at the start, {m['load_average_at_end']} at the end"
+        + (
+            f"; one core sums range(10**6) in {m['python_loop_ms']} ms (after the run)."
+            if "python_loop_ms" in m
+            else "."
+        ),
         _stack_line(result["stack"]),
         f"- Load: {load['tool']} at nice {load['tool_nice']}, {load['connections']} connections "
         "(fewer where a scenario says so), "
