@@ -2,8 +2,9 @@
 
 How a recording is scored against its reference text:
 
-1. Forced alignment. The reference becomes a finite-state grammar over phones (each phone is a
-   one-phone "word", so one decoding pass yields phone boundaries and acoustic scores), with
+1. Forced alignment. The reference becomes a finite-state grammar over phones
+   (adapters.speech.alignment_grammar; each phone is a one-phone "word", so one decoding
+   pass yields phone boundaries and acoustic scores), with
    optional silence between words and penalized arcs that skip up to two words: a word the
    learner left out costs less to skip than to force onto the neighbouring sounds. Beside
    each consonant and the word's stressed vowel, penalized arcs for what learners say
@@ -56,13 +57,21 @@ import asyncio
 import contextlib
 import math
 import queue
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
 from pocketsphinx import Decoder
 
-from adapters.speech.espeak_phonemes import BRITISH_VOICE, espeak_pronunciation, stressed_vowel
+from adapters.speech.alignment_grammar import (
+    SILENCE,
+    SLOTS,
+    grammar,
+    open_to_substitutes,
+    phone_and_slot,
+    phone_word,
+)
+from adapters.speech.espeak_phonemes import BRITISH_VOICE, espeak_pronunciation
 from adapters.speech.miscues import (
     MiscueThresholds,
     PauseEvidence,
@@ -71,7 +80,7 @@ from adapters.speech.miscues import (
     holds_extra_word,
     reference_words,
 )
-from adapters.speech.phones import SUBSTITUTES, VOWELS, PhoneClass, phone_class
+from adapters.speech.phones import SUBSTITUTES
 from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio, PhonemeScore, ScoringResult, WordError, WordScore
 
@@ -90,45 +99,8 @@ PHONES = frozenset(
     "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH "
     "UW V W Y Z ZH".split()
 )
-_SILENCE = "<sil>"
 _MIN_FRAMES_PER_PHONE = 3  # three emitting HMM states, no skip transitions
 
-# Alignment grammar. A phone-word is named after its phone and its word's position modulo
-# _SLOTS: with at most _MAX_SKIP words skipped at once, the next word's slot always differs
-# from the current one, so the decoded phone sequence tells which reference word each phone
-# belongs to. PocketSphinx raises the probabilities to its language weight; they were tuned on
-# synthesized speech (tests/quality) so that correctly spoken words are not skipped while a
-# word missing from the audio mostly is.
-_MAX_SKIP = 2
-_SLOTS = _MAX_SKIP + 2
-_SKIP_PROBABILITY = 1e-40
-_SILENCE_PROBABILITY = 0.1
-# Grammar probability of a phone said as one of its learner substitutes, per (reference,
-# substitute): how much better (in nats) the substitute must fit the audio to be chosen. The
-# models tell some pairs apart far better than others (iy/ih at almost any penalty, th/s
-# hardly at all), so each pair is calibrated on its own, on the tuning part of
-# evaluation/l2_errors.json: of the penalties (1e-2 to 1e-30) that flag at most one
-# correctly said word there, the strictest of those that flag the most substituted words.
-# Pairs that flag none that way (z as s, which the synthesized voices devoice themselves), or
-# that the set has no errors of, take the strictest.
-_SUBSTITUTED: dict[tuple[str, str], float] = {
-    ("AE", "AA"): 1e-8,
-    ("AE", "AH"): 1e-6,
-    ("IH", "IY"): 1e-13,
-    ("IY", "IH"): 1e-2,
-    ("L", "R"): 1e-8,
-    ("P", "F"): 1e-4,
-    ("R", "L"): 1e-8,
-    ("TH", "F"): 1e-2,
-    ("TH", "S"): 1e-20,
-    ("TH", "T"): 1e-8,
-    ("UW", "UH"): 1e-8,
-    ("V", "B"): 1e-16,
-    ("V", "W"): 1e-20,
-}
-_UNCALIBRATED = 1e-30
-# Grammar probability of a phone left out, by the class of the reference phone.
-_LEFT_OUT = dict.fromkeys(PhoneClass, 1e-20)
 _MAX_PRONUNCIATIONS = 3  # dictionary variants offered to the aligner for each word
 _GRAMMAR_WEIGHT = 1.0  # grammar probabilities count as they are, in nats
 # The grammar is small: a wide beam costs little (scoring every senone costs far more than the
@@ -217,7 +189,7 @@ class _Decoders:
             lw=_GRAMMAR_WEIGHT,
             **common,
         )
-        phone_words = [(_phone_word(p, s), p) for p in sorted(PHONES) for s in range(_SLOTS)]
+        phone_words = [(phone_word(p, s), p) for p in sorted(PHONES) for s in range(SLOTS)]
         for i, (word, phone) in enumerate(phone_words):
             self.aligner.add_word(word, phone, i == len(phone_words) - 1)
         self.loop = Decoder(lm=None, bestpath=False, **common)
@@ -243,13 +215,13 @@ class _Decoders:
     ) -> list[_Segment]:
         open_phones = (
             [
-                [_open_to_substitutes(w, phones) for phones in v]
+                [open_to_substitutes(w, phones) for phones in v]
                 for w, v in zip(words, pronunciations, strict=True)
             ]
             if substitutes
             else None
         )
-        final, transitions = _grammar(pronunciations, open_phones)
+        final, transitions = grammar(pronunciations, open_phones)
         self.aligner.add_fsg(_SEARCH, self.aligner.create_fsg(_SEARCH, 0, final, transitions))
         self.aligner.activate_search(_SEARCH)
         _decode(self.aligner, pcm)
@@ -324,68 +296,6 @@ def _speech(audio: PcmAudio) -> bytes:
     if _voiced_seconds(samples) < _MIN_VOICED_SECONDS:
         raise Unprocessable("The recording holds no speech.")
     return _prepare(samples)
-
-
-def _phone_word(phone: str, slot: int) -> str:
-    return f"{phone.lower()}_{slot}"
-
-
-def _grammar(
-    words: Sequence[Sequence[Sequence[str]]],
-    open_phones: Sequence[Sequence[Sequence[bool]]] | None,
-) -> tuple[int, list[tuple]]:
-    """Final state and transitions (from, to, probability[, word]) of the alignment grammar for
-    words given as their pronunciation variants. State i <= len(words) is the boundary before
-    word i (the last one is the end); chains of phone states follow. With `open_phones` (per
-    word, variant and phone: does it take substitutes), beside each open phone run penalized
-    arcs for what learners say instead (SUBSTITUTES) and, after a word's first phone, an empty
-    arc that leaves the phone out."""
-    n = len(words)
-    transitions: list[tuple] = [(i, i, _SILENCE_PROBABILITY, _SILENCE) for i in range(n + 1)]
-    next_state = n + 1
-    for k, variants in enumerate(words):
-        for v, phones in enumerate(variants):
-            opened = open_phones[k][v] if open_phones else [False] * len(phones)
-            chain = [*range(next_state, next_state + len(phones) - 1), k + 1]
-            next_state += len(phones) - 1
-            for boundary in range(max(0, k - _MAX_SKIP), k + 1):
-                skipped = _SKIP_PROBABILITY ** (k - boundary)
-                for phone, probability in _said_as(phones[0], opened[0]):
-                    word = _phone_word(phone, k % _SLOTS)
-                    transitions.append((boundary, chain[0], skipped * probability, word))
-            for src, dst, reference, is_open in zip(
-                chain, chain[1:], phones[1:], opened[1:], strict=False
-            ):
-                for phone, probability in _said_as(reference, is_open):
-                    transitions.append((src, dst, probability, _phone_word(phone, k % _SLOTS)))
-                if open_phones:
-                    transitions.append((src, dst, _LEFT_OUT[phone_class(reference)]))
-    for boundary in range(max(0, n - _MAX_SKIP), n):
-        transitions.append((boundary, n, _SKIP_PROBABILITY ** (n - boundary), _SILENCE))
-    return n, transitions
-
-
-def _open_to_substitutes(word: str, phones: list[str]) -> list[bool]:
-    """Per phone of a pronunciation of `word`: is the aligner offered its learner substitutes?
-    Consonants are; a vowel only as the word's stressed vowel, since the vowels learners mix
-    up (sheep/ship, hat/hut/hot) are stressed ones, and the models hear reduced vowels, and
-    every vowel of an unstressed function word ("the", "for"), as anything near the schwa.
-    The article "a", which eSpeak NG reads alone as its letter name, is unstressed too."""
-    stress = None if word == "a" else stressed_vowel(word)
-    vowels = [i for i, p in enumerate(phones) if p in VOWELS]
-    stressed = vowels[stress[0]] if stress and stress[1] == len(vowels) else None
-    return [p not in VOWELS or i == stressed for i, p in enumerate(phones)]
-
-
-def _said_as(phone: str, substitutes: bool) -> list[tuple[str, float]]:
-    """The phone and (with `substitutes`) its learner substitutes, with their grammar
-    probabilities."""
-    if not substitutes:
-        return [(phone, 1.0)]
-    return [
-        (phone, 1.0),
-        *((s, _SUBSTITUTED.get((phone, s), _UNCALIBRATED)) for s in SUBSTITUTES.get(phone, ())),
-    ]
 
 
 def _decode(decoder: Decoder, pcm: bytes) -> None:
@@ -472,12 +382,12 @@ def _assign(alignment: list[_Segment], n_words: int) -> tuple[list[list[_Segment
     pauses = []
     current = -1
     for segment in alignment:
-        if segment.name == _SILENCE:
+        if segment.name == SILENCE:
             pauses.append(_Pause(current, segment))
             continue
-        phone, slot = segment.name.rsplit("_", 1)
-        if current < 0 or int(slot) != current % _SLOTS:
-            current += (int(slot) - current) % _SLOTS  # the next word in that slot
+        phone, slot = phone_and_slot(segment.name)
+        if current < 0 or slot != current % SLOTS:
+            current += (slot - current) % SLOTS  # the next word in that slot
         words[current].append(_Segment(phone, segment.start, segment.end, segment.log_likelihood))
     return words, pauses
 
