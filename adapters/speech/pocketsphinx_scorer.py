@@ -4,17 +4,16 @@ How a recording is scored against its reference text:
 
 1. Forced alignment. The reference becomes a finite-state grammar over phones
    (adapters.speech.alignment_grammar; each phone is a one-phone "word", so one decoding
-   pass yields phone boundaries and acoustic scores), with
-   optional silence between words and penalized arcs that skip up to two words: a word the
-   learner left out costs less to skip than to force onto the neighbouring sounds. Beside
-   each consonant and the word's stressed vowel, penalized arcs for what learners say
-   instead (adapters.speech.phones: th as s or t, v as b or w, r and l, ...), and beside
-   every phone but a word's first an arc that leaves it out: where the audio fits a
-   substitute (or the shorter path) better by more than its penalty, the aligner takes it,
-   and the phone is found wrong and named with what was said. The
-   penalties, per pair of phones, are calibrated on the tuning part of the L2 error set
-   (evaluation/l2_errors.json); the extra arcs cost next to nothing, since every senone is
-   scored on every frame anyway.
+   pass yields phone boundaries and acoustic scores), with optional silence between words
+   and penalized arcs that skip up to two words: a word the learner left out costs less to
+   skip than to force onto the neighbouring sounds. Beside each consonant and the word's
+   stressed vowel, penalized arcs for what learners say instead (adapters.speech.phones: th
+   as s or t, v as b or w, r and l, ...), and beside every phone but a word's first an arc
+   that leaves it out: where the audio fits a substitute (or the shorter path) better by
+   more than its penalty, the aligner takes it, and the phone is found wrong and named with
+   what was said. The penalties, per pair of phones, are calibrated on the tuning part of
+   the L2 error set (evaluation/l2_errors.json); the extra arcs cost next to nothing, since
+   every senone is scored on every frame anyway.
 2. Free phone loop. The same audio is decoded as any sequence of context-independent phones,
    the unconstrained hypothesis the forced path is compared with.
 3. Goodness of pronunciation (GOP). For each phone, (forced log-likelihood - free phone-loop
