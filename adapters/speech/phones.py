@@ -5,38 +5,9 @@ The substitutes are the errors of Urdu, Hindi, Arabic, Chinese, Japanese and Spa
 that teaching material lists first: dental fricatives said as stops or sibilants (think ->
 sink, tink), v said as b or w, r and l swapped, p and f swapped, final voiced sibilants
 devoiced (eyes -> ice), and the tense/lax and low vowel pairs (sheep/ship, hat/hut/hot). A
-scorer offers them to its aligner beside each reference phone, so an error is not only found
-but named."""
-
-from enum import StrEnum
+scorer checks each reference phone against them, so an error is not only found but named."""
 
 VOWELS = frozenset("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split())
-STOPS = frozenset("B D G K P T".split())
-FRICATIVES = frozenset("CH DH F HH JH S SH TH V Z ZH".split())  # and the affricates
-NASALS = frozenset("M N NG".split())
-APPROXIMANTS = frozenset("L R W Y".split())
-
-
-class PhoneClass(StrEnum):
-    VOWEL = "vowel"
-    STOP = "stop"
-    FRICATIVE = "fricative"
-    NASAL = "nasal"
-    APPROXIMANT = "approximant"
-
-
-def phone_class(phone: str) -> PhoneClass:
-    phone = phone.upper()
-    for members, name in (
-        (VOWELS, PhoneClass.VOWEL),
-        (STOPS, PhoneClass.STOP),
-        (FRICATIVES, PhoneClass.FRICATIVE),
-        (NASALS, PhoneClass.NASAL),
-    ):
-        if phone in members:
-            return name
-    return PhoneClass.APPROXIMANT
-
 
 # Reference phone -> what learners say instead.
 SUBSTITUTES: dict[str, tuple[str, ...]] = {

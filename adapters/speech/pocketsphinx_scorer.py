@@ -6,21 +6,22 @@ How a recording is scored against its reference text:
    (adapters.speech.alignment_grammar; each phone is a one-phone "word", so one decoding
    pass yields phone boundaries and acoustic scores), with optional silence between words
    and penalized arcs that skip up to two words: a word the learner left out costs less to
-   skip than to force onto the neighbouring sounds. Beside each consonant and the word's
-   stressed vowel, penalized arcs for what learners say instead (adapters.speech.phones: th
-   as s or t, v as b or w, r and l, ...), and beside every phone but a word's first an arc
-   that leaves it out: where the audio fits a substitute (or the shorter path) better by
-   more than its penalty, the aligner takes it, and the phone is found wrong and named with
-   what was said. The penalties, per pair of phones, are calibrated on the tuning part of
-   the L2 error set (evaluation/l2_errors.json); the extra arcs cost next to nothing, since
-   every senone is scored on every frame anyway.
+   skip than to force onto the neighbouring sounds. For a scorer that names wrong phones,
+   beside every phone but a word's first a penalized arc leaves it out, and a second
+   acoustic model checks each phone said against what learners say instead
+   (adapters.speech.learner_substitutes: th as s or t, v as b or w, r and l, ...): a phone
+   said as a substitute is found wrong and named with what was said. PocketSphinx's own
+   models were tried for that first, as penalized substitute arcs in this grammar: with the
+   penalties calibrated per pair of phones they flagged 0.61 of the L2 error set's
+   held-out errors at 0.04 false alarms, the recognizer 0.84 at 0.08.
 2. Free phone loop. The same audio is decoded as any sequence of context-independent phones,
    the unconstrained hypothesis the forced path is compared with.
 3. Goodness of pronunciation (GOP). For each phone, (forced log-likelihood - free phone-loop
    log-likelihood over the same frames) / frames, in nats per frame. Both decoders compute
    every senone on every frame (`compallsen`), so the per-frame normalization PocketSphinx
-   applies to acoustic scores is the same in both and cancels. The loop's score of a frame is
-   its phone segment's score spread evenly over the segment's frames.
+   applies to acoustic scores is the same in both and cancels; the scorer that names wrong
+   phones leaves that out (`_Decoders`). The loop's score of a frame is its phone segment's
+   score spread evenly over the segment's frames.
 4. Calibration. A phone's GOP maps to 0-100 on a logistic curve (_phone_accuracy); a phone
    said as a substitute or left out scores 0; a word scores the mean of its phones; accuracy
    is the mean over the reference words said.
@@ -62,15 +63,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from pocketsphinx import Decoder
 
-from adapters.speech.alignment_grammar import (
-    SILENCE,
-    SLOTS,
-    grammar,
-    open_to_substitutes,
-    phone_and_slot,
-    phone_word,
-)
+from adapters.speech.alignment_grammar import SILENCE, SLOTS, grammar, phone_and_slot, phone_word
 from adapters.speech.espeak_phonemes import BRITISH_VOICE, espeak_pronunciation
+from adapters.speech.learner_substitutes import SaidPhone, SubstituteDetector, open_to_substitutes
 from adapters.speech.miscues import (
     MiscueThresholds,
     PauseEvidence,
@@ -79,7 +74,6 @@ from adapters.speech.miscues import (
     holds_extra_word,
     reference_words,
 )
-from adapters.speech.phones import SUBSTITUTES
 from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio, PhonemeScore, ScoringResult, WordError, WordScore
 
@@ -126,8 +120,9 @@ MISCUES = MiscueThresholds(
     extra_speech_share=0.4,
     extra_speech_gop=-1.0,
 )
-# With the learner-substitute arcs a wrong phone is found one by one, so a word's mean is
-# left for the words they miss: calibrated with them on the L2 set's tuning part.
+# With learner substitutes checked a wrong phone is found one by one, so a word's mean is
+# left for the words that check misses: calibrated on the L2 set's tuning part when the check
+# was made by substitute arcs in the alignment grammar, and kept.
 PHONE_MISCUES = replace(MISCUES, mispronounced_below=35.0)
 
 # Fluency: speech rate in phones per second between the first and the last word said (no
@@ -148,6 +143,9 @@ _VOICED_PERIODICITY = 0.5  # normalized autocorrelation peak at the pitch period
 # the recording has less: PocketSphinx estimates noise from the first frames and models the
 # silence around words, and long silences only cost decoding time.
 _MARGIN_SECONDS = 0.2
+# The recognizer that checks learner substitutes needs no noise estimate, and its cost grows
+# faster than the audio's length: it hears the loud part within a short margin.
+_RECOGNIZER_MARGIN_SECONDS = 0.1
 _QUIET_BELOW_PEAK_DB = 40.0
 _DITHER = 2.0  # standard deviation of the padding, in 16-bit sample units
 
@@ -167,6 +165,20 @@ class _Segment:
         return self.end - self.start + 1
 
 
+# A word's phones: the reference phones of the pronunciation the aligner followed, each with
+# the index of the aligned phone said for it (None: left out).
+_Followed = list[tuple[str, int | None]]
+
+
+@dataclass(frozen=True)
+class _Said:
+    """What the alignment found of each reference word."""
+
+    phones: list[list[_Segment]]  # aligned phones; none for a skipped word
+    followed: list[_Followed]
+    substituted: dict[tuple[int, int], str]  # (word, aligned phone) -> substitute said
+
+
 @dataclass(frozen=True)
 class _Pause:
     after: int  # index of the reference word before it; -1 before the first word
@@ -176,8 +188,14 @@ class _Pause:
 class _Decoders:
     """One set of decoders; used by one thread at a time."""
 
-    def __init__(self) -> None:
-        common = {"loglevel": "FATAL", "compallsen": True, "topn": _TOP_GAUSSIANS}
+    def __init__(self, learner_substitutes: bool) -> None:
+        # With the recognizer to run as well, each decoder scores only the senones its search
+        # needs: PocketSphinx then takes half the time, and the whole stays within 0.15 of
+        # real time. Each decoder's scores are then normalized by its own best senone, so the
+        # GOP is less exact: measured on both quality sets, pair discrimination fell by 0.01
+        # to 0.03, and false alarms by as much (README, "Pronunciation scoring quality").
+        compallsen = not learner_substitutes
+        common = {"loglevel": "FATAL", "compallsen": compallsen, "topn": _TOP_GAUSSIANS}
         self.aligner = Decoder(
             lm=None,
             bestpath=False,
@@ -194,6 +212,7 @@ class _Decoders:
         self.loop = Decoder(lm=None, bestpath=False, **common)
         self.loop.add_allphone_file(_LOOP, None)
         self.loop.activate_search(_LOOP)
+        self.substitutes = SubstituteDetector() if learner_substitutes else None
 
     def pronunciations(self, word: str, language: str) -> list[list[str]]:
         found = []
@@ -209,18 +228,8 @@ class _Decoders:
                 found += [british] if british not in found else []
         return found
 
-    def align(
-        self, pcm: bytes, words: list[str], pronunciations: list[list[list[str]]], substitutes: bool
-    ) -> list[_Segment]:
-        open_phones = (
-            [
-                [open_to_substitutes(w, phones) for phones in v]
-                for w, v in zip(words, pronunciations, strict=True)
-            ]
-            if substitutes
-            else None
-        )
-        final, transitions = grammar(pronunciations, open_phones)
+    def align(self, pcm: bytes, pronunciations: list[list[list[str]]]) -> list[_Segment]:
+        final, transitions = grammar(pronunciations, left_out=self.substitutes is not None)
         self.aligner.add_fsg(_SEARCH, self.aligner.create_fsg(_SEARCH, 0, final, transitions))
         self.aligner.activate_search(_SEARCH)
         _decode(self.aligner, pcm)
@@ -232,11 +241,29 @@ class _Decoders:
         _decode(self.loop, pcm)
         return _segments(self.loop)
 
+    def substituted(
+        self, pcm: bytes, words: list[str], followed: list[_Followed]
+    ) -> dict[tuple[int, int], str]:
+        """(word, index of the phone aligned) -> the learner substitute said in its place."""
+        if self.substitutes is None:
+            return {}
+        said = [
+            [
+                SaidPhone(reference, is_open)
+                for (reference, index), is_open in zip(
+                    phones, open_to_substitutes(word, [r for r, _ in phones]), strict=True
+                )
+                if index is not None
+            ]
+            for word, phones in zip(words, followed, strict=True)
+        ]
+        return self.substitutes.substitutions(pcm, said)
+
 
 class PocketsphinxScorer:
     """ports.scoring.SpeechScorer for English, computed offline from the audio. With
-    `learner_substitutes` (SPEECH_PROVIDER=pocketsphinx-phones) the aligner is also offered
-    the phones learners say instead (step 1 of the method), so a wrong phone is named
+    `learner_substitutes` (SPEECH_PROVIDER=pocketsphinx-phones) each phone is also checked
+    against the phones learners say instead (step 1 of the method), so a wrong phone is named
     (README, "Pronunciation scoring quality")."""
 
     def __init__(self, pool_size: int = 1, *, learner_substitutes: bool = False) -> None:
@@ -245,7 +272,7 @@ class PocketsphinxScorer:
         self._pool: queue.Queue[_Decoders] = queue.Queue()
         try:
             for _ in range(pool_size):
-                self._pool.put(_Decoders())
+                self._pool.put(_Decoders(learner_substitutes))
         except (RuntimeError, ValueError) as exc:
             raise ServiceUnavailable(f"PocketSphinx models cannot be loaded: {exc}") from exc
 
@@ -267,11 +294,19 @@ class PocketsphinxScorer:
         pcm = _speech(audio)
         with self._borrow() as decoders:
             pronunciations = [decoders.pronunciations(w, language) for w in words]
-            alignment = decoders.align(pcm, words, pronunciations, self._substitutes)
+            alignment = decoders.align(pcm, pronunciations)
             loop = decoders.phone_loop(pcm)
+            aligned, pauses = _assign(alignment, len(words))
+            followed = [
+                _match([p.name.upper() for p in phones], variants)
+                for phones, variants in zip(aligned, pronunciations, strict=True)
+            ]
+            trim = 2 * int((_MARGIN_SECONDS - _RECOGNIZER_MARGIN_SECONDS) * SAMPLE_RATE)
+            substituted = decoders.substituted(pcm[trim : len(pcm) - trim], words, followed)
         n_frames = len(pcm) // 2 // _SAMPLES_PER_FRAME
         miscues = PHONE_MISCUES if self._substitutes else MISCUES
-        return _assess(words, pronunciations, alignment, loop, n_frames, miscues, self.provider)
+        said = _Said(aligned, followed, substituted)
+        return _assess(words, said, pauses, loop, n_frames, miscues, self.provider)
 
     @contextlib.contextmanager
     def _borrow(self) -> Iterator[_Decoders]:
@@ -320,8 +355,8 @@ def _nats(score: float) -> float:
 
 def _assess(
     words: list[str],
-    pronunciations: list[list[list[str]]],
-    alignment: list[_Segment],
+    said: _Said,
+    pauses: list[_Pause],
     loop: list[_Segment],
     n_frames: int,
     miscues: MiscueThresholds,
@@ -330,7 +365,6 @@ def _assess(
     free, speech = _frame_scores(loop, n_frames)
     if speech.sum() < _MIN_SPEECH_SECONDS * _FRAME_RATE:
         raise Unprocessable(f"The recording holds less than {_MIN_SPEECH_SECONDS} s of speech.")
-    aligned, pauses = _assign(alignment, len(words))
     inserted: dict[int, list[str]] = {}
     hesitations = []
     for pause in pauses:
@@ -340,18 +374,19 @@ def _assess(
             hesitations.append(pause.segment)
 
     scores = [WordScore(w, 0.0, WordError.INSERTION) for w in inserted.get(-1, [])]
-    said: list[list[_Segment]] = []
-    for i, (word, phones) in enumerate(zip(words, aligned, strict=True)):
-        score = _word_score(word, pronunciations[i], phones, free, speech, miscues)
+    spoken: list[list[_Segment]] = []
+    for i, (word, phones) in enumerate(zip(words, said.phones, strict=True)):
+        heard = {k: v for (w, k), v in said.substituted.items() if w == i}
+        score = _word_score(word, said.followed[i], phones, heard, free, speech, miscues)
         scores.append(score)
         if score.error_type != WordError.OMISSION:
-            said.append(phones)
+            spoken.append(phones)
         scores += [WordScore(w, 0.0, WordError.INSERTION) for w in inserted.get(i, [])]
     # Omitted words and inserted stretches score 0 (as in Azure's results) and count: they are
     # errors of pronunciation too.
     accuracy = sum(s.score for s in scores) / len(scores)
-    fluency = _fluency(said, hesitations)
-    completeness = 100.0 * len(said) / len(words)
+    fluency = _fluency(spoken, hesitations)
+    completeness = 100.0 * len(spoken) / len(words)
     overall = (
         _ACCURACY_WEIGHT * accuracy
         + _FLUENCY_WEIGHT * fluency
@@ -408,8 +443,9 @@ def _phone_accuracy(gop: float) -> float:
 
 def _word_score(
     word: str,
-    variants: list[list[str]],
+    followed: _Followed,
     phones: list[_Segment],
+    heard: dict[int, str],
     free: np.ndarray,
     speech: np.ndarray,
     miscues: MiscueThresholds,
@@ -417,8 +453,8 @@ def _word_score(
     if not phones:
         return WordScore(word, 0.0, WordError.OMISSION)
     scores = [
-        _phoneme_score(reference, None if said is None else phones[said], free)
-        for reference, said in _match([p.name.upper() for p in phones], variants)
+        _phoneme_score(reference, None if i is None else phones[i], heard.get(i), free)
+        for reference, i in followed
     ]
     accuracy = sum(p.score for p in scores) / len(scores)
     start, end = phones[0].start, phones[-1].end
@@ -436,60 +472,34 @@ def _word_score(
     return WordScore(word, round(accuracy, 1), error, scores)
 
 
-def _phoneme_score(reference: str, said: _Segment | None, free: np.ndarray) -> PhonemeScore:
-    """A phone the aligner heard as itself scores its GOP; one said as a substitute or left
-    out is an error and scores 0, as Azure scores what was not said."""
+def _phoneme_score(
+    reference: str, said: _Segment | None, heard: str | None, free: np.ndarray
+) -> PhonemeScore:
+    """A phone said as itself scores its GOP; one said as a substitute (`heard`) or left out
+    is an error and scores 0, as Azure scores what was not said."""
     phoneme = reference.lower()
     if said is None:
         return PhonemeScore(phoneme, 0.0, WordError.OMISSION)
-    if said.name.upper() != reference:
-        return PhonemeScore(phoneme, 0.0, WordError.MISPRONUNCIATION, said.name.lower())
+    if heard is not None:
+        return PhonemeScore(phoneme, 0.0, WordError.MISPRONUNCIATION, heard.lower())
     return PhonemeScore(phoneme, round(_phone_accuracy(_gop(said, free)), 1))
 
 
-def _match(said: list[str], variants: list[list[str]]) -> list[tuple[str, int | None]]:
-    """The reference phones of the variant the aligner followed, each with the index of the
-    phone said in its place (None: left out). The grammar allows only substitutes and left-out
-    phones after the first, so an edit alignment that counts one per error recovers them."""
-    best: tuple[int, list[tuple[str, int | None]]] | None = None
-    for reference in variants:
-        found = _edit_alignment(said, reference)
-        if found is not None and (best is None or found[0] < best[0]):
-            best = found
-    if best is None:  # unreachable for paths of the grammar; keep the phones as said
-        return [(phone, i) for i, phone in enumerate(said)]
-    return best[1]
-
-
-def _edit_alignment(
-    said: list[str], reference: list[str]
-) -> tuple[int, list[tuple[str, int | None]]] | None:
-    n, m = len(said), len(reference)
-    inf = n + m + 1
-    cost = [[inf] * (m + 1) for _ in range(n + 1)]
-    cost[0][0] = 0
-    for i in range(n + 1):
-        for j in range(1, m + 1):
-            if j > 1 and cost[i][j - 1] + 1 < cost[i][j]:  # reference[j-1] left out
-                cost[i][j] = cost[i][j - 1] + 1
-            if i > 0:
-                step = 0 if said[i - 1] == reference[j - 1] else 1
-                if step == 0 or said[i - 1] in SUBSTITUTES.get(reference[j - 1], ()):
-                    cost[i][j] = min(cost[i][j], cost[i - 1][j - 1] + step)
-    if cost[n][m] >= inf:
-        return None
-    pairs: list[tuple[str, int | None]] = []
-    i, j = n, m
-    while j > 0:
-        step = 0 if i > 0 and said[i - 1] == reference[j - 1] else 1
-        diagonal = i > 0 and (step == 0 or said[i - 1] in SUBSTITUTES.get(reference[j - 1], ()))
-        if diagonal and cost[i][j] == cost[i - 1][j - 1] + step:
-            pairs.append((reference[j - 1], i - 1))
-            i -= 1
-        else:
-            pairs.append((reference[j - 1], None))
-        j -= 1
-    return cost[n][m], pairs[::-1]
+def _match(said: list[str], variants: list[list[str]]) -> _Followed:
+    """The reference phones of the pronunciation the aligner followed, each with the index of
+    the phone said for it. The grammar only leaves phones out after a word's first, so the
+    phones said are a subsequence of it, matched greedily; of several variants, the one that
+    leaves fewest out."""
+    for reference in sorted(variants, key=len):
+        followed: _Followed = []
+        matched = 0
+        for phone in reference:
+            found = matched < len(said) and said[matched] == phone
+            followed.append((phone, matched if found else None))
+            matched += found
+        if matched == len(said) and followed[0][1] == 0:
+            return followed
+    return [(phone, i) for i, phone in enumerate(said)]  # a skipped word: nothing said
 
 
 def _pause_evidence(pause: _Segment, free: np.ndarray, speech: np.ndarray) -> PauseEvidence:

@@ -60,27 +60,27 @@ async def test_the_right_sentence_scores_higher_than_another(client, recording):
 
 
 async def test_a_wrong_phone_is_named_with_the_phone_said_instead(container):
-    """With SPEECH_PROVIDER=pocketsphinx-phones a learner who says "berry" for "very" is told
-    so: the word is a Mispronunciation, its /v/ is the wrong phone and /b/ what was heard;
+    """With SPEECH_PROVIDER=pocketsphinx-phones a learner who says "light" for "right" is told
+    so: the word is a Mispronunciation, its /r/ is the wrong phone and /l/ what was heard;
     the other phonemes carry their scores only."""
     phones = PocketsphinxScorer(learner_substitutes=True)
-    said = await EspeakSynthesizer().synthesize("The weather is berry cold today.", voice="en-us")
+    said = await EspeakSynthesizer().synthesize("Turn light at the next corner.", voice="en-us")
     async with client_with(container, speech_scorer=phones) as client:
         learner = await sign_up(client)
         response = await score(
-            client, learner["headers"], said.audio, "The weather is very cold today."
+            client, learner["headers"], said.audio, "Turn right at the next corner."
         )
     body = response.json()
     assert body["provider"] == "pocketsphinx-phones"
-    very = next(w for w in body["word_scores"] if w["word"].lower() == "very")
-    assert very["error_type"] == "Mispronunciation"
-    assert very["phonemes"][0] == {
-        "phoneme": "v",
+    right = next(w for w in body["word_scores"] if w["word"].lower() == "right")
+    assert right["error_type"] == "Mispronunciation"
+    assert right["phonemes"][0] == {
+        "phoneme": "r",
         "score": 0.0,
         "error_type": "Mispronunciation",
-        "heard": "b",
+        "heard": "l",
     }
-    for phoneme in very["phonemes"][1:]:
+    for phoneme in right["phonemes"][1:]:
         assert phoneme["error_type"] == "None" and phoneme["heard"] is None
 
 

@@ -2,8 +2,9 @@
 sentences, each said with its one substituted phone and correctly, by Piper's neural voice
 and one eSpeak NG voice, scored as `python -m evaluation.scoring` scores them. A bounded
 subset of what README's table measures on the whole held-out part (measured on this subset:
-flagged 0.719, wrong phone named 0.957, and what was said instead 0.870, false alarms 0.033);
-the assertions are conservative versions of those numbers."""
+flagged 0.969, wrong phone named 0.968, and what was said instead 0.935, false alarms
+0.086); the assertions are conservative versions of those numbers, within the targets that
+table states."""
 
 import asyncio
 import logging
@@ -54,10 +55,10 @@ def report(tmp_path_factory) -> Report:
 def test_substituted_phones_are_flagged_and_named(report: Report) -> None:
     assert report.failures == 0
     assert report.errors_expected == 2 * SENTENCES
-    assert report.errors_flagged is not None and report.errors_flagged >= 0.6, report
+    assert report.errors_flagged is not None and report.errors_flagged >= 0.8, report
     assert report.wrong_phone_named is not None and report.wrong_phone_named >= 0.8, report
     assert report.heard_phone_named is not None and report.heard_phone_named >= 0.7, report
 
 
 def test_correctly_said_words_raise_few_false_alarms(report: Report) -> None:
-    assert report.false_alarms is not None and report.false_alarms <= 0.08, report
+    assert report.false_alarms is not None and report.false_alarms <= 0.1, report

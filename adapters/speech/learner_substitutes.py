@@ -1,0 +1,164 @@
+"""Which phones a learner said as one of their usual substitutes ("sink" for "think"), judged
+by a second acoustic model: hama's phoneme recognizer, a small CTC network over IPA phones
+whose weights ship in its wheel and run on its own CPU engine (no download, no onnxruntime).
+
+The offline scorer (adapters.speech.pocketsphinx_scorer) aligns the reference with
+PocketSphinx and asks this module about the phones said. For each phone open to substitutes
+(consonants and the word's stressed vowel, `open_to_substitutes`), the recognizer's CTC
+likelihood of the whole utterance's phones is computed with that one phone replaced by each
+of its substitutes (adapters.speech.phones.SUBSTITUTES); a substitute that makes the audio
+more likely than the reference phone by more than its pair's threshold is what was said. The
+CTC likelihood sums over every alignment, so no phone boundary has to be right. The
+recognizer tells these pairs apart far better than PocketSphinx's models: on the L2 error
+set's tuning part, th as s ends up more likely than th in 8 of 9 clips that say s, and in 2
+of 21 that say th.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from hama import ASRModel
+
+from adapters.speech.espeak_phonemes import stressed_vowel
+from adapters.speech.phones import SUBSTITUTES, VOWELS
+
+# ARPAbet phone -> the recognizer's IPA tokens for it; a phone's probability is the sum of its
+# tokens' (the recognizer writes g and ɡ, and the weak forms of AH and ER).
+_IPA: dict[str, tuple[str, ...]] = {
+    "AA": ("ɑ",), "AE": ("æ",), "AH": ("ʌ", "ə", "ɐ"), "AO": ("ɔ",), "AW": ("aʊ",),
+    "AY": ("aɪ",), "B": ("b",), "CH": ("t͡ʃ",), "D": ("d",), "DH": ("ð",), "EH": ("ɛ",),
+    "ER": ("ɝ", "ɚ", "ɜ"), "EY": ("eɪ",), "F": ("f",), "G": ("g", "ɡ"), "HH": ("h",),
+    "IH": ("ɪ",), "IY": ("i",), "JH": ("d͡ʒ",), "K": ("k",), "L": ("l", "ɫ"), "M": ("m",),
+    "N": ("n",), "NG": ("ŋ",), "OW": ("oʊ", "o"), "OY": ("ɔɪ",), "P": ("p",), "R": ("ɹ",),
+    "S": ("s",), "SH": ("ʃ",), "T": ("t",), "TH": ("θ",), "UH": ("ʊ",), "UW": ("u",),
+    "V": ("v",), "W": ("w",), "Y": ("j",), "Z": ("z",), "ZH": ("ʒ",),
+}  # fmt: skip
+_BLANKS = ("<blank>", "<wb>")  # the word boundary token is as free as a blank
+
+# How much more likely (nats) the utterance must be with the substitute than with the
+# reference phone for the substitute to be what was said, per (reference, substitute).
+# Calibrated on the correctly said clips of the L2 error set's tuning part
+# (evaluation/l2_errors.json) alone: the lowest threshold, not below 0, above which at most
+# two of the pair's correctly said phones there fall. The substituted clips play no part.
+_THRESHOLDS: dict[tuple[str, str], float] = {
+    ("AA", "AE"): 0.0, ("AA", "AH"): 0.3, ("AE", "AA"): 5.2, ("AE", "AH"): 0.0,
+    ("AE", "EH"): 2.6, ("AH", "AA"): 2.4, ("AH", "AE"): 1.0, ("B", "P"): 0.0, ("B", "V"): 0.0,
+    ("DH", "D"): 0.0, ("DH", "Z"): 0.0, ("EH", "AE"): 0.0, ("F", "P"): 0.0, ("IH", "IY"): 2.8,
+    ("IY", "IH"): 0.0, ("JH", "Y"): 0.0, ("JH", "Z"): 0.0, ("L", "R"): 0.0, ("P", "B"): 1.0,
+    ("P", "F"): 0.0, ("R", "L"): 2.1, ("S", "SH"): 0.0, ("S", "Z"): 1.1, ("SH", "S"): 0.0,
+    ("TH", "F"): 0.1, ("TH", "S"): 0.0, ("TH", "T"): 0.0, ("UH", "UW"): 0.0, ("UW", "UH"): 0.0,
+    ("V", "B"): 1.2, ("V", "F"): 6.5, ("V", "W"): 0.0, ("W", "V"): 0.0, ("Z", "S"): 4.8,
+}  # fmt: skip
+# A pair the tuning part never offers takes the strictest of the calibrated thresholds.
+_UNCALIBRATED = max(_THRESHOLDS.values())
+
+
+@dataclass(frozen=True)
+class SaidPhone:
+    phone: str  # ARPAbet
+    open: bool  # offered its substitutes
+
+
+@dataclass(frozen=True)
+class Contrast:
+    word: int  # index of the word in the list given
+    phone: int  # index of the phone in its word
+    reference: str
+    substitute: str
+    nats: float  # log-likelihood of the utterance with the substitute minus with the reference
+
+    @property
+    def margin(self) -> float:
+        return self.nats - _THRESHOLDS.get((self.reference, self.substitute), _UNCALIBRATED)
+
+
+def open_to_substitutes(word: str, phones: Sequence[str]) -> list[bool]:
+    """Per phone of a pronunciation of `word`: is it checked against its learner substitutes?
+    Consonants are; a vowel only as the word's stressed vowel, since the vowels learners mix
+    up (sheep/ship, hat/hut/hot) are stressed ones, and reduced vowels, like every vowel of an
+    unstressed function word ("the", "for"), are heard as anything near the schwa. The article
+    "a", which eSpeak NG reads alone as its letter name, is unstressed too."""
+    stress = None if word == "a" else stressed_vowel(word)
+    vowels = [i for i, p in enumerate(phones) if p in VOWELS]
+    stressed = vowels[stress[0]] if stress and stress[1] == len(vowels) else None
+    return [p not in VOWELS or i == stressed for i, p in enumerate(phones)]
+
+
+class SubstituteDetector:
+    """One recognizer; used by one thread at a time."""
+
+    def __init__(self) -> None:
+        model = ASRModel()
+        self._session = model.session
+        token = {t: i for i, t in enumerate(model.decoder_tokens)}
+        self._blanks = [token[t] for t in _BLANKS]
+        self._phones = sorted(_IPA)
+        self._columns = [[token[t] for t in _IPA[p]] for p in self._phones]
+        self._index = {p: i + 1 for i, p in enumerate(self._phones)}  # 0 is the blank
+
+    def contrasts(self, pcm: bytes, said: Sequence[Sequence[SaidPhone]]) -> list[Contrast]:
+        """Every open phone of the words said (16-bit 16 kHz PCM) against each substitute."""
+        flat = [(w, p, s) for w, phones in enumerate(said) for p, s in enumerate(phones)]
+        if not flat:
+            return []
+        reference = [self._index[s.phone] for _, _, s in flat]
+        candidates, labels = [], [reference]
+        for k, (w, p, s) in enumerate(flat):
+            for substitute in SUBSTITUTES.get(s.phone, ()) if s.open else ():
+                candidates.append((w, p, s.phone, substitute))
+                labels.append([*reference[:k], self._index[substitute], *reference[k + 1 :]])
+        if not candidates:
+            return []
+        likelihoods = _ctc_log_likelihood(self._log_posteriors(pcm), np.array(labels))
+        if not math.isfinite(likelihoods[0]):  # fewer frames than phones: nothing to compare
+            return []
+        return [
+            Contrast(w, p, phone, substitute, float(likelihood - likelihoods[0]))
+            for (w, p, phone, substitute), likelihood in zip(
+                candidates, likelihoods[1:], strict=True
+            )
+        ]
+
+    def substitutions(
+        self, pcm: bytes, said: Sequence[Sequence[SaidPhone]]
+    ) -> dict[tuple[int, int], str]:
+        """(word, phone) -> the substitute said in its place, where one was."""
+        found: dict[tuple[int, int], Contrast] = {}
+        for c in self.contrasts(pcm, said):
+            best = found.get((c.word, c.phone))
+            if c.margin > 0 and (best is None or c.margin > best.margin):
+                found[(c.word, c.phone)] = c
+        return {key: c.substitute for key, c in found.items()}
+
+    def _log_posteriors(self, pcm: bytes) -> np.ndarray:
+        """Per output frame (20 ms): log-probabilities of the blank and of each ARPAbet phone."""
+        samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+        log_probs, lengths = self._session.run(
+            ["log_probs", "out_lengths"],
+            {"waveform": samples[None, :], "waveform_lengths": np.array([len(samples)])},
+        )
+        frames = np.asarray(log_probs[0][: int(np.asarray(lengths).reshape(-1)[0])], np.float64)
+        frames -= np.logaddexp.reduce(frames, axis=1, keepdims=True)
+        columns = [self._blanks, *self._columns]
+        return np.stack([np.logaddexp.reduce(frames[:, c], axis=1) for c in columns], axis=1)
+
+
+def _ctc_log_likelihood(log_posteriors: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """CTC forward algorithm for label sequences of one length at once: (candidates,
+    labels) phone indices -> (candidates,) log-likelihoods of the frames."""
+    n, length = labels.shape
+    states = np.zeros((n, 2 * length + 1), dtype=int)  # blank, label, blank, ..., blank
+    states[:, 1::2] = labels
+    # A label may follow the one before the blank between them unless the two are the same.
+    skip = np.zeros(states.shape, dtype=bool)
+    skip[:, 3::2] = labels[:, 1:] != labels[:, :-1]
+    alpha = np.full(states.shape, -math.inf)
+    alpha[:, :2] = np.take_along_axis(log_posteriors[0][None, :], states[:, :2], axis=1)
+    for frame in log_posteriors[1:]:
+        one = np.pad(alpha[:, :-1], ((0, 0), (1, 0)), constant_values=-math.inf)
+        two = np.pad(alpha[:, :-2], ((0, 0), (2, 0)), constant_values=-math.inf)
+        alpha = np.logaddexp(np.logaddexp(alpha, one), np.where(skip, two, -math.inf))
+        alpha += frame[states]
+    return np.logaddexp(alpha[:, -1], alpha[:, -2])
