@@ -74,6 +74,14 @@ from adapters.speech.miscues import (
     holds_extra_word,
     reference_words,
 )
+from adapters.speech.recording import (
+    FRAME_RATE,
+    MARGIN_SECONDS,
+    MIN_SPEECH_SECONDS,
+    SAMPLE_RATE,
+    SAMPLES_PER_FRAME,
+    usable_speech,
+)
 from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio, PhonemeScore, ScoringResult, WordError, WordScore
 
@@ -83,9 +91,6 @@ BRITISH = "en-GB"
 # is scored with the same (US) acoustic models, and each word may also be said as eSpeak NG's
 # British English reads it (non-rhotic "car", "hot" with its own vowel mapped to the nearest).
 _SUPPORTED_TAGS = (SUPPORTED_LANGUAGE, "en", BRITISH)
-SAMPLE_RATE = 16000
-_FRAME_RATE = 100  # PocketSphinx frames per second
-_SAMPLES_PER_FRAME = SAMPLE_RATE // _FRAME_RATE
 
 # The 39 ARPAbet phones of the CMU dictionary and of the en-us acoustic model.
 PHONES = frozenset(
@@ -134,15 +139,6 @@ _HESITATION_WEIGHT = 2.0
 # Pronunciation score: weighted mean of the three (Azure combines the same three scores).
 _ACCURACY_WEIGHT, _FLUENCY_WEIGHT, _COMPLETENESS_WEIGHT = 0.6, 0.2, 0.2
 
-# Usable audio: this much speech, some of it voiced (noise and hum have no speech-like pitch).
-_MIN_SPEECH_SECONDS = 0.3
-_MIN_VOICED_SECONDS = 0.1
-_VOICED_MIN_POWER = 100.0  # mean squared sample value, about -50 dBFS
-_VOICED_PERIODICITY = 0.5  # normalized autocorrelation peak at the pitch period
-# The audio is trimmed to its loud part plus a margin of quiet, padded with faint noise where
-# the recording has less: PocketSphinx estimates noise from the first frames and models the
-# silence around words, and long silences only cost decoding time.
-_MARGIN_SECONDS = 0.2
 # The recognizer that checks learner substitutes needs no noise estimate, and its cost (and
 # the check's, which grows with words times frames) grows faster than the audio's length: it
 # hears the loud part within a short margin, in stretches cut at the aligner's pauses once
@@ -150,8 +146,6 @@ _MARGIN_SECONDS = 0.2
 _RECOGNIZER_MARGIN_SECONDS = 0.1
 _RECOGNIZER_STRETCH_SECONDS = 3.0
 _CUT_AT_PAUSE_FRAMES = 10
-_QUIET_BELOW_PEAK_DB = 40.0
-_DITHER = 2.0  # standard deviation of the padding, in 16-bit sample units
 
 _SEARCH = "reference"
 _LOOP = "phone_loop"
@@ -299,7 +293,7 @@ class PocketsphinxScorer:
         words = reference_words(reference_text)
         if not words:
             raise InvalidInput("reference_text has no words.", {"field": "reference_text"})
-        pcm = _speech(audio)
+        pcm = usable_speech(audio)
         with self._borrow() as decoders:
             pronunciations = [decoders.pronunciations(w, language) for w in words]
             alignment = decoders.align(pcm, pronunciations)
@@ -310,7 +304,7 @@ class PocketsphinxScorer:
                 for phones, variants in zip(aligned, pronunciations, strict=True)
             ]
             substituted = decoders.substituted(pcm, words, followed, pauses)
-        n_frames = len(pcm) // 2 // _SAMPLES_PER_FRAME
+        n_frames = len(pcm) // 2 // SAMPLES_PER_FRAME
         miscues = PHONE_MISCUES if self._substitutes else MISCUES
         said = _Said(aligned, followed, substituted)
         return _assess(words, said, pauses, loop, n_frames, miscues, self.provider)
@@ -322,21 +316,6 @@ class PocketsphinxScorer:
             yield decoders
         finally:
             self._pool.put(decoders)
-
-
-def _speech(audio: PcmAudio) -> bytes:
-    """The PCM to decode; Unprocessable when the recording cannot hold usable speech."""
-    if audio.sample_rate != SAMPLE_RATE:
-        raise InvalidInput(f"Audio must be {SAMPLE_RATE} Hz PCM.", {"field": "audio"})
-    samples = np.frombuffer(audio.samples, dtype="<i2")
-    if len(samples) < _MIN_SPEECH_SECONDS * SAMPLE_RATE:
-        raise Unprocessable(
-            f"The recording is too short: less than {_MIN_SPEECH_SECONDS} s.",
-            {"seconds": round(audio.duration_seconds, 2)},
-        )
-    if _voiced_seconds(samples) < _MIN_VOICED_SECONDS:
-        raise Unprocessable("The recording holds no speech.")
-    return _prepare(samples)
 
 
 def _decode(decoder: Decoder, pcm: bytes) -> None:
@@ -370,8 +349,8 @@ def _assess(
     provider: str,
 ) -> ScoringResult:
     free, speech = _frame_scores(loop, n_frames)
-    if speech.sum() < _MIN_SPEECH_SECONDS * _FRAME_RATE:
-        raise Unprocessable(f"The recording holds less than {_MIN_SPEECH_SECONDS} s of speech.")
+    if speech.sum() < MIN_SPEECH_SECONDS * FRAME_RATE:
+        raise Unprocessable(f"The recording holds less than {MIN_SPEECH_SECONDS} s of speech.")
     inserted: dict[int, list[str]] = {}
     hesitations = []
     for pause in pauses:
@@ -416,10 +395,10 @@ def _stretches(
     """The recognizer's stretches of the recording: (first word, word after the last, first
     sample, sample after the last), cut in the middle of pauses between words once a stretch
     is _RECOGNIZER_STRETCH_SECONDS long; the recording's margin shrunk to the recognizer's."""
-    trim = int((_MARGIN_SECONDS - _RECOGNIZER_MARGIN_SECONDS) * SAMPLE_RATE)
+    trim = int((MARGIN_SECONDS - _RECOGNIZER_MARGIN_SECONDS) * SAMPLE_RATE)
     stretches, first, start = [], 0, trim
     for pause in pauses:
-        cut = (pause.segment.start + pause.segment.end + 1) // 2 * _SAMPLES_PER_FRAME
+        cut = (pause.segment.start + pause.segment.end + 1) // 2 * SAMPLES_PER_FRAME
         if (
             0 <= pause.after < n_words - 1
             and pause.segment.frames >= _CUT_AT_PAUSE_FRAMES
@@ -550,45 +529,13 @@ def _fluency(said: list[list[_Segment]], pauses: list[_Segment]) -> float:
     if not said:
         return 0.0
     start, end = said[0][0].start, said[-1][-1].end
-    seconds = (end - start + 1) / _FRAME_RATE
+    seconds = (end - start + 1) / FRAME_RATE
     rate = sum(len(phones) for phones in said) / seconds
     rate_score = min(1.0, max(0.0, (rate - _SLOW_RATE) / (_FLUENT_RATE - _SLOW_RATE)))
     hesitation = sum(
-        max(0.0, pause.frames / _FRAME_RATE - _PAUSE_ALLOWANCE)
+        max(0.0, pause.frames / FRAME_RATE - _PAUSE_ALLOWANCE)
         for pause in pauses
         if start < pause.start and pause.end < end
     )
     pause_score = max(0.0, 1.0 - _HESITATION_WEIGHT * hesitation / seconds)
     return 100.0 * (rate_score + pause_score) / 2
-
-
-def _voiced_seconds(samples: np.ndarray) -> float:
-    """Duration of the frames with some energy and a clear pitch period (70-400 Hz)."""
-    window, hop = 3 * _SAMPLES_PER_FRAME, _SAMPLES_PER_FRAME
-    n = (len(samples) - window) // hop
-    if n <= 0:
-        return 0.0
-    frames = samples[np.arange(window)[None, :] + hop * np.arange(n)[:, None]].astype(np.float64)
-    frames -= frames.mean(axis=1, keepdims=True)
-    autocorrelation = np.fft.irfft(np.abs(np.fft.rfft(frames, 2 * window)) ** 2)[:, :window]
-    energy = autocorrelation[:, 0]
-    lags = slice(SAMPLE_RATE // 400, SAMPLE_RATE // 70)
-    periodicity = autocorrelation[:, lags].max(axis=1) / np.maximum(energy, 1e-9)
-    voiced = (energy > _VOICED_MIN_POWER * window) & (periodicity > _VOICED_PERIODICITY)
-    return int(voiced.sum()) / _FRAME_RATE
-
-
-def _prepare(samples: np.ndarray) -> bytes:
-    """The loud part of the recording within a margin of quiet, as 16-bit PCM."""
-    usable = samples[: len(samples) // _SAMPLES_PER_FRAME * _SAMPLES_PER_FRAME]
-    power = (usable.astype(np.float64).reshape(-1, _SAMPLES_PER_FRAME) ** 2).mean(axis=1)
-    loud = np.flatnonzero(power > power.max() * 10 ** (-_QUIET_BELOW_PEAK_DB / 10))
-    margin = int(_MARGIN_SECONDS * SAMPLE_RATE)
-    first, last = int(loud[0]) * _SAMPLES_PER_FRAME, (int(loud[-1]) + 1) * _SAMPLES_PER_FRAME
-    start, end = max(0, first - margin), min(len(samples), last + margin)
-    rng = np.random.default_rng(0)  # fixed: the same recording always scores the same
-    before, after = (
-        np.clip(rng.normal(0.0, _DITHER, n), -32768, 32767).astype("<i2")
-        for n in (margin - (first - start), margin - (end - last))
-    )
-    return np.concatenate([before, samples[start:end], after]).tobytes()
