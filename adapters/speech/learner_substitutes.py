@@ -53,6 +53,19 @@ _THRESHOLDS: dict[tuple[str, str], float] = {
 }  # fmt: skip
 # A pair the tuning part never offers takes the strictest of the calibrated thresholds.
 _UNCALIBRATED = max(_THRESHOLDS.values())
+# Nats of margin per unit of log-odds in a phone's accuracy: chosen on the tuning part among
+# 1 and 2 for pair discrimination (a sharper step turns small shifts near a threshold into
+# large ones in the score).
+_SCALE = 2.0
+_MAX_EXPONENT = 50.0  # exp() stays finite
+
+
+@dataclass(frozen=True)
+class Judged:
+    heard: str | None  # the substitute said in the reference phone's place, if one was
+    # 0-100: the odds of each substitute against the phone, its margin over the threshold
+    # tempered by _SCALE, give the phone's probability of being itself; 50 at a threshold.
+    accuracy: float
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,13 @@ class Contrast:
     @property
     def margin(self) -> float:
         return self.nats - _THRESHOLDS.get((self.reference, self.substitute), _UNCALIBRATED)
+
+
+def judged(contrasts: Sequence[Contrast]) -> Judged:
+    """One phone's judgement from its contrasts with each of its substitutes."""
+    best = max(contrasts, key=lambda c: c.margin)
+    odds = sum(math.exp(min(c.margin / _SCALE, _MAX_EXPONENT)) for c in contrasts)
+    return Judged(best.substitute if best.margin > 0 else None, 100.0 / (1.0 + odds))
 
 
 def open_to_substitutes(word: str, phones: Sequence[str]) -> list[bool]:
@@ -121,16 +141,14 @@ class SubstituteDetector:
             )
         ]
 
-    def substitutions(
+    def judge(
         self, pcm: bytes, said: Sequence[Sequence[SaidPhone]]
-    ) -> dict[tuple[int, int], str]:
-        """(word, phone) -> the substitute said in its place, where one was."""
-        found: dict[tuple[int, int], Contrast] = {}
+    ) -> dict[tuple[int, int], Judged]:
+        """(word, phone) -> the judgement of each phone said that has substitutes to check."""
+        per_phone: dict[tuple[int, int], list[Contrast]] = {}
         for c in self.contrasts(pcm, said):
-            best = found.get((c.word, c.phone))
-            if c.margin > 0 and (best is None or c.margin > best.margin):
-                found[(c.word, c.phone)] = c
-        return {key: c.substitute for key, c in found.items()}
+            per_phone.setdefault((c.word, c.phone), []).append(c)
+        return {key: judged(contrasts) for key, contrasts in per_phone.items()}
 
     def _log_posteriors(self, pcm: bytes) -> np.ndarray:
         """Per output frame (20 ms): log-probabilities of the blank and of each ARPAbet phone."""

@@ -23,8 +23,11 @@ How a recording is scored against its reference text:
    phones leaves that out (`_Decoders`). The loop's score of a frame is its phone segment's
    score spread evenly over the segment's frames.
 4. Calibration. A phone's GOP maps to 0-100 on a logistic curve (_phone_accuracy); a phone
-   said as a substitute or left out scores 0; a word scores the mean of its phones; accuracy
-   is the mean over the reference words said.
+   left out scores 0; a phone the second model checked against its learner substitutes
+   scores its probability there of being itself instead (below 50 when said as one): on the
+   L2 error set, where two recordings of a sentence differ in one phone, PocketSphinx's GOP
+   of the phones they share moved more between them than the phone that differs did. A word
+   scores the mean of its phones; accuracy is the mean over the reference words said.
 5. Miscues (rules in adapters.speech.miscues). Omission: the alignment skipped the word, or
    scored it badly while laying it over what the phone loop hears as silence or squeezing it
    into its shortest span. Insertion: a pause of the alignment that the phone loop hears as
@@ -65,7 +68,12 @@ from pocketsphinx import Decoder
 
 from adapters.speech.alignment_grammar import SILENCE, SLOTS, grammar, phone_and_slot, phone_word
 from adapters.speech.espeak_phonemes import BRITISH_VOICE, espeak_pronunciation
-from adapters.speech.learner_substitutes import SaidPhone, SubstituteDetector, open_to_substitutes
+from adapters.speech.learner_substitutes import (
+    Judged,
+    SaidPhone,
+    SubstituteDetector,
+    open_to_substitutes,
+)
 from adapters.speech.miscues import (
     MiscueThresholds,
     PauseEvidence,
@@ -174,7 +182,7 @@ class _Said:
 
     phones: list[list[_Segment]]  # aligned phones; none for a skipped word
     followed: list[_Followed]
-    substituted: dict[tuple[int, int], str]  # (word, aligned phone) -> substitute said
+    judged: dict[tuple[int, int], Judged]  # (word, aligned phone) -> the recognizer's verdict
 
 
 @dataclass(frozen=True)
@@ -239,10 +247,11 @@ class _Decoders:
         _decode(self.loop, pcm)
         return _segments(self.loop)
 
-    def substituted(
+    def judge(
         self, pcm: bytes, words: list[str], followed: list[_Followed], pauses: list[_Pause]
-    ) -> dict[tuple[int, int], str]:
-        """(word, index of the phone aligned) -> the learner substitute said in its place."""
+    ) -> dict[tuple[int, int], Judged]:
+        """(word, index of the phone aligned) -> the recognizer's judgement of the phone
+        against its learner substitutes."""
         if self.substitutes is None:
             return {}
         said = [
@@ -257,8 +266,8 @@ class _Decoders:
         ]
         found = {}
         for first, last, start, end in _stretches(pauses, len(words), len(pcm) // 2):
-            heard = self.substitutes.substitutions(pcm[2 * start : 2 * end], said[first:last])
-            found.update({(first + w, k): phone for (w, k), phone in heard.items()})
+            judged = self.substitutes.judge(pcm[2 * start : 2 * end], said[first:last])
+            found.update({(first + w, k): verdict for (w, k), verdict in judged.items()})
         return found
 
 
@@ -303,10 +312,10 @@ class PocketsphinxScorer:
                 _match([p.name.upper() for p in phones], variants)
                 for phones, variants in zip(aligned, pronunciations, strict=True)
             ]
-            substituted = decoders.substituted(pcm, words, followed, pauses)
+            judged = decoders.judge(pcm, words, followed, pauses)
         n_frames = len(pcm) // 2 // SAMPLES_PER_FRAME
         miscues = PHONE_MISCUES if self._substitutes else MISCUES
-        said = _Said(aligned, followed, substituted)
+        said = _Said(aligned, followed, judged)
         return _assess(words, said, pauses, loop, n_frames, miscues, self.provider)
 
     @contextlib.contextmanager
@@ -362,8 +371,8 @@ def _assess(
     scores = [WordScore(w, 0.0, WordError.INSERTION) for w in inserted.get(-1, [])]
     spoken: list[list[_Segment]] = []
     for i, (word, phones) in enumerate(zip(words, said.phones, strict=True)):
-        heard = {k: v for (w, k), v in said.substituted.items() if w == i}
-        score = _word_score(word, said.followed[i], phones, heard, free, speech, miscues)
+        judged = {k: v for (w, k), v in said.judged.items() if w == i}
+        score = _word_score(word, said.followed[i], phones, judged, free, speech, miscues)
         scores.append(score)
         if score.error_type != WordError.OMISSION:
             spoken.append(phones)
@@ -451,7 +460,7 @@ def _word_score(
     word: str,
     followed: _Followed,
     phones: list[_Segment],
-    heard: dict[int, str],
+    judged: dict[int, Judged],
     free: np.ndarray,
     speech: np.ndarray,
     miscues: MiscueThresholds,
@@ -459,7 +468,7 @@ def _word_score(
     if not phones:
         return WordScore(word, 0.0, WordError.OMISSION)
     scores = [
-        _phoneme_score(reference, None if i is None else phones[i], heard.get(i), free)
+        _phoneme_score(reference, None if i is None else phones[i], judged.get(i), free)
         for reference, i in followed
     ]
     accuracy = sum(p.score for p in scores) / len(scores)
@@ -479,16 +488,21 @@ def _word_score(
 
 
 def _phoneme_score(
-    reference: str, said: _Segment | None, heard: str | None, free: np.ndarray
+    reference: str, said: _Segment | None, judged: Judged | None, free: np.ndarray
 ) -> PhonemeScore:
-    """A phone said as itself scores its GOP; one said as a substitute (`heard`) or left out
-    is an error and scores 0, as Azure scores what was not said."""
+    """A phone left out is an error and scores 0, as Azure scores what was not said. A phone
+    the recognizer judged against its learner substitutes scores its probability of being
+    itself (one said as a substitute is an error, and below 50); any other scores its GOP."""
     phoneme = reference.lower()
     if said is None:
         return PhonemeScore(phoneme, 0.0, WordError.OMISSION)
-    if heard is not None:
-        return PhonemeScore(phoneme, 0.0, WordError.MISPRONUNCIATION, heard.lower())
-    return PhonemeScore(phoneme, round(_phone_accuracy(_gop(said, free)), 1))
+    if judged is None:
+        return PhonemeScore(phoneme, round(_phone_accuracy(_gop(said, free)), 1))
+    if judged.heard is None:
+        return PhonemeScore(phoneme, round(judged.accuracy, 1))
+    return PhonemeScore(
+        phoneme, round(judged.accuracy, 1), WordError.MISPRONUNCIATION, judged.heard.lower()
+    )
 
 
 def _match(said: list[str], variants: list[list[str]]) -> _Followed:

@@ -74,12 +74,9 @@ async def test_a_wrong_phone_is_named_with_the_phone_said_instead(container):
     assert body["provider"] == "pocketsphinx-phones"
     right = next(w for w in body["word_scores"] if w["word"].lower() == "right")
     assert right["error_type"] == "Mispronunciation"
-    assert right["phonemes"][0] == {
-        "phoneme": "r",
-        "score": 0.0,
-        "error_type": "Mispronunciation",
-        "heard": "l",
-    }
+    wrong = right["phonemes"][0]
+    assert (wrong["phoneme"], wrong["error_type"], wrong["heard"]) == ("r", "Mispronunciation", "l")
+    assert wrong["score"] < 50  # its probability of being /r/ rather than /l/
     for phoneme in right["phonemes"][1:]:
         assert phoneme["error_type"] == "None" and phoneme["heard"] is None
 

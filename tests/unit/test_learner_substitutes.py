@@ -5,7 +5,13 @@ import math
 
 import numpy as np
 
-from adapters.speech.learner_substitutes import _ctc_log_likelihood, open_to_substitutes
+from adapters.speech.learner_substitutes import (
+    _THRESHOLDS,
+    Contrast,
+    _ctc_log_likelihood,
+    judged,
+    open_to_substitutes,
+)
 
 
 def brute_force(log_posteriors: np.ndarray, labels: list[int]) -> float:
@@ -33,6 +39,26 @@ def test_the_forward_algorithm_sums_every_alignment() -> None:
 def test_too_few_frames_for_the_labels_is_impossible() -> None:
     log_posteriors = np.log(np.full((2, 3), 1 / 3))
     assert _ctc_log_likelihood(log_posteriors, np.array([[1, 1]]))[0] == -math.inf
+
+
+def contrast(substitute: str, margin: float) -> Contrast:
+    """A contrast of "think"'s TH with `substitute`, `margin` nats over its threshold."""
+    return Contrast(0, 0, "TH", substitute, _THRESHOLDS[("TH", substitute)] + margin)
+
+
+def test_a_phone_scores_its_probability_of_being_itself_against_its_substitutes() -> None:
+    at_threshold = judged([contrast("S", 0.0)])
+    assert at_threshold.heard is None and at_threshold.accuracy == 50.0
+    said_well = judged([contrast("S", -6.0), contrast("T", -9.0), contrast("F", -8.0)])
+    assert said_well.heard is None and 90.0 < said_well.accuracy < 100.0
+    # Each substitute near its threshold takes its share: two below it still cost points.
+    doubtful = judged([contrast("S", -1.0), contrast("T", -1.0)])
+    assert doubtful.heard is None and doubtful.accuracy < 50.0
+
+
+def test_the_substitute_most_over_its_threshold_is_what_was_said() -> None:
+    said_as_t = judged([contrast("S", 1.0), contrast("T", 4.0), contrast("F", -5.0)])
+    assert said_as_t.heard == "T" and said_as_t.accuracy < 15.0
 
 
 def test_consonants_and_the_stressed_vowel_are_checked() -> None:
