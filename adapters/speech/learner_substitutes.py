@@ -11,7 +11,9 @@ more likely than the reference phone by more than its pair's threshold is what w
 CTC likelihood sums over every alignment, so no phone boundary has to be right. The
 recognizer tells these pairs apart far better than PocketSphinx's models: on the L2 error
 set's tuning part, th as s ends up more likely than th in 8 of 9 clips that say s, and in 2
-of 21 that say th.
+of 21 that say th. The same likelihoods with one more phone at each boundary between words
+tell the scorer whether a pause holds speech the reference does not have (an inserted
+word) or only the edges of the words around it.
 """
 
 import math
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from hama import ASRModel
 
+from adapters.speech import ctc
 from adapters.speech.espeak_phonemes import stressed_vowel
 from adapters.speech.phones import SUBSTITUTES, VOWELS
 
@@ -106,7 +109,17 @@ def open_to_substitutes(word: str, phones: Sequence[str]) -> list[bool]:
     return [p not in VOWELS or i == stressed for i, p in enumerate(phones)]
 
 
-class SubstituteDetector:
+@dataclass(frozen=True)
+class Heard:
+    """What the recognizer made of a stretch of speech, given the phones said in it."""
+
+    judged: dict[tuple[int, int], Judged]  # (word, phone) -> a phone with substitutes checked
+    # Per boundary between words (before the first, ..., after the last): how much more
+    # likely (nats) the audio is with one more phone there, the likeliest one.
+    extra_phone_nats: list[float]
+
+
+class PhoneJudge:
     """One recognizer; used by one thread at a time."""
 
     def __init__(self) -> None:
@@ -118,37 +131,30 @@ class SubstituteDetector:
         self._columns = [[token[t] for t in _IPA[p]] for p in self._phones]
         self._index = {p: i + 1 for i, p in enumerate(self._phones)}  # 0 is the blank
 
-    def contrasts(self, pcm: bytes, said: Sequence[Sequence[SaidPhone]]) -> list[Contrast]:
-        """Every open phone of the words said (16-bit 16 kHz PCM) against each substitute."""
+    def hear(self, pcm: bytes, said: Sequence[Sequence[SaidPhone]]) -> Heard:
+        """The phones of the words said (16-bit 16 kHz PCM) against their substitutes, and each
+        boundary between the words against one more phone."""
         flat = [(w, p, s) for w, phones in enumerate(said) for p, s in enumerate(phones)]
         if not flat:
-            return []
-        reference = [self._index[s.phone] for _, _, s in flat]
-        candidates, labels = [], [reference]
+            return Heard({}, [])
+        labels = np.array([self._index[s.phone] for _, _, s in flat])
+        log_posteriors = self._log_posteriors(pcm)
+        alpha, beta = ctc.forward_backward(log_posteriors, labels)
+        total = ctc.likelihood(alpha)
+        if not math.isfinite(total):  # fewer frames than phones: nothing to compare
+            return Heard({}, [])
+        changed = ctc.substituted(log_posteriors, labels, alpha, beta) - total
+        per_phone: dict[tuple[int, int], list[Contrast]] = {}
         for k, (w, p, s) in enumerate(flat):
             for substitute in SUBSTITUTES.get(s.phone, ()) if s.open else ():
-                candidates.append((w, p, s.phone, substitute))
-                labels.append([*reference[:k], self._index[substitute], *reference[k + 1 :]])
-        if not candidates:
-            return []
-        likelihoods = _ctc_log_likelihood(self._log_posteriors(pcm), np.array(labels))
-        if not math.isfinite(likelihoods[0]):  # fewer frames than phones: nothing to compare
-            return []
-        return [
-            Contrast(w, p, phone, substitute, float(likelihood - likelihoods[0]))
-            for (w, p, phone, substitute), likelihood in zip(
-                candidates, likelihoods[1:], strict=True
-            )
-        ]
-
-    def judge(
-        self, pcm: bytes, said: Sequence[Sequence[SaidPhone]]
-    ) -> dict[tuple[int, int], Judged]:
-        """(word, phone) -> the judgement of each phone said that has substitutes to check."""
-        per_phone: dict[tuple[int, int], list[Contrast]] = {}
-        for c in self.contrasts(pcm, said):
-            per_phone.setdefault((c.word, c.phone), []).append(c)
-        return {key: judged(contrasts) for key, contrasts in per_phone.items()}
+                nats = float(changed[k, self._index[substitute]])
+                per_phone.setdefault((w, p), []).append(Contrast(w, p, s.phone, substitute, nats))
+        extra = ctc.inserted(log_posteriors, labels, alpha, beta)[:, 1:].max(axis=1) - total
+        boundaries = np.cumsum([0, *(len(phones) for phones in said)])
+        return Heard(
+            {key: judged(contrasts) for key, contrasts in per_phone.items()},
+            [float(extra[j]) for j in boundaries],
+        )
 
     def _log_posteriors(self, pcm: bytes) -> np.ndarray:
         """Per output frame (20 ms): log-probabilities of the blank and of each ARPAbet phone."""
@@ -161,22 +167,3 @@ class SubstituteDetector:
         frames -= np.logaddexp.reduce(frames, axis=1, keepdims=True)
         columns = [self._blanks, *self._columns]
         return np.stack([np.logaddexp.reduce(frames[:, c], axis=1) for c in columns], axis=1)
-
-
-def _ctc_log_likelihood(log_posteriors: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """CTC forward algorithm for label sequences of one length at once: (candidates,
-    labels) phone indices -> (candidates,) log-likelihoods of the frames."""
-    n, length = labels.shape
-    states = np.zeros((n, 2 * length + 1), dtype=int)  # blank, label, blank, ..., blank
-    states[:, 1::2] = labels
-    # A label may follow the one before the blank between them unless the two are the same.
-    skip = np.zeros(states.shape, dtype=bool)
-    skip[:, 3::2] = labels[:, 1:] != labels[:, :-1]
-    alpha = np.full(states.shape, -math.inf)
-    alpha[:, :2] = np.take_along_axis(log_posteriors[0][None, :], states[:, :2], axis=1)
-    for frame in log_posteriors[1:]:
-        one = np.pad(alpha[:, :-1], ((0, 0), (1, 0)), constant_values=-math.inf)
-        two = np.pad(alpha[:, :-2], ((0, 0), (2, 0)), constant_values=-math.inf)
-        alpha = np.logaddexp(np.logaddexp(alpha, one), np.where(skip, two, -math.inf))
-        alpha += frame[states]
-    return np.logaddexp(alpha[:, -1], alpha[:, -2])

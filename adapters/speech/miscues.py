@@ -30,6 +30,10 @@ class MiscueThresholds:
     extra_speech_frames: int  # speech frames in a pause that can be an extra word
     extra_speech_share: float  # share of the pause those frames must fill
     extra_speech_gop: float  # nats/frame the silence model must lose to the free phone loop
+    # Where a second recognizer weighs the pause instead (PauseEvidence.extra_phone_nats): the
+    # speech frames it needs, and the nats one more phone there must gain; None: not asked.
+    extra_phone_speech_frames: int = 0
+    extra_phone_nats: float | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class PauseEvidence:
     frames: int
     speech_frames: int  # frames an unconstrained recognizer heard as speech
     gop: float  # silence model against the free phone loop, nats per frame
+    # How much more likely a second recognizer finds the audio with one more phone at the
+    # boundary the pause is in; None without one.
+    extra_phone_nats: float | None = None
 
 
 def classify(word: WordEvidence, thresholds: MiscueThresholds) -> WordError:
@@ -72,7 +79,14 @@ def classify(word: WordEvidence, thresholds: MiscueThresholds) -> WordError:
 def holds_extra_word(pause: PauseEvidence, thresholds: MiscueThresholds) -> bool:
     """A pause holds an inserted word when it is mostly speech to an unconstrained recognizer
     and silence explains it badly: both, because either alone also fits a breath, a lengthened
-    sound at a word's edge or a noisy pause."""
+    sound at a word's edge or a noisy pause. Where a second recognizer weighs it, the pause
+    needs some speech and the recognizer must hear one more phone there than the reference
+    has: it hears the edges of the words around the pause as theirs."""
+    if pause.extra_phone_nats is not None and thresholds.extra_phone_nats is not None:
+        return (
+            pause.speech_frames >= thresholds.extra_phone_speech_frames
+            and pause.extra_phone_nats >= thresholds.extra_phone_nats
+        )
     return (
         pause.speech_frames >= thresholds.extra_speech_frames
         and pause.speech_frames >= thresholds.extra_speech_share * pause.frames

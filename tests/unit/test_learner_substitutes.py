@@ -1,44 +1,11 @@
-"""The learner-substitute check's arithmetic and choice of phones, without audio."""
-
-import itertools
-import math
-
-import numpy as np
+"""The learner-substitute check's judgement and choice of phones, without audio."""
 
 from adapters.speech.learner_substitutes import (
     _THRESHOLDS,
     Contrast,
-    _ctc_log_likelihood,
     judged,
     open_to_substitutes,
 )
-
-
-def brute_force(log_posteriors: np.ndarray, labels: list[int]) -> float:
-    """CTC by definition: the sum over every frame path that collapses (repeats merged, then
-    blanks, index 0, removed) to the labels."""
-    total = -math.inf
-    frames, symbols = log_posteriors.shape
-    for path in itertools.product(range(symbols), repeat=frames):
-        merged = [s for i, s in enumerate(path) if i == 0 or s != path[i - 1]]
-        if [s for s in merged if s != 0] == labels:
-            total = np.logaddexp(total, sum(log_posteriors[t, s] for t, s in enumerate(path)))
-    return float(total)
-
-
-def test_the_forward_algorithm_sums_every_alignment() -> None:
-    rng = np.random.default_rng(7)
-    logits = rng.normal(size=(6, 4))
-    log_posteriors = logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
-    labels = [[1, 2, 3], [1, 1, 2], [3, 2, 2]]  # repeated labels need a blank between them
-    found = _ctc_log_likelihood(log_posteriors, np.array(labels))
-    expected = [brute_force(log_posteriors, label) for label in labels]
-    np.testing.assert_allclose(found, expected, rtol=1e-9)
-
-
-def test_too_few_frames_for_the_labels_is_impossible() -> None:
-    log_posteriors = np.log(np.full((2, 3), 1 / 3))
-    assert _ctc_log_likelihood(log_posteriors, np.array([[1, 1]]))[0] == -math.inf
 
 
 def contrast(substitute: str, margin: float) -> Contrast:

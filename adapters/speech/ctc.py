@@ -1,0 +1,109 @@
+"""CTC likelihoods of a phone sequence, and of each sequence that differs from it in one phone
+(substituted, or one more inserted), from a recognizer's per-frame log-posteriors. The
+forward-backward algorithm runs once; each variant then needs only the frames it may spend
+in its one different phone, between the forward variables before it and the backward ones
+after it, so every phone of every place costs one pass over the frames, not a whole new
+sequence each.
+
+Labels are indices into the posteriors' columns; column 0 is the blank. A sequence of L
+labels has 2L + 1 states: blank, label, blank, ..., label, blank.
+"""
+
+import math
+
+import numpy as np
+
+NEG = -math.inf
+
+
+def forward_backward(log_posteriors: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(alpha, beta), each (frames, states): the log-likelihood of the frames up to and
+    including t ending in a state, and of the frames from t on starting in it."""
+    frames = len(log_posteriors)
+    states = np.zeros(2 * len(labels) + 1, dtype=int)
+    states[1::2] = labels
+    # A label may follow the one before the blank between them unless the two are the same.
+    skip = np.zeros(len(states), dtype=bool)
+    skip[3::2] = labels[1:] != labels[:-1]
+    skip_back = np.concatenate((skip[2:], [False, False]))
+    emit = log_posteriors[:, states]
+    alpha = np.full(emit.shape, NEG)
+    beta = np.full(emit.shape, NEG)
+    alpha[0, :2] = emit[0, :2]
+    beta[-1, -2:] = emit[-1, -2:]
+    for t in range(1, frames):
+        a = alpha[t - 1]
+        one = np.concatenate(([NEG], a[:-1]))
+        two = np.where(skip, np.concatenate(([NEG, NEG], a[:-2])), NEG)
+        alpha[t] = np.logaddexp(np.logaddexp(a, one), two) + emit[t]
+        b = beta[frames - t]
+        one = np.concatenate((b[1:], [NEG]))
+        two = np.where(skip_back, np.concatenate((b[2:], [NEG, NEG])), NEG)
+        beta[frames - t - 1] = np.logaddexp(np.logaddexp(b, one), two) + emit[frames - t - 1]
+    return alpha, beta
+
+
+def likelihood(alpha: np.ndarray) -> float:
+    """The log-likelihood of all frames: the path ends in the last label or the blank after."""
+    return float(np.logaddexp(alpha[-1, -1], alpha[-1, -2]))
+
+
+def substituted(
+    log_posteriors: np.ndarray, labels: np.ndarray, alpha: np.ndarray, beta: np.ndarray
+) -> np.ndarray:
+    """(labels, columns): the log-likelihood with label k replaced by the phone of column c."""
+    places = np.arange(len(labels))
+    return _one_changed(log_posteriors, labels, alpha, beta, 2 * places, 2 * places + 2)
+
+
+def inserted(
+    log_posteriors: np.ndarray, labels: np.ndarray, alpha: np.ndarray, beta: np.ndarray
+) -> np.ndarray:
+    """(labels + 1, columns): the log-likelihood with the phone of column c put before label j
+    (after the last for j = labels)."""
+    places = 2 * np.arange(len(labels) + 1)
+    return _one_changed(log_posteriors, labels, alpha, beta, places, places)
+
+
+def _one_changed(
+    log_posteriors: np.ndarray,
+    labels: np.ndarray,
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    before: np.ndarray,
+    after: np.ndarray,
+) -> np.ndarray:
+    """Per place, a new label between the blank state `before` (kept from alpha) and the blank
+    state `after` (kept from beta), for every column at once."""
+    frames, columns = log_posteriors.shape
+    last = alpha.shape[1] - 1
+    states = np.zeros(last + 1, dtype=int)
+    states[1::2] = labels
+    phone = np.arange(columns)[None, :]
+    # The label before the new one (if any) may run straight into it unless they are the
+    # same phone; likewise the new one into the label after.
+    from_label = (before > 0)[:, None] & (states[np.maximum(before - 1, 0)][:, None] != phone)
+    into_label = (after < last)[:, None] & (states[np.minimum(after + 1, last)][:, None] != phone)
+    start = np.where((before == 0)[:, None], 0.0, NEG)
+    end = np.where((after == last)[:, None], 0.0, NEG)
+    in_phone = np.full((len(before), columns), NEG)
+    total = np.full((len(before), columns), NEG)
+    for t in range(frames):
+        if t == 0:
+            entry = start
+        else:
+            from_blank = alpha[t - 1, before][:, None]
+            entry = np.logaddexp(
+                from_blank, np.where(from_label, alpha[t - 1, before - 1][:, None], NEG)
+            )
+        in_phone = np.logaddexp(in_phone, entry) + log_posteriors[t][None, :]
+        if t == frames - 1:
+            leave = end
+        else:
+            into_blank = beta[t + 1, after][:, None]
+            leave = np.logaddexp(
+                into_blank,
+                np.where(into_label, beta[t + 1, np.minimum(after + 1, last)][:, None], NEG),
+            )
+        total = np.logaddexp(total, in_phone + leave)
+    return total

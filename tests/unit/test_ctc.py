@@ -1,0 +1,53 @@
+"""CTC likelihoods of a phone sequence and of its one-phone variants, against the definition."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from adapters.speech import ctc
+
+
+def brute_force(log_posteriors: np.ndarray, labels: list[int]) -> float:
+    """CTC by definition: the sum over every frame path that collapses (repeats merged, then
+    blanks, index 0, removed) to the labels."""
+    total = -math.inf
+    frames, symbols = log_posteriors.shape
+    for path in itertools.product(range(symbols), repeat=frames):
+        merged = [s for i, s in enumerate(path) if i == 0 or s != path[i - 1]]
+        if [s for s in merged if s != 0] == labels:
+            total = np.logaddexp(total, sum(log_posteriors[t, s] for t, s in enumerate(path)))
+    return float(total)
+
+
+def posteriors(frames: int, symbols: int, seed: int) -> np.ndarray:
+    logits = np.random.default_rng(seed).normal(size=(frames, symbols))
+    return logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
+
+
+# Repeated labels need a blank between them; (1, 1) in two frames cannot be said at all.
+CASES = [([1, 2, 3], 6), ([1, 1, 2], 6), ([3, 2, 2], 5), ([2], 4), ([1, 1], 2)]
+
+
+@pytest.mark.parametrize("labels, frames", CASES)
+def test_each_sequence_and_its_one_phone_variants_sum_every_alignment(labels, frames) -> None:
+    log_posteriors = posteriors(frames, 4, seed=len(labels) * frames)
+    alpha, beta = ctc.forward_backward(log_posteriors, np.array(labels))
+    np.testing.assert_allclose(ctc.likelihood(alpha), brute_force(log_posteriors, labels))
+    substituted = ctc.substituted(log_posteriors, np.array(labels), alpha, beta)
+    inserted = ctc.inserted(log_posteriors, np.array(labels), alpha, beta)
+    for phone in (1, 2, 3):
+        for k in range(len(labels)):
+            variant = [*labels[:k], phone, *labels[k + 1 :]]
+            expected = brute_force(log_posteriors, variant)
+            np.testing.assert_allclose(substituted[k, phone], expected, rtol=1e-9)
+        for j in range(len(labels) + 1):
+            expected = brute_force(log_posteriors, [*labels[:j], phone, *labels[j:]])
+            np.testing.assert_allclose(inserted[j, phone], expected, rtol=1e-9)
+
+
+def test_too_few_frames_for_the_labels_is_impossible() -> None:
+    log_posteriors = np.log(np.full((2, 3), 1 / 3))
+    alpha, _ = ctc.forward_backward(log_posteriors, np.array([1, 1]))
+    assert ctc.likelihood(alpha) == -math.inf
