@@ -2,8 +2,7 @@
 (substituted, or one more inserted), from a recognizer's per-frame log-posteriors. The
 forward-backward algorithm runs once; each variant then needs only the frames it may spend
 in its one different phone, between the forward variables before it and the backward ones
-after it, so every phone of every place costs one pass over the frames, not a whole new
-sequence each.
+after it: one pass over the frames for all variants, not a whole new sequence each.
 
 Labels are indices into the posteriors' columns; column 0 is the blank. A sequence of L
 labels has 2L + 1 states: blank, label, blank, ..., label, blank.
@@ -49,20 +48,28 @@ def likelihood(alpha: np.ndarray) -> float:
 
 
 def substituted(
-    log_posteriors: np.ndarray, labels: np.ndarray, alpha: np.ndarray, beta: np.ndarray
+    log_posteriors: np.ndarray,
+    labels: np.ndarray,
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    places: np.ndarray,
+    phones: np.ndarray,
 ) -> np.ndarray:
-    """(labels, columns): the log-likelihood with label k replaced by the phone of column c."""
-    places = np.arange(len(labels))
-    return _one_changed(log_posteriors, labels, alpha, beta, 2 * places, 2 * places + 2)
+    """(variants,): the log-likelihood with labels[places[i]] replaced by phones[i]."""
+    return _one_changed(log_posteriors, labels, alpha, beta, 2 * places, 2 * places + 2, phones)
 
 
 def inserted(
-    log_posteriors: np.ndarray, labels: np.ndarray, alpha: np.ndarray, beta: np.ndarray
+    log_posteriors: np.ndarray,
+    labels: np.ndarray,
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    places: np.ndarray,
+    phones: np.ndarray,
 ) -> np.ndarray:
-    """(labels + 1, columns): the log-likelihood with the phone of column c put before label j
-    (after the last for j = labels)."""
-    places = 2 * np.arange(len(labels) + 1)
-    return _one_changed(log_posteriors, labels, alpha, beta, places, places)
+    """(variants,): the log-likelihood with phones[i] put before labels[places[i]] (after the
+    last label for places[i] = len(labels))."""
+    return _one_changed(log_posteriors, labels, alpha, beta, 2 * places, 2 * places, phones)
 
 
 def _one_changed(
@@ -72,38 +79,34 @@ def _one_changed(
     beta: np.ndarray,
     before: np.ndarray,
     after: np.ndarray,
+    phones: np.ndarray,
 ) -> np.ndarray:
-    """Per place, a new label between the blank state `before` (kept from alpha) and the blank
-    state `after` (kept from beta), for every column at once."""
-    frames, columns = log_posteriors.shape
+    """Per variant, a new label `phones[i]` between the blank state `before[i]` (kept from
+    alpha) and the blank state `after[i]` (kept from beta)."""
+    frames = len(log_posteriors)
     last = alpha.shape[1] - 1
     states = np.zeros(last + 1, dtype=int)
     states[1::2] = labels
-    phone = np.arange(columns)[None, :]
     # The label before the new one (if any) may run straight into it unless they are the
     # same phone; likewise the new one into the label after.
-    from_label = (before > 0)[:, None] & (states[np.maximum(before - 1, 0)][:, None] != phone)
-    into_label = (after < last)[:, None] & (states[np.minimum(after + 1, last)][:, None] != phone)
-    start = np.where((before == 0)[:, None], 0.0, NEG)
-    end = np.where((after == last)[:, None], 0.0, NEG)
-    in_phone = np.full((len(before), columns), NEG)
-    total = np.full((len(before), columns), NEG)
+    label_before, label_after = np.maximum(before - 1, 0), np.minimum(after + 1, last)
+    from_label = (before > 0) & (states[label_before] != phones)
+    into_label = (after < last) & (states[label_after] != phones)
+    start = np.where(before == 0, 0.0, NEG)
+    end = np.where(after == last, 0.0, NEG)
+    in_phone = np.full(len(phones), NEG)
+    total = np.full(len(phones), NEG)
     for t in range(frames):
         if t == 0:
             entry = start
         else:
-            from_blank = alpha[t - 1, before][:, None]
-            entry = np.logaddexp(
-                from_blank, np.where(from_label, alpha[t - 1, before - 1][:, None], NEG)
-            )
-        in_phone = np.logaddexp(in_phone, entry) + log_posteriors[t][None, :]
+            from_blank = alpha[t - 1, before]
+            entry = np.logaddexp(from_blank, np.where(from_label, alpha[t - 1, label_before], NEG))
+        in_phone = np.logaddexp(in_phone, entry) + log_posteriors[t, phones]
         if t == frames - 1:
             leave = end
         else:
-            into_blank = beta[t + 1, after][:, None]
-            leave = np.logaddexp(
-                into_blank,
-                np.where(into_label, beta[t + 1, np.minimum(after + 1, last)][:, None], NEG),
-            )
+            into_blank = beta[t + 1, after]
+            leave = np.logaddexp(into_blank, np.where(into_label, beta[t + 1, label_after], NEG))
         total = np.logaddexp(total, in_phone + leave)
     return total

@@ -143,17 +143,33 @@ class PhoneJudge:
         total = ctc.likelihood(alpha)
         if not math.isfinite(total):  # fewer frames than phones: nothing to compare
             return Heard({}, [])
-        changed = ctc.substituted(log_posteriors, labels, alpha, beta) - total
+        checked = [
+            (k, w, p, s.phone, substitute)
+            for k, (w, p, s) in enumerate(flat)
+            for substitute in (SUBSTITUTES.get(s.phone, ()) if s.open else ())
+        ]
+        places = np.array([k for k, *_ in checked], dtype=int)
+        substitutes = np.array([self._index[phone] for *_, phone in checked], dtype=int)
+        changed = ctc.substituted(log_posteriors, labels, alpha, beta, places, substitutes)
+        changed -= total
         per_phone: dict[tuple[int, int], list[Contrast]] = {}
-        for k, (w, p, s) in enumerate(flat):
-            for substitute in SUBSTITUTES.get(s.phone, ()) if s.open else ():
-                nats = float(changed[k, self._index[substitute]])
-                per_phone.setdefault((w, p), []).append(Contrast(w, p, s.phone, substitute, nats))
-        extra = ctc.inserted(log_posteriors, labels, alpha, beta)[:, 1:].max(axis=1) - total
-        boundaries = np.cumsum([0, *(len(phones) for phones in said)])
+        for (_, w, p, phone, substitute), nats in zip(checked, changed, strict=True):
+            per_phone.setdefault((w, p), []).append(Contrast(w, p, phone, substitute, float(nats)))
+        # Every phone at every boundary between words: the likeliest one more.
+        boundaries = np.cumsum([0, *(len(word) for word in said)])
+        everyone = np.arange(1, log_posteriors.shape[1])
+        extra = ctc.inserted(
+            log_posteriors,
+            labels,
+            alpha,
+            beta,
+            np.repeat(boundaries, len(everyone)),
+            np.tile(everyone, len(boundaries)),
+        )
+        extra = extra.reshape(len(boundaries), len(everyone)).max(axis=1) - total
         return Heard(
             {key: judged(contrasts) for key, contrasts in per_phone.items()},
-            [float(extra[j]) for j in boundaries],
+            [float(nats) for nats in extra],
         )
 
     def _log_posteriors(self, pcm: bytes) -> np.ndarray:

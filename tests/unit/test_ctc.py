@@ -35,16 +35,24 @@ def test_each_sequence_and_its_one_phone_variants_sum_every_alignment(labels, fr
     log_posteriors = posteriors(frames, 4, seed=len(labels) * frames)
     alpha, beta = ctc.forward_backward(log_posteriors, np.array(labels))
     np.testing.assert_allclose(ctc.likelihood(alpha), brute_force(log_posteriors, labels))
-    substituted = ctc.substituted(log_posteriors, np.array(labels), alpha, beta)
-    inserted = ctc.inserted(log_posteriors, np.array(labels), alpha, beta)
-    for phone in (1, 2, 3):
-        for k in range(len(labels)):
-            variant = [*labels[:k], phone, *labels[k + 1 :]]
-            expected = brute_force(log_posteriors, variant)
-            np.testing.assert_allclose(substituted[k, phone], expected, rtol=1e-9)
-        for j in range(len(labels) + 1):
-            expected = brute_force(log_posteriors, [*labels[:j], phone, *labels[j:]])
-            np.testing.assert_allclose(inserted[j, phone], expected, rtol=1e-9)
+    labels_array = np.array(labels)
+    phones = [1, 2, 3]
+    places = np.repeat(np.arange(len(labels)), len(phones))
+    substituted = ctc.substituted(
+        log_posteriors, labels_array, alpha, beta, places, np.tile(phones, len(labels))
+    )
+    variants = itertools.product(range(len(labels)), phones)
+    for (k, phone), found in zip(variants, substituted, strict=True):
+        expected = brute_force(log_posteriors, [*labels[:k], phone, *labels[k + 1 :]])
+        np.testing.assert_allclose(found, expected, rtol=1e-9)
+    places = np.repeat(np.arange(len(labels) + 1), len(phones))
+    inserted = ctc.inserted(
+        log_posteriors, labels_array, alpha, beta, places, np.tile(phones, len(labels) + 1)
+    )
+    variants = itertools.product(range(len(labels) + 1), phones)
+    for (j, phone), found in zip(variants, inserted, strict=True):
+        expected = brute_force(log_posteriors, [*labels[:j], phone, *labels[j:]])
+        np.testing.assert_allclose(found, expected, rtol=1e-9)
 
 
 def test_too_few_frames_for_the_labels_is_impossible() -> None:
