@@ -47,29 +47,21 @@ def likelihood(alpha: np.ndarray) -> float:
     return float(np.logaddexp(alpha[-1, -1], alpha[-1, -2]))
 
 
-def substituted(
+def one_phone_changed(
     log_posteriors: np.ndarray,
     labels: np.ndarray,
     alpha: np.ndarray,
     beta: np.ndarray,
     places: np.ndarray,
     phones: np.ndarray,
+    *,
+    inserted: bool = False,
 ) -> np.ndarray:
-    """(variants,): the log-likelihood with labels[places[i]] replaced by phones[i]."""
-    return _one_changed(log_posteriors, labels, alpha, beta, 2 * places, 2 * places + 2, phones)
-
-
-def inserted(
-    log_posteriors: np.ndarray,
-    labels: np.ndarray,
-    alpha: np.ndarray,
-    beta: np.ndarray,
-    places: np.ndarray,
-    phones: np.ndarray,
-) -> np.ndarray:
-    """(variants,): the log-likelihood with phones[i] put before labels[places[i]] (after the
-    last label for places[i] = len(labels))."""
-    return _one_changed(log_posteriors, labels, alpha, beta, 2 * places, 2 * places, phones)
+    """(variants,): the log-likelihood with labels[places[i]] replaced by phones[i], or with
+    phones[i] put before it when `inserted` (places[i] = len(labels): after the last)."""
+    before = 2 * places
+    after = before if inserted else before + 2
+    return _one_changed(log_posteriors, labels, alpha, beta, before, after, phones)
 
 
 def _one_changed(

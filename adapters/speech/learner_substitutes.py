@@ -150,7 +150,7 @@ class PhoneJudge:
         ]
         places = np.array([k for k, *_ in checked], dtype=int)
         substitutes = np.array([self._index[phone] for *_, phone in checked], dtype=int)
-        changed = ctc.substituted(log_posteriors, labels, alpha, beta, places, substitutes)
+        changed = ctc.one_phone_changed(log_posteriors, labels, alpha, beta, places, substitutes)
         changed -= total
         per_phone: dict[tuple[int, int], list[Contrast]] = {}
         for (_, w, p, phone, substitute), nats in zip(checked, changed, strict=True):
@@ -158,13 +158,14 @@ class PhoneJudge:
         # Every phone at every boundary between words: the likeliest one more.
         boundaries = np.cumsum([0, *(len(word) for word in said)])
         everyone = np.arange(1, log_posteriors.shape[1])
-        extra = ctc.inserted(
+        extra = ctc.one_phone_changed(
             log_posteriors,
             labels,
             alpha,
             beta,
             np.repeat(boundaries, len(everyone)),
             np.tile(everyone, len(boundaries)),
+            inserted=True,
         )
         extra = extra.reshape(len(boundaries), len(everyone)).max(axis=1) - total
         return Heard(

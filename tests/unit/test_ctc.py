@@ -38,7 +38,7 @@ def test_each_sequence_and_its_one_phone_variants_sum_every_alignment(labels, fr
     labels_array = np.array(labels)
     phones = [1, 2, 3]
     places = np.repeat(np.arange(len(labels)), len(phones))
-    substituted = ctc.substituted(
+    substituted = ctc.one_phone_changed(
         log_posteriors, labels_array, alpha, beta, places, np.tile(phones, len(labels))
     )
     variants = itertools.product(range(len(labels)), phones)
@@ -46,8 +46,14 @@ def test_each_sequence_and_its_one_phone_variants_sum_every_alignment(labels, fr
         expected = brute_force(log_posteriors, [*labels[:k], phone, *labels[k + 1 :]])
         np.testing.assert_allclose(found, expected, rtol=1e-9)
     places = np.repeat(np.arange(len(labels) + 1), len(phones))
-    inserted = ctc.inserted(
-        log_posteriors, labels_array, alpha, beta, places, np.tile(phones, len(labels) + 1)
+    inserted = ctc.one_phone_changed(
+        log_posteriors,
+        labels_array,
+        alpha,
+        beta,
+        places,
+        np.tile(phones, len(labels) + 1),
+        inserted=True,
     )
     variants = itertools.product(range(len(labels) + 1), phones)
     for (j, phone), found in zip(variants, inserted, strict=True):
