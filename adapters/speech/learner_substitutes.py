@@ -79,8 +79,6 @@ class SaidPhone:
 
 @dataclass(frozen=True)
 class Contrast:
-    word: int  # index of the word in the list given
-    phone: int  # index of the phone in its word
     reference: str
     substitute: str
     nats: float  # log-likelihood of the utterance with the substitute minus with the reference
@@ -154,7 +152,7 @@ class PhoneJudge:
         changed -= total
         per_phone: dict[tuple[int, int], list[Contrast]] = {}
         for (_, w, p, phone, substitute), nats in zip(checked, changed, strict=True):
-            per_phone.setdefault((w, p), []).append(Contrast(w, p, phone, substitute, float(nats)))
+            per_phone.setdefault((w, p), []).append(Contrast(phone, substitute, float(nats)))
         # Every phone at every boundary between words: the likeliest one more.
         boundaries = np.cumsum([0, *(len(word) for word in said)])
         everyone = np.arange(1, log_posteriors.shape[1])

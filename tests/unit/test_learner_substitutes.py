@@ -10,7 +10,7 @@ from adapters.speech.learner_substitutes import (
 
 def contrast(substitute: str, margin: float) -> Contrast:
     """A contrast of "think"'s TH with `substitute`, `margin` nats over its threshold."""
-    return Contrast(0, 0, "TH", substitute, _THRESHOLDS[("TH", substitute)] + margin)
+    return Contrast("TH", substitute, _THRESHOLDS[("TH", substitute)] + margin)
 
 
 def test_a_phone_scores_its_probability_of_being_itself_against_its_substitutes() -> None:
