@@ -1,8 +1,9 @@
-"""CTC likelihoods of a phone sequence, and of each sequence that differs from it in one phone
-(substituted, or one more inserted), from a recognizer's per-frame log-posteriors. The
-forward-backward algorithm runs once; each variant then needs only the frames it may spend
-in its one different phone, between the forward variables before it and the backward ones
-after it: one pass over the frames for all variants, not a whole new sequence each.
+"""CTC likelihoods of a phone sequence, of each sequence that differs from it in one phone
+(substituted, or one more inserted), and of each with a stretch of it left out, from a
+recognizer's per-frame log-posteriors. The forward-backward algorithm runs once; each variant
+then needs only the frames it may spend in its one different phone, between the forward
+variables before it and the backward ones after it: one pass over the frames for all
+variants, not a whole new sequence each (a stretch left out joins the two directly).
 
 Labels are indices into the posteriors' columns; column 0 is the blank. A sequence of L
 labels has 2L + 1 states: blank, label, blank, ..., label, blank.
@@ -62,6 +63,29 @@ def one_phone_changed(
     before = 2 * places
     after = before if inserted else before + 2
     return _one_changed(log_posteriors, labels, alpha, beta, before, after, phones)
+
+
+def span_left_out(
+    labels: np.ndarray, alpha: np.ndarray, beta: np.ndarray, firsts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """(spans,): the log-likelihood with labels[firsts[i]:ends[i]] left out (a span neither
+    empty nor all of them). Each path of the shorter sequence is split after its last frame
+    in the states before the span (up to the blank before it, which merges with the one
+    after): from there it goes on into the first label after the span."""
+    frames, last = alpha.shape[0], alpha.shape[1] - 1
+    states = np.zeros(last + 1, dtype=int)
+    states[1::2] = labels
+    blank, label_before = 2 * firsts, np.maximum(2 * firsts - 1, 0)
+    label_after = np.minimum(2 * ends + 1, last)
+    at_end = ends == len(labels)
+    # The label before the span may run straight into the one after unless they are the same.
+    from_label = (firsts > 0) & (at_end | (states[label_before] != states[label_after]))
+    in_prefix = np.logaddexp(alpha[:, blank], np.where(from_label, alpha[:, label_before], NEG))
+    onward = np.where(at_end, NEG, in_prefix[:-1] + beta[1:, label_after])
+    total = np.logaddexp.reduce(onward, axis=0) if frames > 1 else np.full(len(firsts), NEG)
+    total = np.logaddexp(total, np.where(at_end, in_prefix[-1], NEG))  # ends before the span
+    # Or no frame before the span at all: the path starts in the label after it.
+    return np.logaddexp(total, np.where((firsts == 0) & ~at_end, beta[0, label_after], NEG))
 
 
 def _one_changed(

@@ -65,3 +65,20 @@ def test_too_few_frames_for_the_labels_is_impossible() -> None:
     log_posteriors = np.log(np.full((2, 3), 1 / 3))
     alpha, _ = ctc.forward_backward(log_posteriors, np.array([1, 1]))
     assert ctc.likelihood(alpha) == -math.inf
+
+
+@pytest.mark.parametrize("labels, frames", [([1, 2, 3, 1], 6), ([1, 2, 1], 5), ([2, 2, 3], 6)])
+def test_each_stretch_left_out_sums_every_alignment_of_the_rest(labels, frames) -> None:
+    log_posteriors = posteriors(frames, 4, seed=len(labels) + frames)
+    alpha, beta = ctc.forward_backward(log_posteriors, np.array(labels))
+    spans = [
+        (first, end)
+        for first in range(len(labels))
+        for end in range(first + 1, len(labels) + 1)
+        if end - first < len(labels)
+    ]
+    firsts, ends = (np.array(column) for column in zip(*spans, strict=True))
+    found = ctc.span_left_out(np.array(labels), alpha, beta, firsts, ends)
+    for (first, end), value in zip(spans, found, strict=True):
+        expected = brute_force(log_posteriors, [*labels[:first], *labels[end:]])
+        np.testing.assert_allclose(value, expected, rtol=1e-9)
