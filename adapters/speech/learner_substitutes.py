@@ -13,9 +13,11 @@ recognizer tells these pairs apart far better than PocketSphinx's models: on the
 set's tuning part, th as s ends up more likely than th in 8 of 9 clips that say s, and in 2
 of 21 that say th. The same likelihoods with one more phone at each boundary between words
 tell the scorer whether a pause holds speech the reference does not have (an inserted
-word) or only the edges of the words around it.
+word) or only the edges of the words around it; and without a word's phones, whether a word
+the aligner squeezed into a few frames is there at all.
 """
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -115,6 +117,9 @@ class Heard:
     # Per boundary between words (before the first, ..., after the last): how much more
     # likely (nats) the audio is with one more phone there, the likeliest one.
     extra_phone_nats: list[float]
+    # Per word: how much more likely the audio is with its phones left out; None for a word
+    # without phones said, or when no other word has any.
+    left_out_nats: list[float | None]
 
 
 class PhoneJudge:
@@ -134,13 +139,13 @@ class PhoneJudge:
         boundary between the words against one more phone."""
         flat = [(w, p, s) for w, phones in enumerate(said) for p, s in enumerate(phones)]
         if not flat:
-            return Heard({}, [])
+            return Heard({}, [], [None] * len(said))
         labels = np.array([self._index[s.phone] for _, _, s in flat])
         log_posteriors = self._log_posteriors(pcm)
         alpha, beta = ctc.forward_backward(log_posteriors, labels)
         total = ctc.likelihood(alpha)
         if not math.isfinite(total):  # fewer frames than phones: nothing to compare
-            return Heard({}, [])
+            return Heard({}, [], [None] * len(said))
         checked = [
             (k, w, p, s.phone, substitute)
             for k, (w, p, s) in enumerate(flat)
@@ -166,9 +171,21 @@ class PhoneJudge:
             inserted=True,
         )
         extra = extra.reshape(len(boundaries), len(everyone)).max(axis=1) - total
+        spans = [
+            (w, first, end)
+            for w, (first, end) in enumerate(itertools.pairwise(boundaries))
+            if 0 < end - first < len(labels)
+        ]
+        left_out: list[float | None] = [None] * len(said)
+        if spans:
+            words, firsts, ends = (np.array(column) for column in zip(*spans, strict=True))
+            without = ctc.span_left_out(labels, alpha, beta, firsts, ends) - total
+            for w, nats in zip(words, without, strict=True):
+                left_out[w] = float(nats)
         return Heard(
             {key: judged(contrasts) for key, contrasts in per_phone.items()},
             [float(nats) for nats in extra],
+            left_out,
         )
 
     def _log_posteriors(self, pcm: bytes) -> np.ndarray:

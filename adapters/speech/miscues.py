@@ -34,6 +34,9 @@ class MiscueThresholds:
     # speech frames it needs, and the nats one more phone there must gain; None: not asked.
     extra_phone_speech_frames: int = 0
     extra_phone_nats: float | None = None
+    # Where it weighs a word (WordEvidence.left_out_nats): the nats the audio must gain with
+    # the word's phones left out for the word to be omitted; None: not asked.
+    omitted_nats: float | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class WordEvidence:
     frames: int = 0
     min_frames: int = 0  # the shortest alignment the acoustic model allows
     silent_share: float = 0.0  # share of its frames an unconstrained recognizer heard as silence
+    # How much more likely a second recognizer finds the audio with the word's phones left
+    # out; None without one.
+    left_out_nats: float | None = None
 
 
 @dataclass(frozen=True)
@@ -61,14 +67,17 @@ class PauseEvidence:
 def classify(word: WordEvidence, thresholds: MiscueThresholds) -> WordError:
     """Omission needs the word to be absent from the audio: skipped by the alignment, or badly
     scored while laid over silence or squeezed into the shortest span the model allows (a
-    forced alignment has to put every word it keeps somewhere). A word said badly is a
-    mispronunciation."""
+    forced alignment has to put every word it keeps somewhere). Where a second recognizer
+    weighs the word, it must also find the audio likelier without the word's phones: a short
+    word said quickly is squeezed too. A word said badly is a mispronunciation."""
     if word.accuracy is None:
         return WordError.OMISSION
     absent = (
         word.silent_share >= thresholds.silent_share
         or word.frames <= word.min_frames * thresholds.squeezed_ratio
     )
+    if word.left_out_nats is not None and thresholds.omitted_nats is not None:
+        absent = absent and word.left_out_nats >= thresholds.omitted_nats
     if absent and word.accuracy < thresholds.omitted_below:
         return WordError.OMISSION
     if word.accuracy < thresholds.mispronounced_below:

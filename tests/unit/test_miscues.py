@@ -1,11 +1,33 @@
-"""The insertion rule of the offline scorer, with and without a second recognizer's word."""
+"""The omission and insertion rules of the offline scorer, with and without a second
+recognizer's word."""
 
 from dataclasses import replace
 
-from adapters.speech.miscues import PauseEvidence, holds_extra_word
+from adapters.speech.miscues import (
+    PauseEvidence,
+    WordEvidence,
+    classify,
+    holds_extra_word,
+)
 from adapters.speech.pocketsphinx_scorer import _GOP_ALONE, _WITH_SUBSTITUTES
+from ports.scoring import WordError
 
 SPEECH_BADLY_EXPLAINED = PauseEvidence(frames=20, speech_frames=15, gop=-2.0)
+# A word squeezed into its shortest span and scored badly there.
+SQUEEZED = WordEvidence(accuracy=10.0, frames=6, min_frames=6)
+
+
+def test_a_squeezed_word_is_omitted_unless_the_second_recognizer_hears_it() -> None:
+    assert classify(SQUEEZED, _GOP_ALONE.miscues) == WordError.OMISSION
+    miscues = _WITH_SUBSTITUTES.miscues
+    heard = replace(SQUEEZED, left_out_nats=-4.0)  # likelier with its phones
+    assert classify(heard, miscues) == WordError.MISPRONUNCIATION
+    assert classify(replace(SQUEEZED, left_out_nats=3.0), miscues) == WordError.OMISSION
+    assert classify(SQUEEZED, miscues) == WordError.OMISSION  # the recognizer had no say
+    # A word the alignment skipped is omitted whatever the recognizer heard around it.
+    assert classify(WordEvidence(accuracy=None, left_out_nats=-4.0), miscues) == (
+        WordError.OMISSION
+    )
 
 
 def test_pocketsphinx_alone_needs_speech_that_silence_explains_badly() -> None:
