@@ -5,10 +5,12 @@ Two layouts are read:
 
 - Parla's: `manifest.json` beside the audio, as `python -m evaluation.l2_errors` writes it:
   `{"name": ..., "utterances": [{"id", "audio" (a path inside the folder), "text",
-  "split"?, "pair"?, "errors"?: [{"word", "error_type", "reference_phone"?, "heard_phone"?}],
+  "split"?, "pair"?, "said"?, "errors"?: [{"word", "error_type", "reference_phone"?,
+  "heard_phone"?}],
   "human"?: {"accuracy"?, "total"?, "words"?: [{"accuracy", "phones"?: [...]}]}}]}`.
   `errors` absent means unlabelled; `[]` means said correctly. Utterances sharing a `pair`
-  are the same sentence said correctly and with errors.
+  are the same sentence said correctly and with errors; `said` is what an erroneous one says
+  instead, written out ("I sink so" for "I think so"), to score both clips against.
 - speechocean762 as published: `WAVE/SPEAKERnnnn/*.WAV`, `train/` and `test/` with Kaldi's
   `text` and `wav.scp`, and `resource/scores.json` (per utterance accuracy, fluency,
   completeness, prosodic and total, 0-10; per word accuracy and total 0-10, phones with
@@ -56,6 +58,7 @@ class Utterance:
     text: str
     split: str | None = None
     pair: str | None = None
+    said: str | None = None  # the text as an erroneous clip says it
     errors: list[ExpectedError] | None = None  # None: unlabelled; []: said correctly
     human: HumanScores | None = None
 
@@ -109,6 +112,7 @@ def _utterance(folder: Path, entry: dict) -> Utterance:
         text=str(entry["text"]),
         split=entry.get("split"),
         pair=entry.get("pair"),
+        said=entry.get("said"),
         errors=None
         if errors is None
         else [

@@ -142,6 +142,7 @@ async def build(folder: Path, items: list[Sentence], per_sentence: int = 3) -> i
                         "text": s.text,
                         "split": s.split,
                         "pair": pair,
+                        **({} if correct else {"said": s.said_text}),
                         "kind": s.kind,
                         "voice": voice,
                         "speed": speed,

@@ -17,6 +17,8 @@ class Scored:
     seconds: float  # the audio's duration
     wall_seconds: float  # scoring time
     cpu_seconds: float  # this process's CPU time while scoring
+    # Against the text its pair's erroneous clip says (Utterance.said), where there is one.
+    against_said: ScoringResult | None = None
 
 
 @dataclass
@@ -40,8 +42,12 @@ class Report:
     audio_seconds: float = 0.0
     real_time_factor: float | None = None
     cpu_rtf: float | None = None  # on this process's CPU time: one core's share
-    pair_discrimination: float | None = None
+    pair_discrimination: float | None = None  # two clips, one text
     pairs: int = 0
+    # One clip, two texts, as tests/quality measures it: a clip scores higher against what it
+    # says than against its twin's text.
+    text_discrimination: float | None = None
+    text_pairs: int = 0
     errors_expected: int = 0  # words said with an error
     errors_flagged: float | None = None  # share of them flagged with any error type
     wrong_phone_named: float | None = None  # share of flagged ones whose wrong phone is named
@@ -83,6 +89,14 @@ def _pairs(report: Report, scored: list[Scored]) -> None:
         report.pairs += 1
         wins += other.result.pronunciation_score > s.result.pronunciation_score
     report.pair_discrimination = _share(wins, report.pairs)
+    wins = 0
+    for s in scored:
+        if s.against_said is None or s.utterance.errors is None:
+            continue
+        report.text_pairs += 1
+        own, other = s.result.pronunciation_score, s.against_said.pronunciation_score
+        wins += own > other if s.utterance.correct else other > own
+    report.text_discrimination = _share(wins, report.text_pairs)
 
 
 def _miscues(report: Report, labelled: list[Scored]) -> None:

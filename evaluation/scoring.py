@@ -9,13 +9,15 @@ as `python -m evaluation.l2_errors` writes it, or speechocean762 as published). 
 composition root with the rest of the settings from the environment, so a scorer configured
 there is evaluated as it serves. Every scorer scores every utterance in this process, one at
 a time; the report (JSON and Markdown, printed and written to --out) gives per scorer: pair
-discrimination, miscue precision and recall by error type, the share of erroneous words
+discrimination (a clip against its own text and its twin's, and the correct clip against the
+erroneous one), miscue precision and recall by error type, the share of erroneous words
 flagged and of those whose wrong phone is named, false alarms on correctly said words,
 Pearson's r with human scores where the data set has them, and the real-time factor.
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
 from dataclasses import asdict
@@ -40,6 +42,9 @@ def build_scorer(spec: str) -> SpeechScorer:
 
 
 async def run(scorer: SpeechScorer, dataset: Dataset) -> Report:
+    """Every utterance scored against its text (timed), and each clip of a pair whose
+    erroneous clip says a known other text against that one too."""
+    said = {u.pair: u.said for u in dataset.utterances if u.pair and u.said}
     scored, failures = [], 0
     for utterance in dataset.utterances:
         audio = await asyncio.to_thread(decode_to_pcm, utterance.audio.read_bytes())
@@ -49,21 +54,25 @@ async def run(scorer: SpeechScorer, dataset: Dataset) -> Report:
         except DomainError:
             failures += 1
             continue
-        scored.append(
-            Scored(
-                utterance,
-                result,
-                audio.duration_seconds,
-                time.perf_counter() - wall,
-                time.process_time() - cpu,
-            )
-        )
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        against_said = None
+        if other := said.get(utterance.pair):
+            with contextlib.suppress(DomainError):  # that pair then counts once less
+                against_said = await scorer.score(audio, other, LANGUAGE)
+        scored.append(Scored(utterance, result, audio.duration_seconds, wall, cpu, against_said))
     return measure(scored, failures)
 
 
 ROWS = [
     ("utterances scored (refused)", lambda r: f"{r.utterances} ({r.failures})"),
-    ("pair discrimination: correct scores above erroneous", lambda r: _n(r.pair_discrimination)),
+    (
+        "pair discrimination, one clip: its own text scores above its twin's",
+        lambda r: _n(r.text_discrimination),
+    ),
+    (
+        "pair discrimination, two clips: correct scores above erroneous",
+        lambda r: _n(r.pair_discrimination),
+    ),
     ("erroneous words flagged", lambda r: _n(r.errors_flagged)),
     ("... whose wrong phone is named", lambda r: _n(r.wrong_phone_named)),
     ("... and the phone said instead too", lambda r: _n(r.heard_phone_named)),

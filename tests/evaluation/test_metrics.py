@@ -1,6 +1,7 @@
 """The evaluation report's definitions on hand-made results: what counts as flagged, named,
 a false alarm and a won pair."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,22 @@ def test_pearson_against_human_scores_where_they_exist() -> None:
     )  # (95, 90, 90) against (10, 6, 9)
     assert "phone accuracy" in report.pearson
     assert report.pearson.get("utterance accuracy") is None  # no variance in the human score
+
+
+def test_a_clip_wins_its_pair_of_texts_when_what_it_says_scores_higher() -> None:
+    def with_said(uid: str, errors, own: float, said: float) -> Scored:
+        clip = scored(utterance(uid, uid[0], errors), result(own, GOOD, think(), SO))
+        return replace(clip, against_said=result(said, GOOD, think(), SO))
+
+    report = measure(
+        [
+            with_said("a-ok", [], 90, 80),  # its own text wins
+            with_said("a-err", [TH_AS_S], 85, 88),  # "I sink so" wins: that is what it says
+            with_said("b-ok", [], 85, 85),  # a tie is no win
+            scored(utterance("c-ok", "c", []), result(90, GOOD, think(), SO)),  # no twin text
+        ]
+    )
+    assert report.text_pairs == 3 and report.text_discrimination == pytest.approx(2 / 3, abs=1e-4)
 
 
 def test_pearson_is_undefined_without_variance_or_pairs() -> None:
