@@ -4,7 +4,7 @@ penalized arcs that skip words, and, for a scorer that names wrong phones, penal
 leave a phone out. PocketSphinx decodes against it; the penalties are the scorer's
 calibration."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 SILENCE = "<sil>"
 
@@ -33,12 +33,19 @@ def phone_and_slot(word: str) -> tuple[str, int]:
     return phone, int(slot)
 
 
-def grammar(words: Sequence[Sequence[Sequence[str]]], left_out: bool) -> tuple[int, list[tuple]]:
+def grammar(
+    words: Sequence[Sequence[Sequence[str]]], left_out: bool, kept: Collection[int] = ()
+) -> tuple[int, list[tuple]]:
     """Final state and transitions (from, to, probability[, word]) of the alignment grammar for
     words given as their pronunciation variants. State i <= len(words) is the boundary before
     word i (the last one is the end); chains of phone states follow. With `left_out`, beside
-    each phone after a word's first runs a penalized empty arc that leaves the phone out."""
+    each phone after a word's first runs a penalized empty arc that leaves the phone out. The
+    words of `kept` (indices) cannot be skipped."""
     n = len(words)
+
+    def may_skip(first: int, end: int) -> bool:
+        return not any(first <= k < end for k in kept)
+
     transitions: list[tuple] = [(i, i, _SILENCE_PROBABILITY, SILENCE) for i in range(n + 1)]
     next_state = n + 1
     for k, variants in enumerate(words):
@@ -46,6 +53,8 @@ def grammar(words: Sequence[Sequence[Sequence[str]]], left_out: bool) -> tuple[i
             chain = [*range(next_state, next_state + len(phones) - 1), k + 1]
             next_state += len(phones) - 1
             for boundary in range(max(0, k - _MAX_SKIP), k + 1):
+                if not may_skip(boundary, k):
+                    continue
                 skipped = _SKIP_PROBABILITY ** (k - boundary)
                 word = phone_word(phones[0], k % SLOTS)
                 transitions.append((boundary, chain[0], skipped, word))
@@ -54,5 +63,6 @@ def grammar(words: Sequence[Sequence[Sequence[str]]], left_out: bool) -> tuple[i
                 if left_out:
                     transitions.append((src, dst, _LEFT_OUT_PROBABILITY))
     for boundary in range(max(0, n - _MAX_SKIP), n):
-        transitions.append((boundary, n, _SKIP_PROBABILITY ** (n - boundary), SILENCE))
+        if may_skip(boundary, n):
+            transitions.append((boundary, n, _SKIP_PROBABILITY ** (n - boundary), SILENCE))
     return n, transitions

@@ -13,13 +13,13 @@ recognizer tells these pairs apart far better than PocketSphinx's models: on the
 set's tuning part, th as s ends up more likely than th in 8 of 9 clips that say s, and in 2
 of 21 that say th. The same likelihoods with one more phone at each boundary between words
 tell the scorer whether a pause holds speech the reference does not have (an inserted
-word) or only the edges of the words around it; and without a word's phones, whether a word
-the aligner squeezed into a few frames is there at all.
+word) or only the edges of the words around it; and without a word's phones (or with those
+of a word the aligner skipped), whether the word is there at all.
 """
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,8 +117,9 @@ class Heard:
     # Per boundary between words (before the first, ..., after the last): how much more
     # likely (nats) the audio is with one more phone there, the likeliest one.
     extra_phone_nats: list[float]
-    # Per word: how much more likely the audio is with its phones left out; None for a word
-    # without phones said, or when no other word has any.
+    # Per word: how much more likely the audio is with its phones left out (for a word the
+    # aligner skipped: than with its reference phones put in its place); None where no other
+    # word has phones said, or for a skipped word not asked about.
     left_out_nats: list[float | None]
 
 
@@ -134,9 +135,15 @@ class PhoneJudge:
         self._columns = [[token[t] for t in _IPA[p]] for p in self._phones]
         self._index = {p: i + 1 for i, p in enumerate(self._phones)}  # 0 is the blank
 
-    def hear(self, pcm: bytes, said: Sequence[Sequence[SaidPhone]]) -> Heard:
-        """The phones of the words said (16-bit 16 kHz PCM) against their substitutes, and each
-        boundary between the words against one more phone."""
+    def hear(
+        self,
+        pcm: bytes,
+        said: Sequence[Sequence[SaidPhone]],
+        skipped: Mapping[int, Sequence[str]] | None = None,
+    ) -> Heard:
+        """The phones of the words said (16-bit 16 kHz PCM) against their substitutes, each
+        boundary between the words against one more phone, each word against the audio
+        without it, and each word `skipped` (index -> reference phones; none said) with it."""
         flat = [(w, p, s) for w, phones in enumerate(said) for p, s in enumerate(phones)]
         if not flat:
             return Heard({}, [], [None] * len(said))
@@ -182,6 +189,11 @@ class PhoneJudge:
             without = ctc.span_left_out(labels, alpha, beta, firsts, ends) - total
             for w, nats in zip(words, without, strict=True):
                 left_out[w] = float(nats)
+        for w, phones in (skipped or {}).items():
+            place = boundaries[w]
+            inserted = np.array([self._index[p] for p in phones])
+            longer = np.concatenate((labels[:place], inserted, labels[place:]))
+            left_out[w] = total - ctc.likelihood(ctc.forward_backward(log_posteriors, longer)[0])
         return Heard(
             {key: judged(contrasts) for key, contrasts in per_phone.items()},
             [float(nats) for nats in extra],

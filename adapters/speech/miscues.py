@@ -85,6 +85,16 @@ def classify(word: WordEvidence, thresholds: MiscueThresholds) -> WordError:
     return WordError.NONE
 
 
+def heard_though_skipped(left_out_nats: float | None, thresholds: MiscueThresholds) -> bool:
+    """Whether a word the forced alignment skipped is there after all: the second recognizer
+    finds the audio likelier with its phones than without (by the omission threshold)."""
+    return (
+        left_out_nats is not None
+        and thresholds.omitted_nats is not None
+        and left_out_nats < thresholds.omitted_nats
+    )
+
+
 def holds_extra_word(pause: PauseEvidence, thresholds: MiscueThresholds) -> bool:
     """A pause holds an inserted word when it is mostly speech to an unconstrained recognizer
     and silence explains it badly: both, because either alone also fits a breath, a lengthened

@@ -32,3 +32,12 @@ def test_a_word_not_said_makes_it_least_likely(pcm) -> None:
     # Its neighbours may gain too when left out (then "not" takes their frames), less so.
     assert heard.left_out_nats[3] > 0
     assert max(heard.left_out_nats) == heard.left_out_nats[3]
+
+
+def test_a_skipped_word_is_weighed_in_its_place(pcm) -> None:
+    judge = PhoneJudge()
+    around = [*said("the weather is"), [], *said("nice today")]
+    very = judge.hear(pcm, around, {3: espeak_pronunciation("very")})
+    assert very.left_out_nats[3] < 0  # said: likelier with it
+    cold = judge.hear(pcm, around, {3: espeak_pronunciation("cold")})
+    assert cold.left_out_nats[3] > 0

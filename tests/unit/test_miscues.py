@@ -7,6 +7,7 @@ from adapters.speech.miscues import (
     PauseEvidence,
     WordEvidence,
     classify,
+    heard_though_skipped,
     holds_extra_word,
 )
 from adapters.speech.pocketsphinx_scorer import _GOP_ALONE, _WITH_SUBSTITUTES
@@ -45,3 +46,11 @@ def test_the_second_recognizer_decides_whether_the_pause_holds_a_phone_more() ->
     heard_as_extra = replace(SPEECH_BADLY_EXPLAINED, gop=0.0, extra_phone_nats=4.0)
     assert holds_extra_word(heard_as_extra, miscues)
     assert not holds_extra_word(replace(heard_as_extra, speech_frames=2), miscues)
+
+
+def test_a_skipped_word_is_aligned_again_where_the_second_recognizer_hears_it() -> None:
+    miscues = _WITH_SUBSTITUTES.miscues
+    assert heard_though_skipped(-2.0, miscues)  # likelier with its phones
+    assert not heard_though_skipped(5.0, miscues)
+    assert not heard_though_skipped(None, miscues)
+    assert not heard_though_skipped(-2.0, _GOP_ALONE.miscues)  # no recognizer asked
