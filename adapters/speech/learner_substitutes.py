@@ -110,7 +110,7 @@ def open_to_substitutes(word: str, phones: Sequence[str]) -> list[bool]:
 
 
 @dataclass(frozen=True)
-class Heard:
+class HeardStretch:
     """What the recognizer made of a stretch of speech, given the phones said in it."""
 
     judged: dict[tuple[int, int], Judged]  # (word, phone) -> a phone with substitutes checked
@@ -140,19 +140,19 @@ class PhoneJudge:
         pcm: bytes,
         said: Sequence[Sequence[SaidPhone]],
         skipped: Mapping[int, Sequence[str]] | None = None,
-    ) -> Heard:
+    ) -> HeardStretch:
         """The phones of the words said (16-bit 16 kHz PCM) against their substitutes, each
         boundary between the words against one more phone, each word against the audio
         without it, and each word `skipped` (index -> reference phones; none said) with it."""
         flat = [(w, p, s) for w, phones in enumerate(said) for p, s in enumerate(phones)]
         if not flat:
-            return Heard({}, [], [None] * len(said))
+            return HeardStretch({}, [], [None] * len(said))
         labels = np.array([self._index[s.phone] for _, _, s in flat])
         log_posteriors = self._log_posteriors(pcm)
         alpha, beta = ctc.forward_backward(log_posteriors, labels)
         total = ctc.likelihood(alpha)
         if not math.isfinite(total):  # fewer frames than phones: nothing to compare
-            return Heard({}, [], [None] * len(said))
+            return HeardStretch({}, [], [None] * len(said))
         checked = [
             (k, w, p, s.phone, substitute)
             for k, (w, p, s) in enumerate(flat)
@@ -194,7 +194,7 @@ class PhoneJudge:
             inserted = np.array([self._index[p] for p in phones])
             longer = np.concatenate((labels[:place], inserted, labels[place:]))
             left_out[w] = total - ctc.likelihood(ctc.forward_backward(log_posteriors, longer)[0])
-        return Heard(
+        return HeardStretch(
             {key: judged(contrasts) for key, contrasts in per_phone.items()},
             [float(nats) for nats in extra],
             left_out,

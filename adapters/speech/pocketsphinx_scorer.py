@@ -71,14 +71,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 from pocketsphinx import Decoder
 
+from adapters.speech.alignment import Followed, Pause, Segment
 from adapters.speech.alignment_grammar import SILENCE, SLOTS, grammar, phone_and_slot, phone_word
 from adapters.speech.espeak_phonemes import BRITISH_VOICE, espeak_pronunciation
-from adapters.speech.learner_substitutes import (
-    Judged,
-    PhoneJudge,
-    SaidPhone,
-    open_to_substitutes,
-)
+from adapters.speech.learner_substitutes import Judged, PhoneJudge
 from adapters.speech.miscues import (
     MiscueThresholds,
     PauseEvidence,
@@ -90,12 +86,11 @@ from adapters.speech.miscues import (
 )
 from adapters.speech.recording import (
     FRAME_RATE,
-    MARGIN_SECONDS,
     MIN_SPEECH_SECONDS,
-    SAMPLE_RATE,
     SAMPLES_PER_FRAME,
     usable_speech,
 )
+from adapters.speech.second_recognizer import Heard, hear
 from domain.errors import InvalidInput, ServiceUnavailable, Unprocessable
 from ports.scoring import PcmAudio, PhonemeScore, ScoringResult, WordError, WordScore
 
@@ -166,7 +161,7 @@ _GOP_ALONE = _Calibration(MISCUES, gop_neighbours=0)
 # with them. The words missing from tests/quality's audio were skipped (34 of 36); a word
 # skipped though that recognizer finds the audio likelier with it is aligned again, kept: on
 # that set, the omissions in correct readings fell from 12 to 5 (false alarms 0.162 ->
-# 0.146, extra words found 27 -> 25 of 36, pairs unchanged).
+# 0.146, extra words found 27 -> 25 or 26 of 36, pairs unchanged).
 _WITH_SUBSTITUTES = _Calibration(
     replace(
         MISCUES,
@@ -187,60 +182,17 @@ _HESITATION_WEIGHT = 2.0
 # Pronunciation score: weighted mean of the three (Azure combines the same three scores).
 _ACCURACY_WEIGHT, _FLUENCY_WEIGHT, _COMPLETENESS_WEIGHT = 0.6, 0.2, 0.2
 
-# The recognizer that checks learner substitutes needs no noise estimate, and its cost (and
-# the check's, which grows with words times frames) grows faster than the audio's length: it
-# hears the loud part within a short margin, in stretches cut at the aligner's pauses once
-# they are this long (measured: 0.058 of real time for 1.7 s of speech, 0.097 for 13.6 s).
-_RECOGNIZER_MARGIN_SECONDS = 0.1
-_RECOGNIZER_STRETCH_SECONDS = 3.0
-_CUT_AT_PAUSE_FRAMES = 10
-
 _SEARCH = "reference"
 _LOOP = "phone_loop"
-
-
-@dataclass(frozen=True)
-class _Segment:
-    name: str
-    start: int  # first frame
-    end: int  # last frame, inclusive
-    log_likelihood: float  # nats
-
-    @property
-    def frames(self) -> int:
-        return self.end - self.start + 1
-
-
-# A word's phones: the reference phones of the pronunciation the aligner followed, each with
-# the index of the aligned phone said for it (None: left out).
-_Followed = list[tuple[str, int | None]]
-
-
-@dataclass(frozen=True)
-class _Heard:
-    """What the second recognizer made of the phones aligned (none without one)."""
-
-    judged: dict[tuple[int, int], Judged]  # (word, aligned phone) -> against its substitutes
-    # Reference word before a boundary (-1: before the first word) -> how much more likely the
-    # audio is with one more phone there (learner_substitutes.Heard).
-    extra_phone_nats: dict[int, float]
-    # Reference word -> how much more likely the audio is with its phones left out.
-    left_out_nats: dict[int, float]
 
 
 @dataclass(frozen=True)
 class _Said:
     """What the alignment found of each reference word."""
 
-    phones: list[list[_Segment]]  # aligned phones; none for a skipped word
-    followed: list[_Followed]
-    heard: _Heard
-
-
-@dataclass(frozen=True)
-class _Pause:
-    after: int  # index of the reference word before it; -1 before the first word
-    segment: _Segment
+    phones: list[list[Segment]]  # aligned phones; none for a skipped word
+    followed: list[Followed]
+    heard: Heard
 
 
 class _Decoders:
@@ -292,7 +244,7 @@ class _Decoders:
         words: list[str],
         pronunciations: list[list[list[str]]],
         kept: Collection[int] = (),
-    ) -> tuple[_Said, list[_Pause]]:
+    ) -> tuple[_Said, list[Pause]]:
         """What the alignment (never skipping the words of `kept`) and the second recognizer
         found of each word, and the pauses between them."""
         aligned, pauses = _assign(self.align(pcm, pronunciations, kept), len(words))
@@ -300,12 +252,12 @@ class _Decoders:
             _match([p.name.upper() for p in phones], variants)
             for phones, variants in zip(aligned, pronunciations, strict=True)
         ]
-        heard = self.hear(pcm, words, followed, pauses, pronunciations)
+        heard = hear(self.judge, pcm, words, followed, pauses, pronunciations)
         return _Said(aligned, followed, heard), pauses
 
     def align(
         self, pcm: bytes, pronunciations: list[list[list[str]]], kept: Collection[int] = ()
-    ) -> list[_Segment]:
+    ) -> list[Segment]:
         final, transitions = grammar(pronunciations, left_out=self.judge is not None, kept=kept)
         self.aligner.add_fsg(_SEARCH, self.aligner.create_fsg(_SEARCH, 0, final, transitions))
         self.aligner.activate_search(_SEARCH)
@@ -314,44 +266,9 @@ class _Decoders:
             raise Unprocessable("The recording cannot be aligned with the reference text.")
         return _segments(self.aligner)
 
-    def phone_loop(self, pcm: bytes) -> list[_Segment]:
+    def phone_loop(self, pcm: bytes) -> list[Segment]:
         _decode(self.loop, pcm)
         return _segments(self.loop)
-
-    def hear(
-        self,
-        pcm: bytes,
-        words: list[str],
-        followed: list[_Followed],
-        pauses: list[_Pause],
-        pronunciations: list[list[list[str]]],
-    ) -> _Heard:
-        """The second recognizer's judgement of the phones aligned, of the boundaries between
-        the words, and of each word's presence (a skipped one in its first pronunciation)."""
-        heard = _Heard({}, {}, {})
-        if self.judge is None:
-            return heard
-        said = [
-            [
-                SaidPhone(reference, is_open)
-                for (reference, index), is_open in zip(
-                    phones, open_to_substitutes(word, [r for r, _ in phones]), strict=True
-                )
-                if index is not None
-            ]
-            for word, phones in zip(words, followed, strict=True)
-        ]
-        for first, last, start, end in _stretches(pauses, len(words), len(pcm) // 2):
-            skipped = {w - first: pronunciations[w][0] for w in range(first, last) if not said[w]}
-            stretch = self.judge.hear(pcm[2 * start : 2 * end], said[first:last], skipped)
-            heard.judged.update({(first + w, k): v for (w, k), v in stretch.judged.items()})
-            # A pause cut between two stretches is a boundary of both: the likelier counts.
-            for after, nats in enumerate(stretch.extra_phone_nats, start=first - 1):
-                heard.extra_phone_nats[after] = max(nats, heard.extra_phone_nats.get(after, nats))
-            for word, nats in enumerate(stretch.left_out_nats, start=first):
-                if nats is not None:
-                    heard.left_out_nats[word] = nats
-        return heard
 
 
 class PocketsphinxScorer:
@@ -423,9 +340,9 @@ def _decode(decoder: Decoder, pcm: bytes) -> None:
     decoder.end_utt()
 
 
-def _segments(decoder: Decoder) -> list[_Segment]:
+def _segments(decoder: Decoder) -> list[Segment]:
     return [
-        _Segment(s.word, s.start_frame, s.end_frame, _nats(s.ascore))
+        Segment(s.word, s.start_frame, s.end_frame, _nats(s.ascore))
         for s in decoder.seg()
         if s.word not in ("<s>", "</s>", "(NULL)")
     ]
@@ -438,8 +355,8 @@ def _nats(score: float) -> float:
 def _assess(
     words: list[str],
     said: _Said,
-    pauses: list[_Pause],
-    loop: list[_Segment],
+    pauses: list[Pause],
+    loop: list[Segment],
     n_frames: int,
     calibration: _Calibration,
     provider: str,
@@ -457,7 +374,7 @@ def _assess(
             hesitations.append(pause.segment)
 
     scores = [WordScore(w, 0.0, WordError.INSERTION) for w in inserted.get(-1, [])]
-    spoken: list[list[_Segment]] = []
+    spoken: list[list[Segment]] = []
     for i, (word, phones) in enumerate(zip(words, said.phones, strict=True)):
         score = _word_score(word, i, said, free, speech, calibration)
         scores.append(score)
@@ -485,27 +402,7 @@ def _assess(
     )
 
 
-def _stretches(
-    pauses: list[_Pause], n_words: int, n_samples: int
-) -> list[tuple[int, int, int, int]]:
-    """The recognizer's stretches of the recording: (first word, word after the last, first
-    sample, sample after the last), cut in the middle of pauses between words once a stretch
-    is _RECOGNIZER_STRETCH_SECONDS long; the recording's margin shrunk to the recognizer's."""
-    trim = int((MARGIN_SECONDS - _RECOGNIZER_MARGIN_SECONDS) * SAMPLE_RATE)
-    stretches, first, start = [], 0, trim
-    for pause in pauses:
-        cut = (pause.segment.start + pause.segment.end + 1) // 2 * SAMPLES_PER_FRAME
-        if (
-            0 <= pause.after < n_words - 1
-            and pause.segment.frames >= _CUT_AT_PAUSE_FRAMES
-            and cut - start >= _RECOGNIZER_STRETCH_SECONDS * SAMPLE_RATE
-        ):
-            stretches.append((first, pause.after + 1, start, cut))
-            first, start = pause.after + 1, cut
-    return [*stretches, (first, n_words, start, n_samples - trim)]
-
-
-def _frame_scores(loop: list[_Segment], n_frames: int) -> tuple[np.ndarray, np.ndarray]:
+def _frame_scores(loop: list[Segment], n_frames: int) -> tuple[np.ndarray, np.ndarray]:
     """Per frame: the free phone loop's log-likelihood (nats) and whether it heard speech."""
     free = np.zeros(n_frames)
     speech = np.zeros(n_frames, dtype=bool)
@@ -515,35 +412,33 @@ def _frame_scores(loop: list[_Segment], n_frames: int) -> tuple[np.ndarray, np.n
     return free, speech
 
 
-def _assign(alignment: list[_Segment], n_words: int) -> tuple[list[list[_Segment]], list[_Pause]]:
+def _assign(alignment: list[Segment], n_words: int) -> tuple[list[list[Segment]], list[Pause]]:
     """The phones of each reference word (none for a skipped word) and the pauses."""
-    words: list[list[_Segment]] = [[] for _ in range(n_words)]
+    words: list[list[Segment]] = [[] for _ in range(n_words)]
     pauses = []
     current = -1
     for segment in alignment:
         if segment.name == SILENCE:
-            pauses.append(_Pause(current, segment))
+            pauses.append(Pause(current, segment))
             continue
         phone, slot = phone_and_slot(segment.name)
         if current < 0 or slot != current % SLOTS:
             current += (slot - current) % SLOTS  # the next word in that slot
-        words[current].append(_Segment(phone, segment.start, segment.end, segment.log_likelihood))
+        words[current].append(Segment(phone, segment.start, segment.end, segment.log_likelihood))
     return words, pauses
 
 
-def _gop(segment: _Segment, free: np.ndarray) -> float:
+def _gop(segment: Segment, free: np.ndarray) -> float:
     """Goodness of pronunciation in nats per frame."""
     reference = free[segment.start : segment.end + 1].sum()
     return (segment.log_likelihood - reference) / segment.frames
 
 
-def _in_context(phones: list[_Segment], i: int, neighbours: int) -> _Segment:
+def _in_context(phones: list[Segment], i: int, neighbours: int) -> Segment:
     """Phone i of a word with up to `neighbours` aligned phones of the word on each side, as
     one segment to take the GOP of."""
     span = phones[max(0, i - neighbours) : i + neighbours + 1]
-    return _Segment(
-        phones[i].name, span[0].start, span[-1].end, sum(p.log_likelihood for p in span)
-    )
+    return Segment(phones[i].name, span[0].start, span[-1].end, sum(p.log_likelihood for p in span))
 
 
 def _phone_accuracy(gop: float) -> float:
@@ -591,7 +486,7 @@ def _word_score(
 
 
 def _phoneme_score(
-    reference: str, said: _Segment | None, judged: Judged | None, free: np.ndarray
+    reference: str, said: Segment | None, judged: Judged | None, free: np.ndarray
 ) -> PhonemeScore:
     """A phone left out is an error and scores 0, as Azure scores what was not said. A phone
     the recognizer judged against its learner substitutes scores its probability of being
@@ -609,13 +504,13 @@ def _phoneme_score(
     )
 
 
-def _match(said: list[str], variants: list[list[str]]) -> _Followed:
+def _match(said: list[str], variants: list[list[str]]) -> Followed:
     """The reference phones of the pronunciation the aligner followed, each with the index of
     the phone said for it. The grammar only leaves phones out after a word's first, so the
     phones said are a subsequence of it, matched greedily; of several variants, the one that
     leaves fewest out."""
     for reference in sorted(variants, key=len):
-        followed: _Followed = []
+        followed: Followed = []
         matched = 0
         for phone in reference:
             found = matched < len(said) and said[matched] == phone
@@ -627,7 +522,7 @@ def _match(said: list[str], variants: list[list[str]]) -> _Followed:
 
 
 def _pause_evidence(
-    pause: _Pause, free: np.ndarray, speech: np.ndarray, heard: _Heard
+    pause: Pause, free: np.ndarray, speech: np.ndarray, heard: Heard
 ) -> PauseEvidence:
     segment = pause.segment
     return PauseEvidence(
@@ -638,7 +533,7 @@ def _pause_evidence(
     )
 
 
-def _heard(pause: _Segment, loop: list[_Segment]) -> str:
+def _heard(pause: Segment, loop: list[Segment]) -> str:
     """An inserted stretch as the phones the free loop heard in it, e.g. "[k-aa-f-iy]"."""
     phones = [
         s.name.lower()
@@ -648,7 +543,7 @@ def _heard(pause: _Segment, loop: list[_Segment]) -> str:
     return f"[{'-'.join(phones)}]"
 
 
-def _fluency(said: list[list[_Segment]], pauses: list[_Segment]) -> float:
+def _fluency(said: list[list[Segment]], pauses: list[Segment]) -> float:
     """0-100 from the speech rate between the first and the last word said and from the
     hesitations in between."""
     if not said:

@@ -1,11 +1,13 @@
 """The learner-substitute check's judgement and choice of phones, without audio."""
 
+from adapters.speech.alignment import Pause, Segment
 from adapters.speech.learner_substitutes import (
     _THRESHOLDS,
     Contrast,
     judged,
     open_to_substitutes,
 )
+from adapters.speech.second_recognizer import stretches
 
 
 def contrast(substitute: str, margin: float) -> Contrast:
@@ -38,10 +40,9 @@ def test_consonants_and_the_stressed_vowel_are_checked() -> None:
 def test_the_recognizer_hears_long_recordings_in_stretches_cut_at_pauses() -> None:
     """A stretch ends in the middle of a pause between words once it is 3 s long; short
     pauses, and the silence before the first word and after the last, are not cut."""
-    from adapters.speech.pocketsphinx_scorer import _Pause, _Segment, _stretches
 
-    def pause(after: int, start: int, end: int) -> _Pause:  # frames of 10 ms
-        return _Pause(after, _Segment("<sil>", start, end, 0.0))
+    def pause(after: int, start: int, end: int) -> Pause:  # frames of 10 ms
+        return Pause(after, Segment("<sil>", start, end, 0.0))
 
     pauses = [
         pause(-1, 0, 19),  # before the first word
@@ -52,7 +53,7 @@ def test_the_recognizer_hears_long_recordings_in_stretches_cut_at_pauses() -> No
         pause(7, 900, 949),  # after the last word
     ]
     trim = 1600  # 0.1 s of the 0.2 s margin
-    assert _stretches(pauses, 8, 96_000) == [
+    assert stretches(pauses, 8, 96_000) == [
         (0, 4, trim, 410 * 160),
         (4, 6, 410 * 160, 715 * 160),
         (6, 8, 715 * 160, 96_000 - trim),
