@@ -110,9 +110,9 @@ def _utterance(folder: Path, entry: dict) -> Utterance:
         id=str(entry["id"]),
         audio=_inside(folder, entry["audio"]),
         text=str(entry["text"]),
-        split=entry.get("split"),
-        pair=entry.get("pair"),
-        said=entry.get("said"),
+        split=_optional_text(entry, "split"),
+        pair=_optional_text(entry, "pair"),
+        said=_optional_text(entry, "said"),
         errors=None
         if errors is None
         else [
@@ -132,6 +132,11 @@ def _utterance(folder: Path, entry: dict) -> Utterance:
             [HumanWord(float(w["accuracy"]), list(w.get("phones", []))) for w in human["words"]],
         ),
     )
+
+
+def _optional_text(entry: dict, key: str) -> str | None:
+    value = entry.get(key)
+    return None if value is None else str(value)
 
 
 def _inside(folder: Path, relative: str) -> Path:
