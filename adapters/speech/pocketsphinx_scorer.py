@@ -33,10 +33,10 @@ How a recording is scored against its reference text:
    scored it badly while laying it over what the phone loop hears as silence or squeezing it
    into its shortest span (with the second model: and that model finds the audio likelier
    without the word's phones; a skipped word that model hears is aligned again, kept).
-   Insertion: a pause of the alignment that the phone loop hears as
-   speech and that the silence model explains badly (with the second model: that holds some
-   speech, where that model hears one more phone than the reference has); it is reported
-   with the phones the loop heard.
+   Insertion: a pause of the alignment that the phone loop hears as speech and that the
+   silence model explains badly (with the second model: that holds some speech, where that
+   model hears one more phone than the reference has); it is reported with the phones the
+   loop heard.
    Mispronunciation: a phone of the word said as a substitute or left out (step 1), or word
    accuracy below a threshold.
 6. Fluency from timing (speech rate, hesitations), completeness as the share of reference
