@@ -1,14 +1,19 @@
 """What the second recognizer of `pocketsphinx-phones` hears of whole words, on a committed
-recording of "The weather is very nice today." (eSpeak NG, en-us)."""
+recording of "The weather is very nice today." (eSpeak NG, en-us), and what the scorer makes
+of a word the alignment skipped though it was said."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
 from adapters.speech.codec import decode_to_pcm
+from adapters.speech.espeak import EspeakSynthesizer
 from adapters.speech.espeak_phonemes import espeak_pronunciation
 from adapters.speech.learner_substitutes import PhoneJudge, SaidPhone
+from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
 from adapters.speech.recording import usable_speech
+from ports.scoring import ScoringResult, WordError
 
 RECORDING = Path(__file__).parents[1] / "fixtures/speech/sentence00-en-us-1x.mp3"
 
@@ -41,3 +46,27 @@ def test_a_skipped_word_is_weighed_in_its_place(pcm) -> None:
     assert very.left_out_nats[3] < 0  # said: likelier with it
     cold = judge.hear(pcm, around, {3: espeak_pronunciation("cold")})
     assert cold.left_out_nats[3] > 0
+
+
+def error_of(result: ScoringResult, word: str) -> WordError:
+    return next(w.error_type for w in result.word_scores if w.word == word)
+
+
+@pytest.mark.parametrize(
+    "text, voice, speed, word",
+    [
+        ("My brother plays football every Saturday.", "en-029", 1.25, "brother"),
+        ("The museum opens at nine and closes at five.", "en-029", 1.0, "museum"),
+        ("They have been waiting for the bus since eight.", "en-gb-scotland", 1.0, "waiting"),
+    ],
+)
+def test_a_word_the_alignment_skips_though_it_was_said_is_kept(text, voice, speed, word):
+    """PocketSphinx's alignment skips these words in these readings (the default scorer
+    reports them omitted); the second recognizer hears them, so they are aligned again."""
+    speech = asyncio.run(EspeakSynthesizer().synthesize(text, voice=voice, speed=speed))
+    audio = decode_to_pcm(speech.audio)
+    default = PocketsphinxScorer().score_blocking(audio, text, "en-US")
+    assert error_of(default, word) == WordError.OMISSION
+    phones = PocketsphinxScorer(learner_substitutes=True).score_blocking(audio, text, "en-US")
+    assert error_of(phones, word) != WordError.OMISSION
+    assert phones.completeness_score == 100.0
