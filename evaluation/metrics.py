@@ -72,6 +72,7 @@ def measure(scored: list[Scored], failures: int = 0) -> Report:
     report.real_time_factor = round(sum(s.wall_seconds for s in scored) / report.audio_seconds, 4)
     report.cpu_rtf = round(sum(s.cpu_seconds for s in scored) / report.audio_seconds, 4)
     _pairs(report, scored)
+    _text_pairs(report, scored)
     _miscues(report, [s for s in scored if s.utterance.errors is not None])
     _correlations(report, [s for s in scored if s.utterance.human is not None])
     return report
@@ -89,6 +90,11 @@ def _pairs(report: Report, scored: list[Scored]) -> None:
         report.pairs += 1
         wins += other.result.pronunciation_score > s.result.pronunciation_score
     report.pair_discrimination = _share(wins, report.pairs)
+
+
+def _text_pairs(report: Report, scored: list[Scored]) -> None:
+    """Each clip scored against what it says and against its twin's text: does what it says
+    score higher?"""
     wins = 0
     for s in scored:
         if s.against_said is None or s.utterance.errors is None:
