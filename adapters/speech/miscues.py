@@ -76,8 +76,7 @@ def classify(word: WordEvidence, thresholds: MiscueThresholds) -> WordError:
         word.silent_share >= thresholds.silent_share
         or word.frames <= word.min_frames * thresholds.squeezed_ratio
     )
-    if word.left_out_nats is not None and thresholds.omitted_nats is not None:
-        absent = absent and word.left_out_nats >= thresholds.omitted_nats
+    absent = absent and not heard_word(word.left_out_nats, thresholds)
     if absent and word.accuracy < thresholds.omitted_below:
         return WordError.OMISSION
     if word.accuracy < thresholds.mispronounced_below:
@@ -85,9 +84,10 @@ def classify(word: WordEvidence, thresholds: MiscueThresholds) -> WordError:
     return WordError.NONE
 
 
-def heard_though_skipped(left_out_nats: float | None, thresholds: MiscueThresholds) -> bool:
-    """Whether a word the forced alignment skipped is there after all: the second recognizer
-    finds the audio likelier with its phones than without (by the omission threshold)."""
+def heard_word(left_out_nats: float | None, thresholds: MiscueThresholds) -> bool:
+    """Whether a second recognizer hears a word the forced alignment found absent (squeezed,
+    over silence, or skipped): it finds the audio likelier with the word's phones than
+    without them, by the omission threshold. False where it was not asked."""
     return (
         left_out_nats is not None
         and thresholds.omitted_nats is not None

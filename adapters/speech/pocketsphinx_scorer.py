@@ -80,7 +80,7 @@ from adapters.speech.miscues import (
     PauseEvidence,
     WordEvidence,
     classify,
-    heard_though_skipped,
+    heard_word,
     holds_extra_word,
     reference_words,
 )
@@ -313,8 +313,7 @@ class PocketsphinxScorer:
             kept = {
                 i
                 for i, phones in enumerate(said.phones)
-                if not phones
-                and heard_though_skipped(said.heard.left_out_nats.get(i), calibration.miscues)
+                if not phones and heard_word(said.heard.left_out_nats.get(i), calibration.miscues)
             }
             if kept:
                 with contextlib.suppress(Unprocessable):

@@ -7,7 +7,7 @@ from adapters.speech.miscues import (
     PauseEvidence,
     WordEvidence,
     classify,
-    heard_though_skipped,
+    heard_word,
     holds_extra_word,
 )
 from adapters.speech.pocketsphinx_scorer import _GOP_ALONE, _WITH_SUBSTITUTES
@@ -50,7 +50,7 @@ def test_the_second_recognizer_decides_whether_the_pause_holds_a_phone_more() ->
 
 def test_a_skipped_word_is_aligned_again_where_the_second_recognizer_hears_it() -> None:
     miscues = _WITH_SUBSTITUTES.miscues
-    assert heard_though_skipped(-2.0, miscues)  # likelier with its phones
-    assert not heard_though_skipped(5.0, miscues)
-    assert not heard_though_skipped(None, miscues)
-    assert not heard_though_skipped(-2.0, _GOP_ALONE.miscues)  # no recognizer asked
+    assert heard_word(-2.0, miscues)  # likelier with its phones
+    assert not heard_word(5.0, miscues)
+    assert not heard_word(None, miscues)
+    assert not heard_word(-2.0, _GOP_ALONE.miscues)  # no recognizer asked
