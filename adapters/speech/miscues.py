@@ -34,6 +34,8 @@ class MiscueThresholds:
     # speech frames it needs, and the nats one more phone there must gain; None: not asked.
     extra_phone_speech_frames: int = 0
     extra_phone_nats: float | None = None
+    # The speech frames it needs where the phone is heard a word away instead (the same nats).
+    extra_phone_near_speech_frames: int = 0
     # Where it weighs a word (WordEvidence.left_out_nats): the nats the audio must gain with
     # the word's phones left out for the word to be omitted; None: not asked.
     omitted_nats: float | None = None
@@ -60,8 +62,9 @@ class PauseEvidence:
     speech_frames: int  # frames an unconstrained recognizer heard as speech
     gop: float  # silence model against the free phone loop, nats per frame
     # How much more likely a second recognizer finds the audio with one more phone at the
-    # boundary the pause is in; None without one.
+    # boundary the pause is in, and at the likelier boundary a word away; None without one.
     extra_phone_nats: float | None = None
+    extra_phone_nats_near: float | None = None
 
 
 def classify(word: WordEvidence, thresholds: MiscueThresholds) -> WordError:
@@ -100,11 +103,20 @@ def holds_extra_word(pause: PauseEvidence, thresholds: MiscueThresholds) -> bool
     and silence explains it badly: both, because either alone also fits a breath, a lengthened
     sound at a word's edge or a noisy pause. Where a second recognizer weighs it, the pause
     needs some speech and the recognizer must hear one more phone there than the reference
-    has: it hears the edges of the words around the pause as theirs."""
+    has: it hears the edges of the words around the pause as theirs. Its boundaries lie
+    between labels, not at frames: where the aligner lays a word over part of the extra speech,
+    the recognizer may hear the phone a word away from the pause, weaker evidence that needs
+    more speech in the pause."""
     if pause.extra_phone_nats is not None and thresholds.extra_phone_nats is not None:
-        return (
-            pause.speech_frames >= thresholds.extra_phone_speech_frames
-            and pause.extra_phone_nats >= thresholds.extra_phone_nats
+        heard = (
+            (pause.extra_phone_nats, thresholds.extra_phone_speech_frames),
+            (pause.extra_phone_nats_near, thresholds.extra_phone_near_speech_frames),
+        )
+        return any(
+            nats is not None
+            and nats >= thresholds.extra_phone_nats
+            and pause.speech_frames >= speech_frames
+            for nats, speech_frames in heard
         )
     return (
         pause.speech_frames >= thresholds.extra_speech_frames

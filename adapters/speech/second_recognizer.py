@@ -32,6 +32,13 @@ class Heard:
     # aligner skipped: than with its first pronunciation in its place).
     left_out_nats: dict[int, float]
 
+    def extra_phone_near(self, after: int) -> float | None:
+        """How much more likely the audio is with one more phone at the boundary on either
+        side of the one after word `after` (-1: before the first), the likelier; None
+        without a recognizer."""
+        near = [self.extra_phone_nats.get(k) for k in (after - 1, after + 1)]
+        return max((nats for nats in near if nats is not None), default=None)
+
 
 def hear(
     judge: PhoneJudge | None,

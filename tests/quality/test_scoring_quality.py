@@ -1,11 +1,12 @@
-"""How well the PocketSphinx scorer tells a correctly read sentence from an altered one, on real
-synthesized speech: eSpeak NG voices and speeds, decoded to 16 kHz like an upload.
+"""How well the offline scorers (PocketSphinx, and PocketSphinx with learner substitutes checked)
+tell a correctly read sentence from an altered one, on real synthesized speech: eSpeak NG
+voices and speeds, decoded to 16 kHz like an upload.
 
 Each clip is scored against (a) its own text, (b) the text with one word substituted, (c) the
 text without one of its words, so the audio holds an extra word, (e) a different sentence;
 and (d) a clip synthesized without one word is scored against the full text. The assertions
 are conservative versions of the measured values (see the module's report in the log): a
-regression fails them, run-to-run noise does not (the pipeline is deterministic anyway).
+regression fails them, run-to-run noise does not (only eSpeak NG's f3 voice varies between runs).
 
 A few clips are also committed as MP3 recordings (tests/fixtures/speech), scored as uploads
 are: they hold the scorer to the same audio whatever synthesizer a later install brings.
@@ -194,23 +195,28 @@ def measure(clips: list[Clip], score: Callable[[PcmAudio, str], ScoringResult]) 
     return report
 
 
-PER_SENTENCE = 2  # 36 clips, 7 scorings each: about 40 s on a 2-core machine
+PER_SENTENCE = 2  # 36 clips, 7 scorings each: about 40 s a scorer on a 2-core machine
 
 
-@pytest.fixture(scope="module")
-def scorer() -> SpeechScorer:
+# Both offline scorers: the default, and the one that checks phones against learner substitutes.
+@pytest.fixture(scope="module", params=["pocketsphinx", "pocketsphinx-phones"])
+def scorer(request) -> SpeechScorer:
     try:
         from adapters.speech.pocketsphinx_scorer import PocketsphinxScorer
     except ImportError as exc:
         unavailable(f"pocketsphinx is not installed: {exc}")
-    return PocketsphinxScorer()
+    return PocketsphinxScorer(learner_substitutes=request.param == "pocketsphinx-phones")
 
 
 @pytest.fixture(scope="module")
-def report(scorer) -> Report:
-    clips = asyncio.run(synthesize(PER_SENTENCE))
+def clips() -> list[Clip]:
+    return asyncio.run(synthesize(PER_SENTENCE))
+
+
+@pytest.fixture(scope="module")
+def report(scorer, clips) -> Report:
     measured = measure(clips, lambda audio, text: scorer.score_blocking(audio, text, "en-US"))
-    LOG.info("Scoring quality: %s", measured.summary())
+    LOG.info("Scoring quality, %s: %s", scorer.provider, measured.summary())
     return measured
 
 

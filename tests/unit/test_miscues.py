@@ -46,6 +46,12 @@ def test_the_second_recognizer_decides_whether_the_pause_holds_a_phone_more() ->
     heard_as_extra = replace(SPEECH_BADLY_EXPLAINED, gop=0.0, extra_phone_nats=4.0)
     assert holds_extra_word(heard_as_extra, miscues)
     assert not holds_extra_word(replace(heard_as_extra, speech_frames=2), miscues)
+    # Heard a word away from the pause, the phone needs more speech in the pause.
+    heard_nearby = replace(heard_as_neighbours, gop=0.0, extra_phone_nats_near=4.0)
+    assert holds_extra_word(replace(heard_nearby, speech_frames=12), miscues)
+    assert not holds_extra_word(replace(heard_nearby, speech_frames=10), miscues)
+    at_the_pause = replace(heard_nearby, speech_frames=10, extra_phone_nats=4.0)
+    assert holds_extra_word(at_the_pause, miscues)
 
 
 def test_a_skipped_word_is_aligned_again_where_the_second_recognizer_hears_it() -> None:

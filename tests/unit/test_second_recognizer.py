@@ -1,7 +1,8 @@
-"""How the offline scorer's second recognizer cuts a recording into stretches."""
+"""How the offline scorer's second recognizer cuts a recording into stretches, and where it
+looks for an extra phone."""
 
 from adapters.speech.alignment import Pause, Segment
-from adapters.speech.second_recognizer import stretches
+from adapters.speech.second_recognizer import Heard, stretches
 
 
 def test_the_recognizer_hears_long_recordings_in_stretches_cut_at_pauses() -> None:
@@ -25,3 +26,11 @@ def test_the_recognizer_hears_long_recordings_in_stretches_cut_at_pauses() -> No
         (4, 6, 410 * 160, 715 * 160),
         (6, 8, 715 * 160, 96_000 - trim),
     ]
+
+
+def test_an_extra_phone_a_word_away_from_a_pause_is_the_likelier_on_either_side() -> None:
+    heard = Heard({}, {-1: -4.0, 0: -2.0, 1: -1.0, 2: 3.5, 3: -6.0}, {})
+    assert heard.extra_phone_near(1) == 3.5  # boundaries after words 0 and 2
+    assert heard.extra_phone_near(-1) == -2.0  # before the first word: only the one after
+    assert heard.extra_phone_near(3) == 3.5
+    assert Heard({}, {}, {}).extra_phone_near(0) is None  # no recognizer, no evidence
